@@ -1,0 +1,327 @@
+"""Named, deterministic training recipes on the synthetic world, cached by content hash.
+
+A :class:`Recipe` fixes everything that determines a trained model: architecture, data sizes,
+optimiser, regularisers and seed. :func:`train` returns a :class:`Trained` model, training it only
+when the store holds no entry for ``(recipe, world, code version)``; a second call loads it.
+
+Recipes (see :data:`RECIPES`):
+
+* ``baseline`` — alexnet-mini, classifier dropout only, as the papers' AlexNet baseline. Use
+  ``seed=`` for the several instances of Zhou et al. (2018), Table 1.
+* ``batchnorm`` — the baseline with batch norm after every conv layer (Zhou et al., sec. 3.5).
+* ``dropout-conv5`` — the baseline plus channel dropout (p = 0.5) on conv5 (Zhou et al., sec. 3.5).
+* ``gen-A`` … ``gen-E`` — vgg16-mini models from well to poorly generalised, as the five VGG16
+  models of Zhao et al. (2023), Table 1: they differ in training-set size, augmentation, weight
+  decay, dropout and training length.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import platform
+import time
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import __version__, scenes, zoo
+from .scenes import SceneWorld, normalize
+from .store import Store, code_version, content_key
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that determines a trained model (besides the world it is trained on)."""
+
+    name: str
+    arch: str = "alexnet-mini"
+    seed: int = 0
+    train_per_class: int = 200  # training images per class
+    eval_per_class: int = 100  # val and test images per class
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 0.05  # peak SGD learning rate (one-cycle schedule), momentum 0.9
+    weight_decay: float = 5e-4
+    batchnorm: bool = False
+    channel_dropout: tuple[tuple[str, float], ...] = ()  # ((layer alias, p), ...)
+    classifier_dropout: float = 0.5
+    augment: bool = False  # random horizontal flip and random translation by up to 4 px
+    description: str = field(default="", compare=False)
+
+    def scaled(self, data: float = 1.0, epochs: float = 1.0) -> Recipe:
+        """A cheaper copy (smoke runs): data sizes times ``data``, epochs times ``epochs``."""
+        if data <= 0 or epochs <= 0:
+            raise ValueError(f"scales must be positive, got data={data}, epochs={epochs}")
+        return dataclasses.replace(
+            self,
+            train_per_class=max(2, round(self.train_per_class * data)),
+            eval_per_class=max(2, round(self.eval_per_class * data)),
+            epochs=max(1, round(self.epochs * epochs)),
+        )
+
+
+_BASE = Recipe("baseline", description="alexnet-mini; dropout on the classifier only")
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in (
+        _BASE,
+        dataclasses.replace(
+            _BASE, name="batchnorm", batchnorm=True, description="baseline + BN after every conv"
+        ),
+        dataclasses.replace(
+            _BASE,
+            name="dropout-conv5",
+            channel_dropout=(("conv5", 0.5),),
+            description="baseline + channel dropout (p=0.5) on conv5",
+        ),
+        Recipe(
+            "gen-A", arch="vgg16-mini", train_per_class=400, epochs=12, augment=True,
+            classifier_dropout=0.5, weight_decay=5e-4,
+            description="large training set, augmentation, weight decay, dropout",
+        ),
+        Recipe(
+            "gen-B", arch="vgg16-mini", train_per_class=200, epochs=14, augment=False,
+            classifier_dropout=0.5, weight_decay=5e-4,
+            description="half the data, no augmentation",
+        ),
+        Recipe(
+            "gen-C", arch="vgg16-mini", train_per_class=80, epochs=30, augment=False,
+            classifier_dropout=0.2, weight_decay=1e-4,
+            description="a fifth of the data, light regularisation",
+        ),
+        Recipe(
+            "gen-D", arch="vgg16-mini", train_per_class=40, epochs=50, augment=False,
+            classifier_dropout=0.0, weight_decay=0.0,
+            description="a tenth of the data, no regularisation",
+        ),
+        Recipe(
+            "gen-E", arch="vgg16-mini", train_per_class=16, epochs=120, augment=False,
+            classifier_dropout=0.0, weight_decay=0.0,
+            description="16 images per class, no regularisation, trained to memorise",
+        ),
+    )  # fmt: skip
+}
+GENERALIZATION_RECIPES = ("gen-A", "gen-B", "gen-C", "gen-D", "gen-E")
+
+
+def recipe(name: str, **overrides) -> Recipe:
+    """The named recipe, optionally with fields replaced (e.g. ``seed=3``)."""
+    if name not in RECIPES:
+        import difflib
+
+        close = difflib.get_close_matches(name, RECIPES, n=3)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise ValueError(f"unknown recipe {name!r}; recipes are: {', '.join(RECIPES)}{hint}")
+    return dataclasses.replace(RECIPES[name], **overrides)
+
+
+@dataclass
+class Trained:
+    """A trained model with its recipe and measured accuracies (fractions in [0, 1])."""
+
+    model: nn.Module
+    recipe: Recipe
+    world: SceneWorld
+    meta: dict
+
+    @property
+    def train_acc(self) -> float:
+        return self.meta["train_acc"]
+
+    @property
+    def val_acc(self) -> float:
+        return self.meta["val_acc"]
+
+    @property
+    def test_acc(self) -> float:
+        return self.meta["test_acc"]
+
+    @property
+    def train_seconds(self) -> float:
+        return self.meta["train_seconds"]
+
+
+def cache_key(rec: Recipe, world: SceneWorld) -> str:
+    """What a trained model depends on: the recipe, the world and this code."""
+    fields = dataclasses.asdict(rec)
+    fields.pop("description")
+    return content_key(fields, world.fingerprint(), code_version(scenes, zoo, _this_module()))
+
+
+def _this_module():
+    import sys
+
+    return sys.modules[__name__]
+
+
+def build(rec: Recipe, num_classes: int) -> nn.Module:
+    """The untrained model for ``rec`` (seeded by ``rec.seed``)."""
+    torch.manual_seed(rec.seed)
+    return zoo.build_model(
+        rec.arch,
+        num_classes,
+        batchnorm=rec.batchnorm,
+        channel_dropout=dict(rec.channel_dropout) or None,
+        classifier_dropout=rec.classifier_dropout,
+    )
+
+
+def train(
+    rec: Recipe | str,
+    world: SceneWorld | None = None,
+    *,
+    store: Store | None = None,
+    progress: bool = True,
+) -> Trained:
+    """Train ``rec`` on ``world`` or load it from the store if it was trained before.
+
+    Returns a :class:`Trained` in eval mode. ``meta`` records train / val / test accuracy (on clean,
+    un-augmented images), the training time on this machine, the per-epoch loss and the versions.
+    """
+    rec = recipe(rec) if isinstance(rec, str) else rec
+    world = world or SceneWorld()
+    store = store or Store()
+    key = cache_key(rec, world)
+    model = build(rec, world.num_classes)
+    if store.has("models", rec.name, key):
+        path = store.path("models", rec.name, key)
+        model.load_state_dict(torch.load(path / "weights.pt", map_location="cpu", weights_only=True))
+        return Trained(model.eval(), rec, world, store.load_meta("models", rec.name, key))
+
+    data = {
+        split: world.render_split(split, n)[:2]
+        for split, n in (
+            ("train", rec.train_per_class),
+            ("val", rec.eval_per_class),
+            ("test", rec.eval_per_class),
+        )
+    }
+    start = time.perf_counter()
+    history = _fit(model, rec, *data["train"], progress=progress)
+    seconds = time.perf_counter() - start
+    meta = {
+        "recipe": dataclasses.asdict(rec),
+        "world": world.fingerprint(),
+        "key": key,
+        "train_seconds": round(seconds, 2),
+        "loss_per_epoch": history,
+        **{f"{split}_acc": accuracy(model, *data[split]) for split in data},
+        "versions": {
+            "unitroles": __version__,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "threads": torch.get_num_threads(),
+        },
+    }
+    with store.writing("models", rec.name, key, meta) as tmp:
+        torch.save(model.state_dict(), tmp / "weights.pt")
+    return Trained(model.eval(), rec, world, meta)
+
+
+def _fit(
+    model: nn.Module, rec: Recipe, images: torch.Tensor, labels: torch.Tensor, *, progress: bool
+) -> list[float]:
+    """SGD with a one-cycle learning-rate schedule; returns the mean loss of each epoch."""
+    gen = torch.Generator().manual_seed(rec.seed)
+    steps_per_epoch = math.ceil(len(labels) / rec.batch_size)
+    optimizer = torch.optim.SGD(
+        model.parameters(), lr=rec.lr, momentum=0.9, nesterov=True, weight_decay=rec.weight_decay
+    )
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=rec.lr, total_steps=rec.epochs * steps_per_epoch, pct_start=0.2
+    )
+    epochs = range(rec.epochs)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=rec.epochs, desc=f"train {rec.name} (seed {rec.seed})", unit="epoch")
+    history = []
+    model.train()
+    for _ in epochs:
+        order = torch.randperm(len(labels), generator=gen)
+        total, count = 0.0, 0
+        for start in range(0, len(labels), rec.batch_size):
+            idx = order[start : start + rec.batch_size]
+            x = normalize(images[idx])
+            if rec.augment:
+                x = _augment(x, gen)
+            loss = F.cross_entropy(model(x), labels[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(idx)
+            count += len(idx)
+        history.append(round(total / count, 5))
+        if bar is not None:
+            bar.set_postfix(loss=f"{history[-1]:.3f}")
+            bar.update()
+    if bar is not None:
+        bar.close()
+    model.eval()
+    return history
+
+
+def _augment(x: torch.Tensor, gen: torch.Generator, shift: int = 4) -> torch.Tensor:
+    """Random horizontal flip and random translation by up to ``shift`` px (edge padding)."""
+    n, _, h, w = x.shape
+    flip = torch.rand(n, generator=gen) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    padded = F.pad(x, (shift, shift, shift, shift), mode="replicate")
+    dy = torch.randint(0, 2 * shift + 1, (n,), generator=gen)
+    dx = torch.randint(0, 2 * shift + 1, (n,), generator=gen)
+    rows = (dy[:, None] + torch.arange(h))[:, None, :, None].expand(n, x.shape[1], h, w + 2 * shift)
+    padded = padded.gather(2, rows)
+    cols = (dx[:, None] + torch.arange(w))[:, None, None, :].expand(n, x.shape[1], h, w)
+    return padded.gather(3, cols)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+    """Predicted classes ``(images,)`` for ``uint8 (images, 3, H, W)`` scene images."""
+    model.eval()
+    return torch.cat(
+        [model(normalize(images[s : s + batch_size])).argmax(1) for s in range(0, len(images), batch_size)]
+    )
+
+
+def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
+    """Top-1 accuracy (fraction in [0, 1])."""
+    return round(float((predict(model, images) == labels).float().mean()), 5)
+
+
+def summary(trained: dict[str, Trained]) -> list[dict]:
+    """One row per model: recipe, accuracies (fractions), gap and training time."""
+    return [
+        {
+            "model": name,
+            "recipe": t.recipe.name,
+            "arch": t.recipe.arch,
+            "seed": t.recipe.seed,
+            "train_acc": t.train_acc,
+            "val_acc": t.val_acc,
+            "test_acc": t.test_acc,
+            "gap": round(t.train_acc - t.test_acc, 5),
+            "train_seconds": t.train_seconds,
+        }
+        for name, t in trained.items()
+    ]
+
+
+__all__ = [
+    "GENERALIZATION_RECIPES",
+    "RECIPES",
+    "Recipe",
+    "Trained",
+    "accuracy",
+    "build",
+    "cache_key",
+    "predict",
+    "recipe",
+    "summary",
+    "train",
+]
