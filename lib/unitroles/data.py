@@ -149,7 +149,8 @@ class BrodenDataset(Dataset):
                     numbers.append(int(entry))
                 else:
                     rgb = np.asarray(Image.open(self.root / "images" / entry).convert("RGB"))
-                    maps.append(torch.from_numpy(rgb[..., 0].astype(np.int64) + 256 * rgb[..., 1]))
+                    rgb = rgb.astype(np.int64)
+                    maps.append(torch.from_numpy(rgb[..., 0] + 256 * rgb[..., 1]))
             item["masks"][cat] = maps
             item["labels"][cat] = numbers
         return item

@@ -1,0 +1,79 @@
+"""Every notebook executes under the smoke profile, and the book builds from those outputs with no
+Sphinx warnings (the build runs with --warningiserror)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def smoke_build(tmp_path_factory):
+    """`make book PROFILE=smoke` into a temporary folder, with a fresh cache."""
+    out = tmp_path_factory.mktemp("smoke")
+    env = {**os.environ, "UNITROLES_CACHE": str(out / "cache")}
+    venv = Path(sys.executable).parents[1]
+    result = subprocess.run(
+        [
+            "make", "-C", str(ROOT), "book", "PROFILE=smoke", f"VENV={venv}",
+            f"BOOK_OUT={out}", f"EXEC={out}/executed", f"STAGE={out}/stage",
+        ],
+        env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out, result.stdout + result.stderr
+
+
+def test_there_are_notebooks_and_each_is_in_the_toc():
+    toc = (ROOT / "_toc.yml").read_text()
+    assert NOTEBOOKS
+    for nb in NOTEBOOKS:
+        assert f"book/notebooks/{nb.stem}\n" in toc, f"{nb.stem} is not in _toc.yml"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes_under_smoke(smoke_build, source):
+    out, _ = smoke_build
+    nb = nbformat.read(out / "executed" / f"{source.stem}.ipynb", as_version=4)
+    assert nb.metadata["unitroles"]["parameters"]["profile"] == "smoke"
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_page_is_built(smoke_build, source):
+    out, _ = smoke_build
+    page = out / "_build" / "html" / "book" / "notebooks" / f"{source.stem}.html"
+    html = page.read_text()
+    assert "Traceback" not in html
+    assert "<img" in html
+
+
+def test_book_builds_without_warnings(smoke_build):
+    out, log = smoke_build
+    assert (out / "_build" / "html" / "index.html").is_file()
+    assert "build succeeded" in log
+    assert "WARNING" not in log
+
+
+def test_every_claim_has_a_computed_verdict(smoke_build):
+    out, _ = smoke_build
+    for source in NOTEBOOKS:
+        text = source.read_text()
+        if "report.claim(" not in text:
+            continue
+        nb = nbformat.read(out / "executed" / f"{source.stem}.ipynb", as_version=4)
+        names = {
+            o["metadata"]["scrapbook"]["name"]
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if "scrapbook" in o.get("metadata", {})
+        }
+        assert any(n.startswith("verdict_") for n in names), source.stem

@@ -1,0 +1,74 @@
+"""The paper profile's loading code, run on small data the test writes itself."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from unitroles import data, paper, zoo
+
+
+def write_image_folder(root, classes=3, per_class=4, size=40, seed=0):
+    rng = np.random.default_rng(seed)
+    for c in range(classes):
+        (root / f"class{c}").mkdir(parents=True)
+        for i in range(per_class):
+            pixels = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / f"class{c}" / f"{i}.jpg")
+
+
+def test_require_path_names_parameter_and_variable(monkeypatch, tmp_path):
+    monkeypatch.delenv("UNITROLES_VAL_ROOT", raising=False)
+    with pytest.raises(FileNotFoundError, match=r"`val_root`.*\$UNITROLES_VAL_ROOT"):
+        data.require_path(None, parameter="val_root", env="UNITROLES_VAL_ROOT", what="val")
+    monkeypatch.setenv("UNITROLES_VAL_ROOT", str(tmp_path / "nope"))
+    with pytest.raises(FileNotFoundError, match="not found at"):
+        data.require_path(None, parameter="val_root", env="UNITROLES_VAL_ROOT", what="val")
+    monkeypatch.setenv("UNITROLES_VAL_ROOT", str(tmp_path))
+    assert data.require_path(None, parameter="v", env="UNITROLES_VAL_ROOT", what="v") == tmp_path
+
+
+def test_subset_per_class_is_balanced_and_reproducible():
+    labels = np.repeat(np.arange(4), 10)
+    a = data.subset_per_class(labels, 3, seed=1)
+    assert np.bincount(labels[a]).tolist() == [3, 3, 3, 3]
+    assert np.array_equal(a, data.subset_per_class(labels, 3, seed=1))
+
+
+def test_image_folder_applies_the_evaluation_transform(tmp_path):
+    write_image_folder(tmp_path / "val")
+    ds = data.image_folder(tmp_path / "val", image_size=32, resize=36)
+    x, y = ds[0]
+    assert x.shape == (3, 32, 32) and y == 0 and len(ds) == 12
+
+
+def test_generalization_table_on_generated_checkpoints(tmp_path):
+    write_image_folder(tmp_path / "train")
+    write_image_folder(tmp_path / "val", seed=1)
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    for i, name in enumerate(paper.GENERALIZATION_RECIPES):
+        torch.manual_seed(i)
+        model = zoo.build_model("vgg16-mini", 3)
+        # the CSAIL layout: weights under "state_dict", DataParallel prefixes
+        state = {f"module.{k}": v for k, v in model.state_dict().items()}
+        torch.save({"epoch": 1, "state_dict": state}, ckpt / f"{name}.pth")
+    rows = paper.generalization_table(
+        ckpt, tmp_path / "train", tmp_path / "val", per_class=2, arch="vgg16-mini",
+        image_size=32, workers=0,
+    )  # fmt: skip
+    assert [r["model"] for r in rows] == list(paper.GENERALIZATION_RECIPES)
+    for r in rows:
+        assert 0 <= r["train_acc"] <= 1 and r["gap"] == pytest.approx(r["train_acc"] - r["test_acc"])
+
+
+def test_missing_checkpoints_are_named(tmp_path):
+    (tmp_path / "gen-A.pth").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match="gen-B.pth, gen-C.pth"):
+        paper.checkpoint_models(tmp_path)
+
+
+def test_paper_profile_without_paths_says_what_to_set(monkeypatch):
+    monkeypatch.delenv("UNITROLES_TRAIN_ROOT", raising=False)
+    with pytest.raises(FileNotFoundError, match="train_root"):
+        paper.generalization_table(None, None, None)

@@ -1,0 +1,100 @@
+import dataclasses
+
+import pytest
+import torch
+
+from unitroles import train
+from unitroles.scenes import SceneWorld
+from unitroles.store import Store, content_key
+
+TINY = dict(train_per_class=2, eval_per_class=2, epochs=1, batch_size=16)
+WORLD = SceneWorld(size=32)
+
+
+def tiny(name="baseline", **kw):
+    return train.recipe(name, **{**TINY, **kw})
+
+
+def test_second_train_loads_from_cache_instead_of_training(store, monkeypatch):
+    first = train.train(tiny(), WORLD, store=store, progress=False)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again although the cache holds this recipe")
+
+    monkeypatch.setattr(train, "_fit", no_training)
+    second = train.train(tiny(), WORLD, store=store, progress=False)
+    assert second.meta == first.meta
+    for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_changed_recipe_or_world_is_a_cache_miss():
+    key = train.cache_key(tiny(), WORLD)
+    assert train.cache_key(tiny(), WORLD) == key
+    assert train.cache_key(tiny(seed=1), WORLD) != key
+    assert train.cache_key(tiny(epochs=2), WORLD) != key
+    assert train.cache_key(tiny(), SceneWorld(size=32, seed=1)) != key
+    assert train.cache_key(tiny(), SceneWorld(size=48)) != key
+    # a description is documentation, not an input
+    assert train.cache_key(dataclasses.replace(tiny(), description="x"), WORLD) == key
+
+
+def test_changed_code_is_a_cache_miss(monkeypatch):
+    key = train.cache_key(tiny(), WORLD)
+    monkeypatch.setattr(train, "code_version", lambda *modules: "edited")
+    assert train.cache_key(tiny(), WORLD) != key
+
+
+def test_training_is_deterministic(tmp_path):
+    a = train.train(tiny(), WORLD, store=Store(tmp_path / "a"), progress=False)
+    b = train.train(tiny(), WORLD, store=Store(tmp_path / "b"), progress=False)
+    for x, y in zip(a.model.state_dict().values(), b.model.state_dict().values()):
+        assert torch.equal(x, y)
+    assert a.meta["train_acc"] == b.meta["train_acc"]
+
+
+@pytest.mark.parametrize("name", list(train.RECIPES))
+def test_every_recipe_builds_and_takes_a_step(name, store):
+    t = train.train(tiny(name, train_per_class=1), WORLD, store=store, progress=False)
+    assert 0 <= t.train_acc <= 1 and 0 <= t.test_acc <= 1 and t.train_seconds >= 0
+    assert not t.model.training
+
+
+def test_dropout_and_batchnorm_recipes_have_their_layers():
+    bn = train.build(train.recipe("batchnorm"), 24)
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in bn.modules()) == 5
+    drop = train.build(train.recipe("dropout-conv5"), 24)
+    assert sum(isinstance(m, torch.nn.Dropout2d) for m in drop.modules()) == 1
+
+
+def test_unknown_recipe_suggests_close_names():
+    with pytest.raises(ValueError, match="did you mean: gen-A"):
+        train.recipe("gen-a")
+
+
+def test_scaled_recipe_keeps_at_least_one_epoch_and_two_images():
+    r = train.recipe("gen-E").scaled(0.01, 0.001)
+    assert r.epochs == 1 and r.train_per_class == 2
+    with pytest.raises(ValueError):
+        train.recipe("gen-E").scaled(0, 1)
+
+
+def test_interrupted_write_publishes_nothing(store):
+    with pytest.raises(KeyboardInterrupt):
+        with store.writing("models", "x", "k", {"a": 1}) as tmp:
+            (tmp / "weights.pt").write_bytes(b"half")
+            raise KeyboardInterrupt
+    assert not store.has("models", "x", "k")
+    assert list((store.root / "models").iterdir()) == []
+
+
+def test_entry_without_meta_is_not_complete(store):
+    store.path("models", "x", "k").mkdir(parents=True)
+    assert not store.has("models", "x", "k")
+
+
+def test_content_key_is_order_independent_and_rejects_unhashable():
+    assert content_key({"a": 1, "b": 2}) == content_key({"b": 2, "a": 1})
+    assert content_key({"a": 1}) != content_key({"a": 2})
+    with pytest.raises(TypeError, match="cannot hash"):
+        content_key(object())
