@@ -75,10 +75,14 @@ for r, i in enumerate(rows):
     axes[r, 0].imshow(images[i].permute(1, 2, 0).numpy(), interpolation="nearest")
     axes[r, 0].set_axis_off()
     axes[r, 0].set_title(world.class_names[labels[i]].replace("_", " "), fontsize=9)
-    for c, (cat, names) in enumerate(
-        [("object", scenes.OBJECTS), ("texture", scenes.TEXTURES), ("color", scenes.COLOR_NAMES)]
+    for c, (cat, names, colors) in enumerate(
+        [
+            ("object", scenes.OBJECTS, None),
+            ("texture", scenes.TEXTURES, None),
+            ("color", scenes.COLOR_NAMES, list(scenes.COLORS.values())),
+        ]
     ):
-        plots.label_map(axes[r, c + 1], masks[cat][i], names, title=f"{cat} mask")
+        plots.label_map(axes[r, c + 1], masks[cat][i], names, title=f"{cat} mask", colors=colors)
 
 # %% [markdown]
 # ## The class recipes

@@ -17,9 +17,9 @@
 # networks, so the paper first trains five VGG16 models on ImageNet with different
 # hyper-parameters, from model A (generalization gap 0.075) to model E (0.604), where the gap is
 # training accuracy minus test accuracy. Every later figure of that paper compares these five. Here
-# we train five vgg16-mini models on the synthetic world with recipes `gen-A` … `gen-E` that differ
-# in training-set size, augmentation, weight decay, dropout and training length, and ask whether they
-# span the same range.
+# we train five vgg16-mini models (with batch norm) on the synthetic world with recipes `gen-A` …
+# `gen-E` that differ in training-set size, augmentation, weight decay, dropout and training
+# length, and ask whether they span the same range.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper

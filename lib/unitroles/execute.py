@@ -56,7 +56,11 @@ def execute_notebook(
         out = out / f"{source.stem}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     notebook = jupytext.read(source)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     if not any("parameters" in c.metadata.get("tags", []) for c in notebook.cells):
         raise ValueError(f"{source} has no cell tagged 'parameters'; papermill needs one")
     parameters = dict(parameters or {})

@@ -90,7 +90,9 @@ def generalization_table(
         splits[split] = (ds, data.subset_per_class(ds.targets, per_class))
     num_classes = len(splits["train"][0].classes)
     rows = []
-    for name, model in checkpoint_models(checkpoint_dir, arch=arch, num_classes=num_classes).items():
+    for name, model in checkpoint_models(
+        checkpoint_dir, arch=arch, num_classes=num_classes
+    ).items():
         start = time.perf_counter()
         acc = {s: accuracy(model, ds, idx, workers=workers) for s, (ds, idx) in splits.items()}
         rows.append(

@@ -28,7 +28,9 @@ def use_style() -> None:
     mpl.rcParams.update(STYLE)
 
 
-def figure(ncols: int = 1, nrows: int = 1, *, width: float = 7.0, height: float | None = None, **kw):
+def figure(
+    ncols: int = 1, nrows: int = 1, *, width: float = 7.0, height: float | None = None, **kw
+):
     """A figure sized for the book's page width (inches); returns ``(fig, axes)``."""
     use_style()
     height = height if height is not None else 2.8 * nrows
@@ -53,21 +55,30 @@ def image_grid(images, titles=None, *, ncols: int = 8, width: float = 7.0, fonts
     return fig
 
 
-def label_map(ax, labels, names, *, title: str = "", cmap: str = "tab20") -> None:
+def label_map(ax, labels, names, *, title: str = "", colors=None, cmap: str = "tab20") -> None:
     """Draw an integer label map ``(H, W)`` (0 = none, shown white) with a legend of the labels
-    present; ``names[k - 1]`` names label k."""
+    present; ``names[k - 1]`` names label k and ``colors[k - 1]`` (RGB in [0, 1]) paints it, else
+    a qualitative colour map does."""
     import numpy as np
     from matplotlib.patches import Patch
 
     labels = np.asarray(labels)
-    colours = plt.get_cmap(cmap)
+    if colors is None:
+        table = plt.get_cmap(cmap)
+        colors = [table(k % table.N)[:3] for k in range(len(names))]
     rgb = np.ones(labels.shape + (3,))
     present = [int(k) for k in np.unique(labels) if k > 0]
     for k in present:
-        rgb[labels == k] = colours((k - 1) % colours.N)[:3]
+        rgb[labels == k] = colors[k - 1]
     ax.imshow(rgb, interpolation="nearest")
     ax.set_axis_off()
     ax.set_title(title, fontsize=9)
-    handles = [Patch(color=colours((k - 1) % colours.N), label=names[k - 1]) for k in present]
-    ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              handlelength=1, borderaxespad=0)
+    handles = [Patch(facecolor=colors[k - 1], edgecolor="0.6", label=names[k - 1]) for k in present]
+    ax.legend(
+        handles=handles,
+        fontsize=6,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        handlelength=1,
+        borderaxespad=0,
+    )

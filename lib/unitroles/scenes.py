@@ -259,7 +259,9 @@ DEFAULT_CLASSES: tuple[SceneClass, ...] = (
     SceneClass("youth_hostel", WALL, WOOD_FLOOR, (P("bed", (2, 3)), P("window", p=0.3))),
     SceneClass("kitchen", WALL, TILE_FLOOR, (P("table"), P("bottle", (1, 2)), P("window", p=0.5))),
     SceneClass("dining_room", WALL, WOOD_FLOOR, (P("table"), P("lamp", p=0.6), P("bottle", p=0.3))),
-    SceneClass("bar", DARK_WALL, WOOD_FLOOR, (P("bottle", (2, 4)), P("lamp", p=0.5), P("table", p=0.3))),
+    SceneClass(
+        "bar", DARK_WALL, WOOD_FLOOR, (P("bottle", (2, 4)), P("lamp", p=0.5), P("table", p=0.3))
+    ),
     SceneClass("office", WALL, CARPET, (P("table"), P("lamp"), P("window"))),
     SceneClass("living_room", WALL, CARPET, (P("lamp"), P("window", p=0.6), P("door", p=0.3))),
     SceneClass("corridor", WALL, TILE_FLOOR, (P("door", (2, 3)), P("lamp", p=0.3))),
@@ -469,7 +471,9 @@ def _pattern(name: str, freq, orient, phase, yy, xx) -> torch.Tensor:
         wobble = 0.35 * torch.sin(2 * math.pi * (xx + yy) * 2.0 + ph * 6)
         return torch.remainder(coord * f * 1.5 + wobble, 1.0) < 0.3
     if name == "grid":
-        return (torch.remainder(xx * f + ph, 1.0) < 0.15) | (torch.remainder(yy * f + ph, 1.0) < 0.15)
+        return (torch.remainder(xx * f + ph, 1.0) < 0.15) | (
+            torch.remainder(yy * f + ph, 1.0) < 0.15
+        )
     raise ValueError(f"unknown texture {name!r}")
 
 
@@ -489,9 +493,13 @@ def _render(params: list[dict], size: int, noise: float):
         kinds = table[:, 0].astype(np.int64)
         for t in np.unique(kinds):
             idx = torch.from_numpy(np.flatnonzero(kinds == t))
-            c1, c2, freq, orient, phase = (torch.from_numpy(table[idx.numpy(), j]) for j in range(1, 6))
+            c1, c2, freq, orient, phase = (
+                torch.from_numpy(table[idx.numpy(), j]) for j in range(1, 6)
+            )
             pat = _pattern(TEXTURES[t], freq.float(), orient.long(), phase.float(), yy, xx)
-            painted = torch.where(pat, c2.to(torch.uint8)[:, None, None], c1.to(torch.uint8)[:, None, None])
+            painted = torch.where(
+                pat, c2.to(torch.uint8)[:, None, None], c1.to(torch.uint8)[:, None, None]
+            )
             color[idx] = torch.where(region[idx], painted, color[idx])
             texture[idx] = texture[idx].masked_fill(region[idx], int(t) + 1)
 
@@ -695,11 +703,15 @@ def export_broden(
                     "coverage": round(coverage, 4),
                 }
             )
-        _write_csv(tmp / f"c_{cat}.csv", ["code", "number", "name", "frequency", "coverage"], cat_rows)
+        _write_csv(
+            tmp / f"c_{cat}.csv", ["code", "number", "name", "frequency", "coverage"], cat_rows
+        )
     for r in label_rows:
         r["syns"] = ""
     _write_csv(
-        tmp / "label.csv", ["number", "name", "category", "frequency", "coverage", "syns"], label_rows
+        tmp / "label.csv",
+        ["number", "name", "category", "frequency", "coverage", "syns"],
+        label_rows,
     )
     root.parent.mkdir(parents=True, exist_ok=True)
     if root.exists():
