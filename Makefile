@@ -18,7 +18,7 @@ BOOK_SOURCES := _config.yml _toc.yml $(shell find book -type f 2>/dev/null)
 .PHONY: book notebooks test bench env clean
 
 ## book: execute every notebook under $(PROFILE) with papermill, then build _build/html
-book: $(BOOK_OUT)/_build/html/index.html
+book: $(BOOK_OUT)/_build/.built-$(PROFILE)
 
 ## env: the virtual environment, from requirements.txt
 env: $(VENV)/.installed
@@ -34,11 +34,12 @@ notebooks: $(NOTEBOOKS:%=$(EXEC)/%.ipynb)
 $(EXEC)/%.ipynb: notebooks/%.py notebooks/profiles/$(PROFILE).yml $(LIB) | $(VENV)/.installed
 	$(PY) -m unitroles.execute $< --profile notebooks/profiles/$(PROFILE).yml --out $(EXEC)
 
-$(BOOK_OUT)/_build/html/index.html: $(NOTEBOOKS:%=$(EXEC)/%.ipynb) $(BOOK_SOURCES)
+$(BOOK_OUT)/_build/.built-$(PROFILE): $(NOTEBOOKS:%=$(EXEC)/%.ipynb) $(BOOK_SOURCES)
 	rm -rf $(STAGE) && mkdir -p $(STAGE)/book/notebooks
 	cp -p _config.yml _toc.yml $(STAGE)/ && cp -rp book/. $(STAGE)/book/
 	cp -p $(EXEC)/*.ipynb $(STAGE)/book/notebooks/
 	$(VENV)/bin/jupyter-book build $(STAGE) --path-output $(BOOK_OUT) --warningiserror --keep-going
+	@touch $@
 	@echo "book: $(BOOK_OUT)/_build/html/index.html ($(PROFILE) profile)"
 
 ## test: the test suite (lib tests, notebook smoke runs, book build)
