@@ -81,7 +81,10 @@ if profile != "paper":
         m.recipe.train_per_class for m in models.values()
     ]
     table[("recipe", "training time (s)")] = ours["train_seconds"]
-table.style.format(precision=3)
+styled = table.style.format(precision=3)
+if profile != "paper":
+    styled = styled.format(precision=1, subset=[("recipe", "training time (s)")])
+styled
 
 # %%
 fig, axes = plots.figure(2, width=7.5, height=3.0)
@@ -109,6 +112,8 @@ report.glue(
         "test_A": f"{ours['test_acc'].iloc[0]:.3f}",
         "test_E": f"{ours['test_acc'].iloc[-1]:.3f}",
         "train_E": f"{ours['train_acc'].iloc[-1]:.3f}",
+        "best_test_model": ours["test_acc"].idxmax(),
+        "best_test": f"{ours['test_acc'].max():.3f}",
     }
 )
 report.claim(
