@@ -1,0 +1,586 @@
+"""The ablation engine: exact, batched unit ablation.
+
+To **ablate** a unit is to zero its channel of a layer's post-ReLU output (for a conv + ReLU
+without batch norm this equals zeroing the conv's weight and bias, as Zhou et al. 2018 do). A
+direction ablation removes the projection of the channel vector on a unit vector ``d`` at every
+position: ``a <- a - (d . a) d``.
+
+Two paths compute the same numbers:
+
+* **Reference** (:func:`reference_sweep`): a forward hook on the layer (:func:`ablated`) and a
+  full forward pass per ablation, as published code does. Plain and slow; the ground truth.
+* **Engine** (:func:`sweep`): ablating a unit changes nothing upstream of its layer, so the model
+  is split at the layer (:func:`split_at`), the prefix runs once per image, and the suffix runs on
+  many ablations stacked along the batch dimension. When the suffix starts with per-channel ops
+  (ReLU, pooling, dropout, flatten) followed by a ``Linear`` or ``Conv2d``, the first
+  pre-activation of each unit ablation is the clean one minus that unit's contribution
+  (:class:`LinearHead`), so the first linear map runs once per image, not once per ablation.
+  Work streams over images in chunks, so peak memory is set by ``chunk_images`` x
+  ``chunk_ablations``, never by the number of units or images.
+
+Results are per (ablation, class) correct counts and cross-entropy sums
+(:class:`AblationCounts`); accuracy drops are in percentage points, positive = worse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.fx as fx
+import torch.nn.functional as F
+from torch import nn
+
+from . import zoo
+
+# --------------------------------------------------------------------------------------------------
+# What an ablation is
+
+
+@dataclass(frozen=True)
+class Ablations:
+    """A batch of ablations of one layer with ``units`` channels.
+
+    ``keep`` is ``(ablations, units)``: 1 keeps a channel, 0 zeros it (unit and unit-set
+    ablations). ``directions``, if given, is ``(ablations, units)`` of unit vectors whose
+    projection is removed instead (direction ablations; ``keep`` is then all ones).
+    """
+
+    keep: torch.Tensor
+    directions: torch.Tensor | None = None
+    names: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return self.keep.shape[0]
+
+    @property
+    def units(self) -> int:
+        return self.keep.shape[1]
+
+    def __getitem__(self, s: slice) -> Ablations:
+        d = None if self.directions is None else self.directions[s]
+        return Ablations(self.keep[s], d, self.names[s])
+
+    def apply(self, act: torch.Tensor) -> torch.Tensor:
+        """``act (n, C, ...)`` -> ``(ablations * n, C, ...)``, ablation-major."""
+        a, n = len(self), act.shape[0]
+        view = (a, 1, act.shape[1]) + (1,) * (act.dim() - 2)
+        if self.directions is None:
+            out = act.unsqueeze(0) * self.keep.to(act).view(view)
+        else:
+            d = self.directions.to(act)  # (a, C)
+            proj = torch.einsum("nc...,ac->an...", act, d).unsqueeze(2)  # (a, n, 1, ...)
+            out = act.unsqueeze(0) - proj * d.view(view)
+        return out.reshape((a * n,) + act.shape[1:])
+
+
+def single_units(units: int) -> Ablations:
+    """One ablation per unit: unit ``u`` zeroed in ablation ``u``."""
+    return Ablations(1 - torch.eye(units), names=tuple(f"unit {u}" for u in range(units)))
+
+
+def unit_sets(units: int, sets: Sequence[Iterable[int]]) -> Ablations:
+    """One ablation per set: every unit of the set zeroed together."""
+    keep = torch.ones(len(sets), units)
+    for i, s in enumerate(sets):
+        idx = list(s)
+        if idx and (min(idx) < 0 or max(idx) >= units):
+            raise ValueError(f"unit set {idx} has units outside 0..{units - 1}")
+        keep[i, idx] = 0
+    return Ablations(keep, names=tuple("{" + ",".join(map(str, s)) + "}" for s in sets))
+
+
+def directions(basis: torch.Tensor) -> Ablations:
+    """One ablation per row of ``basis (ablations, units)``: remove the projection on that row.
+
+    Rows are normalised to unit length; the identity basis equals :func:`single_units`.
+    """
+    basis = basis / basis.norm(dim=1, keepdim=True)
+    return Ablations(
+        torch.ones_like(basis), basis, names=tuple(f"direction {i}" for i in range(len(basis)))
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Reference path: a hook and a full forward per ablation
+
+
+@contextlib.contextmanager
+def ablated(model: nn.Module, layer: str, ablation: Ablations | None) -> Iterator[nn.Module]:
+    """Within the block, ``layer``'s output (post-ReLU) is ablated by the single ``ablation``.
+
+    The hook is removed on exit, also when the body raises. ``None`` hooks with no edit.
+    """
+    if ablation is not None and len(ablation) != 1:
+        raise ValueError(f"ablated() takes one ablation at a time, got {len(ablation)}")
+    module = zoo.get_layer(model, layer)
+
+    def hook(_module, _inputs, output):
+        return output if ablation is None else ablation.apply(output)
+
+    handle = module.register_forward_hook(hook)
+    try:
+        yield model
+    finally:
+        handle.remove()
+
+
+@torch.no_grad()
+def reference_sweep(
+    model: nn.Module,
+    layer: str,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    ablations: Ablations,
+    num_classes: int,
+    *,
+    batch_size: int = 256,
+) -> AblationCounts:
+    """Per (ablation, class) correct counts and loss sums, one full pass per ablation.
+
+    ``images`` are network inputs ``(n, 3, H, W)``; ``labels`` ``(n,)``.
+    """
+    model.eval()
+    counts = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
+    for a in range(len(ablations)):
+        with ablated(model, layer, ablations[a : a + 1]):
+            for s in range(0, len(labels), batch_size):
+                logits = model(images[s : s + batch_size])
+                counts.add(slice(a, a + 1), logits[None], labels[s : s + batch_size])
+    counts.baseline_from(model, images, labels, batch_size)
+    return counts
+
+
+# --------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class AblationCounts:
+    """Accumulated results of a sweep.
+
+    ``correct`` and ``loss`` are float64 ``(ablations, classes)``: correct predictions and summed
+    cross-entropy over each class's images; ``base_correct`` / ``base_loss`` ``(classes,)`` are
+    the same without ablation; ``images`` ``(classes,)`` counts each class's images.
+    """
+
+    correct: torch.Tensor
+    loss: torch.Tensor
+    base_correct: torch.Tensor
+    base_loss: torch.Tensor
+    images: torch.Tensor
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def empty(cls, ablations: int, classes: int, labels: torch.Tensor, names=()) -> AblationCounts:
+        z = torch.zeros(ablations, classes, dtype=torch.float64)
+        images = torch.bincount(labels.cpu(), minlength=classes).double()
+        return cls(z, z.clone(), z[0].clone(), z[0].clone(), images, tuple(names))
+
+    def add(self, rows: slice, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        """Accumulate ``logits (ablations, n, classes)`` for images with ``labels (n,)``."""
+        a, n, k = logits.shape
+        flat_labels = labels.to(logits.device).repeat(a)
+        loss = F.cross_entropy(logits.reshape(a * n, k), flat_labels, reduction="none")
+        correct = (logits.argmax(-1) == labels.to(logits.device)).double()
+        index = torch.arange(a, device=logits.device)[:, None] * k + labels.to(logits.device)
+        self.correct[rows] += _bincount(index, correct, a * k).view(a, k)
+        self.loss[rows] += _bincount(index, loss.view(a, n).double(), a * k).view(a, k)
+
+    @torch.no_grad()
+    def baseline_from(self, model, images, labels, batch_size) -> None:
+        model.eval()
+        for s in range(0, len(labels), batch_size):
+            logits = model(images[s : s + batch_size])
+            base = AblationCounts.empty(1, self.correct.shape[1], labels[:0])
+            base.add(slice(0, 1), logits[None], labels[s : s + batch_size])
+            self.base_correct += base.correct[0]
+            self.base_loss += base.loss[0]
+
+    # -- derived quantities (percentage points, positive = worse) --------------------------------
+
+    def class_accuracy(self) -> np.ndarray:
+        """``(ablations, classes)`` accuracy in % after each ablation."""
+        return (100 * self.correct / self.images.clamp(min=1)).numpy()
+
+    def base_class_accuracy(self) -> np.ndarray:
+        return (100 * self.base_correct / self.images.clamp(min=1)).numpy()
+
+    def class_drop(self) -> np.ndarray:
+        """``(ablations, classes)`` class accuracy drop in pts, positive = worse."""
+        return self.base_class_accuracy()[None] - self.class_accuracy()
+
+    def overall_accuracy(self) -> np.ndarray:
+        return (100 * self.correct.sum(1) / self.images.sum()).numpy()
+
+    def base_overall_accuracy(self) -> float:
+        return float(100 * self.base_correct.sum() / self.images.sum())
+
+    def overall_drop(self) -> np.ndarray:
+        """``(ablations,)`` overall accuracy drop in pts, positive = worse."""
+        return self.base_overall_accuracy() - self.overall_accuracy()
+
+    def summary(self) -> pd.DataFrame:
+        """One row per ablation: overall drop, max and min class drop (pts), worst class."""
+        drop = self.class_drop()
+        return pd.DataFrame(
+            {
+                "ablation": list(self.names) or list(range(len(drop))),
+                "overall_drop": self.overall_drop(),
+                "max_class_drop": drop.max(1),
+                "min_class_drop": drop.min(1),
+                "worst_class": drop.argmax(1),
+            }
+        ).set_index("ablation")
+
+
+def _bincount(index: torch.Tensor, weights: torch.Tensor, size: int) -> torch.Tensor:
+    out = torch.zeros(size, dtype=torch.float64, device=weights.device)
+    out.index_add_(0, index.reshape(-1), weights.reshape(-1).double())
+    return out.cpu()
+
+
+# --------------------------------------------------------------------------------------------------
+# Splitting a model at a layer
+
+
+class _LeafTracer(fx.Tracer):
+    """Traces through containers but keeps ``leaf`` (the split layer) as one call."""
+
+    def __init__(self, leaf: str):
+        super().__init__()
+        self.leaf = leaf
+
+    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+        return qualname == self.leaf or super().is_leaf_module(m, qualname)
+
+
+@dataclass
+class Split:
+    """``model(x) == suffix(prefix(x))``; ``prefix(x)`` is the layer's post-ReLU output."""
+
+    prefix: fx.GraphModule
+    suffix: fx.GraphModule
+    layer: str
+
+
+def split_at(model: nn.Module, layer: str) -> Split:
+    """Split ``model`` at ``layer`` (an alias or module path) with torch.fx.
+
+    Raises ``ValueError`` if anything after the layer reads a value computed before it (a skip
+    connection across the cut): then the layer's output alone does not determine the logits.
+    """
+    path = zoo.resolve_layer(model, layer)
+    graph = _LeafTracer(path).trace(model)
+    root = fx.GraphModule(model, graph)
+    nodes = list(graph.nodes)
+    cut = [n for n in nodes if n.op == "call_module" and n.target == path]
+    if len(cut) != 1:
+        raise ValueError(f"layer {layer!r} ({path}) is called {len(cut)} times; cannot split there")
+    cut = cut[0]
+    before = set(nodes[: nodes.index(cut) + 1])
+
+    prefix_graph, env = fx.Graph(), {}
+    for node in nodes[: nodes.index(cut) + 1]:
+        env[node] = prefix_graph.node_copy(node, lambda n: env[n])
+    prefix_graph.output(env[cut])
+
+    suffix_graph = fx.Graph()
+    env = {cut: suffix_graph.placeholder("activation")}
+    for node in nodes[nodes.index(cut) + 1 :]:
+        for arg in node.all_input_nodes:
+            if arg in before and arg is not cut:
+                raise ValueError(
+                    f"cannot split at {layer!r}: {node.name} reads {arg.name}, computed before "
+                    "the layer (a skip connection crosses the cut); pick a block output"
+                )
+        env[node] = suffix_graph.node_copy(node, lambda n: env[n])
+    return Split(fx.GraphModule(root, prefix_graph), fx.GraphModule(root, suffix_graph), path)
+
+
+# Modules that act on each channel separately and map a zero channel to zero (in eval mode).
+_PER_CHANNEL = (
+    nn.ReLU, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d,
+    nn.Dropout, nn.Dropout2d, nn.Identity,
+)  # fmt: skip
+
+
+@dataclass
+class LinearHead:
+    """The suffix as ``rest(linear(head(a)))``, with ``head`` per-channel and ``linear`` a Linear
+    or Conv2d: zeroing channel ``c`` of ``a`` subtracts channel ``c``'s contribution from the
+    pre-activation ``linear(head(a))``, which is computed once per image."""
+
+    head: fx.GraphModule
+    linear: nn.Linear | nn.Conv2d
+    rest: fx.GraphModule
+    channels: int
+
+    def contributions(self, h: torch.Tensor) -> torch.Tensor:
+        """Each channel's share of the pre-activation (bias excluded).
+
+        ``h`` is the head's output: ``(n, C * S)`` before a Linear (channel-major flatten) or
+        ``(n, C, H, W)`` before a Conv2d. Returns ``(n, C, out)`` or ``(n, C, out, H', W')``.
+        """
+        lin = self.linear
+        if isinstance(lin, nn.Linear):
+            n, c = h.shape[0], self.channels
+            weight = lin.weight.view(lin.out_features, c, -1)
+            return torch.einsum("ncs,ocs->nco", h.view(n, c, -1), weight)
+        c, o = h.shape[1], lin.out_channels
+        if lin.groups != 1:
+            raise NotImplementedError("grouped convolutions are not supported by LinearHead")
+        w = lin.weight.transpose(0, 1).reshape(c * o, 1, *lin.weight.shape[2:])
+        out = F.conv2d(h, w, None, lin.stride, lin.padding, lin.dilation, groups=c)
+        return out.view(h.shape[0], c, o, *out.shape[2:])
+
+
+def linear_head(split: Split, channels: int) -> LinearHead | None:
+    """Find per-channel ops then a Linear / Conv2d at the start of the suffix, else ``None``."""
+    graph = split.suffix.graph
+    nodes = list(graph.nodes)
+    modules = dict(split.suffix.named_modules())
+    current = nodes[0]  # the placeholder
+    head_nodes = []
+    for node in nodes[1:]:
+        if node.all_input_nodes != [current] or len(current.users) != 1:
+            return None
+        if node.op == "call_module" and isinstance(modules[node.target], (nn.Linear, nn.Conv2d)):
+            linear_node = node
+            break
+        if node.op == "call_module" and isinstance(modules[node.target], _PER_CHANNEL):
+            pass
+        elif _is_flatten(node):
+            pass
+        else:
+            return None
+        head_nodes.append(node)
+        current = node
+    else:
+        return None
+
+    head = fx.Graph()
+    env = {nodes[0]: head.placeholder("activation")}
+    for node in head_nodes:
+        env[node] = head.node_copy(node, lambda n: env[n])
+    head.output(env[current])
+    rest = fx.Graph()
+    env = {linear_node: rest.placeholder("preactivation")}
+    for node in nodes[nodes.index(linear_node) + 1 :]:
+        env[node] = rest.node_copy(node, lambda n: env[n])
+    linear = modules[linear_node.target]
+    return LinearHead(
+        fx.GraphModule(split.suffix, head), linear, fx.GraphModule(split.suffix, rest), channels
+    )
+
+
+def _is_flatten(node: fx.Node) -> bool:
+    """``torch.flatten(x, 1)`` or ``x.flatten(1)``: keeps the channel-major order per image."""
+    if node.op == "call_function" and node.target is torch.flatten:
+        return node.args[1:] == (1,) or node.kwargs.get("start_dim") == 1
+    if node.op == "call_method" and node.target == "flatten":
+        return node.args[1:] == (1,) or node.kwargs.get("start_dim") == 1
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# The engine
+
+
+def default_device() -> torch.device:
+    """CUDA when present, else CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Engine:
+    """A model split at one layer, ready to evaluate many ablations on many images.
+
+    ``fast=False`` disables the linear-head shortcut (the batched suffix still runs).
+    """
+
+    def __init__(self, model: nn.Module, layer: str, *, device=None, fast: bool = True):
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model = model.eval().to(self.device)
+        self.layer = layer
+        self.split = split_at(self.model, layer)
+        self.fast = fast
+        self._head: LinearHead | None | bool = False  # False: not looked for yet
+
+    def head(self, channels: int) -> LinearHead | None:
+        if self._head is False:
+            self._head = linear_head(self.split, channels) if self.fast else None
+        return self._head
+
+    @torch.no_grad()
+    def activations(self, images: torch.Tensor) -> torch.Tensor:
+        """The layer's post-ReLU output ``(n, C, H, W)`` for network inputs ``images``."""
+        return self.split.prefix(images.to(self.device))
+
+    @torch.no_grad()
+    def logits(
+        self, act: torch.Tensor, ablations: Ablations, chunk_ablations: int = 64
+    ) -> Iterator[tuple[slice, torch.Tensor]]:
+        """Yield ``(rows, logits (a, n, classes))`` for chunks of ablations applied to ``act``."""
+        n, c = act.shape[:2]
+        if ablations.units != c:
+            raise ValueError(f"ablations are over {ablations.units} units; {self.layer} has {c}")
+        head = self.head(c) if ablations.directions is None else None
+        if head is not None:
+            h = head.head(act)
+            z = head.linear(h)  # clean pre-activation, once per image
+            contrib = head.contributions(h)  # (n, C, out, ...)
+        for start in range(0, len(ablations), chunk_ablations):
+            rows = slice(start, min(start + chunk_ablations, len(ablations)))
+            chunk = ablations[rows]
+            a = len(chunk)
+            if head is not None:
+                removed = (1 - chunk.keep).to(act)  # (a, C)
+                if bool((removed.sum(1) == 1).all()):  # single units: a gather, not a product
+                    delta = contrib[:, removed.argmax(1)].movedim(1, 0)
+                else:
+                    delta = torch.einsum("ac,nc...->an...", removed, contrib)
+                pre = (z.unsqueeze(0) - delta).reshape((a * n,) + z.shape[1:])
+                out = head.rest(pre)
+            else:
+                out = self.split.suffix(chunk.apply(act))
+            yield rows, out.view(a, n, -1)
+
+    @torch.no_grad()
+    def sweep(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        ablations: Ablations,
+        num_classes: int,
+        *,
+        chunk_images: int = 256,
+        chunk_ablations: int = 64,
+        progress: bool = False,
+    ) -> AblationCounts:
+        """Per (ablation, class) correct counts and loss sums over ``images`` (network inputs)."""
+        counts = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
+        starts = range(0, len(labels), chunk_images)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc=f"ablate {self.layer}", unit="chunk")
+        for s in starts:
+            x, y = images[s : s + chunk_images], labels[s : s + chunk_images]
+            act = self.activations(x)
+            base = self.split.suffix(act)
+            tmp = AblationCounts.empty(1, num_classes, y[:0])
+            tmp.add(slice(0, 1), base[None], y)
+            counts.base_correct += tmp.correct[0]
+            counts.base_loss += tmp.loss[0]
+            for rows, logits in self.logits(act, ablations, chunk_ablations):
+                counts.add(rows, logits, y)
+        return counts
+
+
+def sweep(
+    model: nn.Module,
+    layer: str,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    ablations: Ablations,
+    num_classes: int,
+    *,
+    device=None,
+    fast: bool = True,
+    **kwargs,
+) -> AblationCounts:
+    """:meth:`Engine.sweep` in one call (see the module docstring)."""
+    engine = Engine(model, layer, device=device, fast=fast)
+    return engine.sweep(images, labels, ablations, num_classes, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Greedy ablation (Zhou et al. 2018, Fig. 4)
+
+
+@dataclass
+class GreedyResult:
+    """Class accuracy (%) after ablating 0..steps units, greedy vs random order.
+
+    ``greedy`` is ``(classes, steps + 1)``; ``random`` is ``(classes, orders, steps + 1)``;
+    ``order`` is ``(classes, steps)``, the units greedy picked.
+    """
+
+    classes: list[int]
+    greedy: np.ndarray
+    random: np.ndarray
+    order: np.ndarray
+
+
+@torch.no_grad()
+def greedy_ablation(
+    model: nn.Module,
+    layer: str,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    classes: Sequence[int],
+    steps: int,
+    *,
+    random_orders: int = 5,
+    seed: int = 0,
+    device=None,
+    chunk_ablations: int = 64,
+    progress: bool = False,
+) -> GreedyResult:
+    """Per class, ablate units one at a time, each time adding the unit whose removal (with those
+    already removed) lowers that class's accuracy most; ties go to the larger class loss.
+
+    Accuracy is measured on the class's own images in ``images``. The baseline removes units in
+    ``random_orders`` random orders (seeded).
+    """
+    engine = Engine(model, layer, device=device)
+    rng = np.random.default_rng(seed)
+    greedy_curve, random_curve, orders = [], [], []
+    iterator = classes
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(classes, desc="greedy ablation", unit="class")
+    for k in iterator:
+        mask = labels == k
+        if not mask.any():
+            raise ValueError(f"class {k} has no images to ablate on")
+        act = engine.activations(images[mask])
+        y = labels[mask].to(act.device)
+        units = act.shape[1]
+        if steps > units:
+            raise ValueError(f"steps={steps} exceeds the layer's {units} units")
+
+        def evaluate(abl: Ablations) -> tuple[np.ndarray, np.ndarray]:
+            acc, loss = [], []
+            for _, logits in engine.logits(act, abl, chunk_ablations):
+                a, n, c = logits.shape
+                acc.append((logits.argmax(-1) == y).double().mean(1))
+                ce = F.cross_entropy(logits.reshape(a * n, c), y.repeat(a), reduction="none")
+                loss.append(ce.view(a, n).double().mean(1))
+            return 100 * torch.cat(acc).cpu().numpy(), torch.cat(loss).cpu().numpy()
+
+        removed: list[int] = []
+        base_acc, _ = evaluate(unit_sets(units, [[]]))
+        curve = [base_acc[0]]
+        for _ in range(steps):
+            candidates = [u for u in range(units) if u not in removed]
+            acc, loss = evaluate(unit_sets(units, [removed + [u] for u in candidates]))
+            best = np.lexsort((-loss, acc))[0]  # lowest accuracy, then highest loss
+            removed.append(candidates[best])
+            curve.append(acc[best])
+        greedy_curve.append(curve)
+        orders.append(removed)
+        rand = []
+        for _ in range(random_orders):
+            perm = rng.permutation(units)[:steps].tolist()
+            acc, _ = evaluate(unit_sets(units, [perm[:t] for t in range(steps + 1)]))
+            rand.append(acc)
+        random_curve.append(rand)
+    return GreedyResult(
+        list(classes), np.array(greedy_curve), np.array(random_curve), np.array(orders)
+    )
