@@ -1,0 +1,208 @@
+"""Cached, resumable and distributed ablation sweeps on top of :mod:`unitroles.engine`.
+
+:func:`cached_sweep` splits the ablations into shards of ``shard_size`` rows. Each finished shard
+is written atomically into a partial folder of the store, so a killed sweep resumes where it
+stopped; when every shard is there, the result is published as one store entry and the partial
+folder is removed. The key hashes the model's weights, the layer, the data, the ablations, the
+class count and the code of the engine, so a changed model, layer, dataset or code version is a
+cache miss and never reuses a stale result.
+
+Under ``torch.distributed`` (e.g. ``torchrun --nproc_per_node=2``; gloo on CPU, NCCL on GPU) the
+shards are dealt round-robin to the processes and the counts are summed with ``all_reduce``:
+every process returns the same result as one process would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from . import engine, zoo
+from .engine import AblationCounts, Ablations
+from .store import Store, code_version, content_key
+
+FIELDS = ("correct", "loss", "base_correct", "base_loss", "images")
+
+
+def tensor_fingerprint(*tensors: torch.Tensor) -> str:
+    """SHA-256 (16 hex digits) of tensors' dtypes, shapes and bytes."""
+    digest = hashlib.sha256()
+    for t in tensors:
+        t = t.detach().cpu().contiguous()
+        digest.update(f"{t.dtype}{tuple(t.shape)}".encode())
+        if t.dtype == torch.bfloat16:
+            t = t.float()
+        digest.update(t.numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def model_fingerprint(model: nn.Module) -> str:
+    """A hash of the model's parameters and buffers (names, shapes, values) and its structure."""
+    digest = hashlib.sha256(repr(model).encode())
+    for name, t in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor_fingerprint(t).encode())
+    return digest.hexdigest()[:16]
+
+
+def ablations_fingerprint(ablations: Ablations) -> str:
+    parts = [ablations.keep]
+    if ablations.directions is not None:
+        parts.append(ablations.directions)
+    return tensor_fingerprint(*parts)
+
+
+def sweep_key(model, layer, images, labels, ablations, num_classes) -> str:
+    """What a sweep's result depends on."""
+    from . import sweeps as this
+
+    return content_key(
+        model_fingerprint(model),
+        zoo.resolve_layer(model, layer),
+        tensor_fingerprint(images, labels),
+        ablations_fingerprint(ablations),
+        num_classes,
+        code_version(engine, this),
+    )
+
+
+def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``path`` atomically (temporary file, then rename)."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def _counts_arrays(counts: AblationCounts) -> dict[str, np.ndarray]:
+    return {f: getattr(counts, f).numpy() for f in FIELDS}
+
+
+def _counts_from(arrays, names) -> AblationCounts:
+    return AblationCounts(*(torch.from_numpy(np.asarray(arrays[f])) for f in FIELDS), tuple(names))
+
+
+def _rank_world() -> tuple[int, int]:
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def cached_sweep(
+    model: nn.Module,
+    layer: str,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    ablations: Ablations,
+    num_classes: int,
+    *,
+    name: str = "sweep",
+    store: Store | None = None,
+    shard_size: int = 16,
+    device=None,
+    fast: bool = True,
+    chunk_images: int = 256,
+    chunk_ablations: int = 64,
+    progress: bool = True,
+    on_shard: Callable[[int], None] | None = None,
+) -> AblationCounts:
+    """:meth:`engine.Engine.sweep`, cached in ``store`` by content, resumable, distributable.
+
+    ``images`` are network inputs ``(n, 3, H, W)``, ``labels`` ``(n,)``. ``on_shard(i)`` is called
+    after shard ``i`` is saved (used by tests to simulate a kill).
+    """
+    if shard_size < 1:
+        raise ValueError(f"shard_size must be at least 1, got {shard_size}")
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    store = store or Store()
+    key = sweep_key(model, layer, images, labels, ablations, num_classes)
+    if store.has("sweeps", name, key):
+        return load_sweep(store, name, key)
+
+    rank, world = _rank_world()
+    partial = store.root / "sweeps" / f".partial-{name}-{key}"
+    partial.mkdir(parents=True, exist_ok=True)
+    shards = range(0, (len(ablations) + shard_size - 1) // shard_size)
+    mine = [i for i in shards if i % world == rank]
+    todo = [i for i in mine if not (partial / f"shard-{i:05d}.npz").is_file()]
+    eng = engine.Engine(model, layer, device=device, fast=fast) if todo else None
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=len(mine), initial=len(mine) - len(todo), desc=f"{name} {layer}", unit="shard"
+        )
+    for i in todo:
+        rows = slice(i * shard_size, min((i + 1) * shard_size, len(ablations)))
+        counts = eng.sweep(
+            images, labels, ablations[rows], num_classes,
+            chunk_images=chunk_images, chunk_ablations=chunk_ablations,
+        )  # fmt: skip
+        _save_npz(partial / f"shard-{i:05d}.npz", _counts_arrays(counts))
+        if bar is not None:
+            bar.update()
+        if on_shard is not None:
+            on_shard(i)
+    if bar is not None:
+        bar.close()
+
+    total = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
+    for i in mine:
+        with np.load(partial / f"shard-{i:05d}.npz") as shard:
+            rows = slice(i * shard_size, min((i + 1) * shard_size, len(ablations)))
+            total.correct[rows] = torch.from_numpy(shard["correct"])
+            total.loss[rows] = torch.from_numpy(shard["loss"])
+            if i == 0:  # every shard holds the same baseline; take it once
+                total.base_correct = torch.from_numpy(shard["base_correct"])
+                total.base_loss = torch.from_numpy(shard["base_loss"])
+    if world > 1:
+        for field in ("correct", "loss", "base_correct", "base_loss"):
+            tensor = getattr(total, field)
+            dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+        dist.barrier()
+    if rank == 0:
+        meta = {
+            "layer": zoo.resolve_layer(model, layer),
+            "ablations": len(ablations),
+            "num_classes": num_classes,
+            "images": len(labels),
+            "names": list(ablations.names),
+        }
+        with store.writing("sweeps", name, key, meta) as tmp:
+            np.savez(tmp / "counts.npz", **_counts_arrays(total))
+        shutil.rmtree(partial, ignore_errors=True)
+    if world > 1:
+        dist.barrier()
+    return total
+
+
+def load_sweep(store: Store, name: str, key: str) -> AblationCounts:
+    """A published sweep from the store."""
+    meta = store.load_meta("sweeps", name, key)
+    with np.load(store.path("sweeps", name, key) / "counts.npz") as arrays:
+        return _counts_from(arrays, meta["names"])
+
+
+def cached_arrays(
+    store: Store, kind: str, name: str, key_parts: tuple, compute: Callable[[], dict]
+) -> dict[str, np.ndarray]:
+    """Load the arrays stored under ``content_key(*key_parts)`` or compute and store them."""
+    key = content_key(*key_parts)
+    path = store.path(kind, name, key)
+    if store.has(kind, name, key):
+        with np.load(path / "arrays.npz") as f:
+            return {k: f[k] for k in f.files}
+    arrays = {k: np.asarray(v) for k, v in compute().items()}
+    with store.writing(kind, name, key, {"fields": sorted(arrays)}) as tmp:
+        np.savez(tmp / "arrays.npz", **arrays)
+    return arrays
