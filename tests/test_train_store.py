@@ -98,3 +98,19 @@ def test_content_key_is_order_independent_and_rejects_unhashable():
     assert content_key({"a": 1}) != content_key({"a": 2})
     with pytest.raises(TypeError, match="cannot hash"):
         content_key(object())
+
+
+def test_code_version_ignores_docstrings_comments_and_formatting(tmp_path, monkeypatch):
+    import importlib
+
+    from unitroles.store import code_version
+
+    def version_of(source, name):
+        (tmp_path / f"{name}.py").write_text(source)
+        monkeypatch.syspath_prepend(str(tmp_path))
+        return code_version(importlib.import_module(name))
+
+    base = version_of('"""Doc."""\ndef f(x):\n    """Add one."""\n    return x + 1\n', "m_a")
+    same = version_of("def f(x):  # comment\n    return (x +\n            1)\n", "m_b")
+    other = version_of("def f(x):\n    return x + 2\n", "m_c")
+    assert base == same != other

@@ -104,3 +104,44 @@ def generalization_table(
             }
         )  # fmt: skip
     return rows
+
+
+def checkpoint_setup(
+    checkpoint: str | os.PathLike | None,
+    val_root: str | os.PathLike | None,
+    *,
+    arch: str = "alexnet",
+    per_class: int = 10,
+    image_size: int = 224,
+    workers: int = 4,
+):
+    """A :class:`unitroles.setups.Setup` from a checkpoint and an ImageFolder validation split.
+
+    Loads ``per_class`` images of every class into memory (a seeded choice), so keep it small
+    for the 365 classes of Places365 (10 a class is about 2 GB in float32 at 224 px).
+    """
+    from .setups import Setup
+
+    path = data.require_path(
+        checkpoint, parameter="checkpoint", env="UNITROLES_CHECKPOINT",
+        what="the model checkpoint (.pth)",
+    )  # fmt: skip
+    val_dir = data.require_path(
+        val_root, parameter="val_root", env="UNITROLES_VAL_ROOT",
+        what="the validation split (ImageFolder)",
+    )  # fmt: skip
+    dataset = data.image_folder(val_dir, image_size=image_size)
+    indices = data.subset_per_class(dataset.targets, per_class)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.Subset(dataset, list(map(int, indices))),
+        batch_size=128, num_workers=workers,
+    )  # fmt: skip
+    xs, ys = zip(*loader)
+    images, labels = torch.cat(xs), torch.cat(ys)
+    model = zoo.load_weights(zoo.build_model(arch, len(dataset.classes)), path).eval()
+    acc = accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
+                   workers=0)  # fmt: skip
+    return Setup(
+        model, images, labels, tuple(dataset.classes),
+        f"{arch} from {path.name}, {len(labels)} validation images", acc,
+    )  # fmt: skip

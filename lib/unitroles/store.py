@@ -12,6 +12,7 @@ the repository's ``.cache/``).
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import inspect
@@ -48,10 +49,25 @@ def _jsonable(value: Any) -> Any:
 
 
 def code_version(*modules: ModuleType) -> str:
-    """A hash of the source text of ``modules``: editing any of them changes every key using it."""
+    """A hash of what ``modules`` compute: editing their code changes every key that uses it.
+
+    The hash is taken over each module's syntax tree without docstrings, so comments, docstrings
+    and formatting can change without invalidating trained models and results.
+    """
     digest = hashlib.sha256()
     for module in modules:
-        digest.update(inspect.getsource(module).encode())
+        tree = ast.parse(inspect.getsource(module))
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if (
+                isinstance(body, list)
+                and body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                node.body = body[1:] or [ast.Pass()]
+        digest.update(ast.dump(tree, include_attributes=False).encode())
     return digest.hexdigest()[:16]
 
 

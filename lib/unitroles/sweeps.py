@@ -206,3 +206,57 @@ def cached_arrays(
     with store.writing(kind, name, key, {"fields": sorted(arrays)}) as tmp:
         np.savez(tmp / "arrays.npz", **arrays)
     return arrays
+
+
+def layer_units(model: nn.Module, layer: str, example: torch.Tensor) -> int:
+    """Number of units (output channels) of ``layer`` for inputs shaped like ``example``."""
+    eng = engine.Engine(model, layer, device="cpu" if example.device.type == "cpu" else None)
+    return eng.activations(example[:1]).shape[1]
+
+
+def unit_sweep(
+    model: nn.Module, layer: str, images, labels, num_classes: int, **kwargs
+) -> AblationCounts:
+    """:func:`cached_sweep` of every single unit of ``layer`` (one ablation per unit)."""
+    units = layer_units(model, layer, images)
+    kwargs.setdefault("name", f"units-{zoo.resolve_layer(model, layer)}")
+    return cached_sweep(
+        model, layer, images, labels, engine.single_units(units), num_classes, **kwargs
+    )
+
+
+def cached_greedy(
+    model: nn.Module,
+    layer: str,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    classes,
+    steps: int,
+    *,
+    random_orders: int = 5,
+    seed: int = 0,
+    store: Store | None = None,
+    device=None,
+    progress: bool = True,
+) -> engine.GreedyResult:
+    """:func:`engine.greedy_ablation`, cached in ``store`` by content."""
+    from . import sweeps as this
+
+    classes = [int(k) for k in classes]
+    key_parts = (
+        model_fingerprint(model), zoo.resolve_layer(model, layer),
+        tensor_fingerprint(images, labels), classes, steps, random_orders, seed,
+        code_version(engine, this),
+    )  # fmt: skip
+
+    def compute():
+        r = engine.greedy_ablation(
+            model, layer, images, labels, classes, steps, random_orders=random_orders,
+            seed=seed, device=device, progress=progress,
+        )  # fmt: skip
+        return {"classes": r.classes, "greedy": r.greedy, "random": r.random, "order": r.order}
+
+    arrays = cached_arrays(store or Store(), "greedy", f"greedy-{layer}", key_parts, compute)
+    return engine.GreedyResult(
+        arrays["classes"].tolist(), arrays["greedy"], arrays["random"], arrays["order"]
+    )

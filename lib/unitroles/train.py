@@ -19,8 +19,8 @@ Recipes (see :data:`RECIPES`):
 
 from __future__ import annotations
 
-import dataclasses
 import contextlib
+import dataclasses
 import json
 import math
 import platform
@@ -258,7 +258,7 @@ def train(
 def _fit(
     model: nn.Module, rec: Recipe, images: torch.Tensor, labels: torch.Tensor, *, progress: bool
 ) -> list[float]:
-    """SGD (Nesterov momentum 0.9), warm-up then cosine learning rate; returns the mean loss of each epoch."""
+    """SGD (Nesterov momentum 0.9), warm-up then cosine learning rate; mean loss per epoch."""
     gen = torch.Generator().manual_seed(rec.seed)
     steps_per_epoch = math.ceil(len(labels) / rec.batch_size)
     optimizer = torch.optim.SGD(

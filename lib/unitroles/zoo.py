@@ -2,8 +2,9 @@
 
 The two papers this book accompanies, Zhou et al. (2018), "Revisiting the Importance of
 Individual Units in CNNs via Ablation", and Zhao et al. (2023), "Role Taxonomy of Units in Deep
-Neural Networks", study torchvision AlexNet, VGG-16 and ResNet-18. :func:`build_model` builds those full-size models (``weights=None``) and
-narrower ``-mini`` versions of the same topology that train on small inputs in seconds:
+Neural Networks", study torchvision AlexNet, VGG-16 and ResNet-18. :func:`build_model` builds
+those full-size models (``weights=None``) and narrower ``-mini`` versions of the same topology
+that train on small inputs in seconds:
 
 ==================  =====================================================================
 ``alexnet``         torchvision ``alexnet`` (input >= 63 px; the papers use 224 px)

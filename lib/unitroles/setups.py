@@ -1,0 +1,74 @@
+"""What a notebook ablates: a model and its evaluation images, for any profile.
+
+``book`` / ``smoke``: a recipe trained (or loaded from the store) on the synthetic world, and the
+world's validation split. ``paper``: a torchvision model with your checkpoint and a per-class
+subset of your ImageFolder validation split (see :mod:`unitroles.paper`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from . import train
+from .scenes import SceneDataset, SceneWorld
+
+
+@dataclass
+class Setup:
+    """A model and its evaluation set: ``images`` are network inputs ``(n, 3, H, W)``."""
+
+    model: nn.Module
+    images: torch.Tensor
+    labels: torch.Tensor
+    class_names: tuple[str, ...]
+    description: str
+    accuracy: float  # top-1 on ``images``, a fraction
+    raw_images: torch.Tensor | None = None  # uint8 images for display (synthetic world only)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
+def model_setup(
+    profile: str,
+    *,
+    recipe: str = "baseline",
+    seed: int = 0,
+    data_scale: float = 1.0,
+    epoch_scale: float = 1.0,
+    world_seed: int = 0,
+    image_size: int = 48,
+    arch: str = "alexnet",
+    checkpoint: str | None = None,
+    val_root: str | None = None,
+    eval_per_class: int = 10,
+) -> Setup:
+    """The model of ``recipe`` (book, smoke) or ``arch`` + ``checkpoint`` (paper) with its
+    validation images."""
+    if profile == "paper":
+        from . import paper
+
+        return paper.checkpoint_setup(
+            checkpoint, val_root, arch=arch, per_class=eval_per_class, image_size=image_size
+        )
+    if profile not in ("book", "smoke"):
+        raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
+    world = SceneWorld(size=image_size, seed=world_seed)
+    rec = train.recipe(recipe, seed=seed).scaled(data_scale, epoch_scale)
+    trained = train.train(rec, world)
+    val = SceneDataset(world, "val", rec.eval_per_class)
+    images, labels = val.tensors()
+    return Setup(
+        trained.model,
+        images,
+        labels,
+        world.class_names,
+        f"{rec.arch} `{rec.name}` (seed {rec.seed}) on the synthetic world, "
+        f"{len(labels)} validation images",
+        trained.val_acc,
+        val.images,
+    )
