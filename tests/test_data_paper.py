@@ -73,3 +73,36 @@ def test_paper_profile_without_paths_says_what_to_set(monkeypatch):
     monkeypatch.delenv("UNITROLES_TRAIN_ROOT", raising=False)
     with pytest.raises(FileNotFoundError, match="train_root"):
         paper.generalization_table(None, None, None)
+
+
+def test_checkpoint_setup_feeds_the_engine(tmp_path):
+    from unitroles import engine, setups, sweeps
+    from unitroles.store import Store
+
+    write_image_folder(tmp_path / "val", classes=3, per_class=3)
+    torch.manual_seed(0)
+    model = zoo.build_model("alexnet-mini", 3)
+    torch.save({"state_dict": {f"module.{k}": v for k, v in model.state_dict().items()}},
+               tmp_path / "places.pth")  # fmt: skip
+    setup = paper.checkpoint_setup(
+        tmp_path / "places.pth", tmp_path / "val", arch="alexnet-mini", per_class=2,
+        image_size=32, workers=0,
+    )  # fmt: skip
+    assert setup.images.shape == (6, 3, 32, 32) and setup.num_classes == 3
+    assert setup.class_names == ("class0", "class1", "class2")
+    store = Store(tmp_path / "cache")
+    x, y = setup.images, setup.labels
+    counts = sweeps.unit_sweep(setup.model, "conv5", x, y, 3, store=store, progress=False)
+    direct = engine.sweep(model, "conv5", x, y, engine.single_units(64), 3, device="cpu")
+    assert torch.equal(counts.correct, direct.correct)
+    assert setups.Setup is type(setup)
+
+
+def test_paper_setup_without_checkpoint_says_what_to_set(monkeypatch):
+    from unitroles import setups
+
+    monkeypatch.delenv("UNITROLES_CHECKPOINT", raising=False)
+    with pytest.raises(FileNotFoundError, match=r"`checkpoint`.*\$UNITROLES_CHECKPOINT"):
+        setups.model_setup("paper")
+    with pytest.raises(ValueError, match="unknown profile"):
+        setups.model_setup("fast")
