@@ -85,9 +85,9 @@ def single_units(units: int) -> Ablations:
 
 def unit_sets(units: int, sets: Sequence[Iterable[int]]) -> Ablations:
     """One ablation per set: every unit of the set zeroed together."""
+    sets = [list(s) for s in sets]  # read each set once: it may be a one-shot iterator
     keep = torch.ones(len(sets), units)
-    for i, s in enumerate(sets):
-        idx = list(s)
+    for i, idx in enumerate(sets):
         if idx and (min(idx) < 0 or max(idx) >= units):
             raise ValueError(f"unit set {idx} has units outside 0..{units - 1}")
         keep[i, idx] = 0
@@ -555,7 +555,7 @@ def greedy_ablation(
         if steps > units:
             raise ValueError(f"steps={steps} exceeds the layer's {units} units")
 
-        def evaluate(abl: Ablations) -> tuple[np.ndarray, np.ndarray]:
+        def evaluate(abl: Ablations, act=act, y=y) -> tuple[np.ndarray, np.ndarray]:
             acc, loss = [], []
             for _, logits in engine.logits(act, abl, chunk_ablations):
                 a, n, c = logits.shape
