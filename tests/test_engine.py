@@ -588,3 +588,24 @@ def test_counts_from_a_sweep_add_up_to_the_images():
     assert counts.correct.shape == counts.loss.shape == (2, CLASSES)
     assert bool((counts.correct <= counts.images).all())
     assert bool((counts.loss >= 0).all())
+
+
+def test_units_silent_on_an_image_reuse_clean_logits_exactly():
+    torch.manual_seed(3)
+    model = zoo.build_model("alexnet-mini", 5).double().eval()
+    conv5 = model.features[10]
+    with torch.no_grad():  # silence half the units everywhere, and make others sparse
+        conv5.bias[::2] = -1e3
+        conv5.bias[1::4] -= 0.5
+    x = torch.randn(16, 3, 32, 32, dtype=torch.float64)
+    y = torch.randint(0, 5, (16,))
+    eng = engine.Engine(model, "conv5", device="cpu")
+    act = eng.activations(x)
+    silent = ~act.flatten(2).ne(0).any(-1)
+    assert silent.float().mean() > 0.5
+    for ablations in (engine.single_units(64), engine.unit_sets(64, [[0, 2], [1, 3, 5], []])):
+        ref = engine.reference_sweep(model, "conv5", x, y, ablations, 5)
+        for fast in (True, False):
+            got = engine.sweep(model, "conv5", x, y, ablations, 5, device="cpu", fast=fast)
+            assert torch.equal(got.correct, ref.correct)
+            torch.testing.assert_close(got.loss, ref.loss, rtol=1e-10, atol=1e-10)

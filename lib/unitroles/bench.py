@@ -25,6 +25,8 @@ units. The **FLOP bound** is the ratio the engine would reach if both paths ran 
 rate: the reference's ``(U + 1)`` full passes over the engine's work per image (the prefix once,
 the clean suffix once, the first linear map twice with the linear-head shortcut, and the rest of
 the suffix once per ablation), counting multiply-accumulates of every ``Linear`` and ``Conv2d``.
+It is a *dense* bound: the engine skips, exactly, the (ablation, image) pairs whose ablated units
+are zero all over the image, so a measured ratio can exceed it.
 """
 
 from __future__ import annotations
