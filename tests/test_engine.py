@@ -609,3 +609,14 @@ def test_units_silent_on_an_image_reuse_clean_logits_exactly():
             got = engine.sweep(model, "conv5", x, y, ablations, 5, device="cpu", fast=fast)
             assert torch.equal(got.correct, ref.correct)
             torch.testing.assert_close(got.loss, ref.loss, rtol=1e-10, atol=1e-10)
+
+
+def test_tidy_has_one_row_per_ablation_and_class():
+    model, x, y = random_model("alexnet-mini")
+    counts = engine.sweep(model, "conv5", x, y, engine.single_units(64), 7, device="cpu")
+    tidy = counts.tidy([f"c{k}" for k in range(7)])
+    assert len(tidy) == 64 * 7
+    row = tidy.iloc[7 * 3 + 2]
+    assert row["ablation"] == "unit 3" and row["class"] == "c2"
+    assert row["drop"] == pytest.approx(counts.class_drop()[3, 2])
+    assert row["base_accuracy"] - row["accuracy"] == pytest.approx(row["drop"])

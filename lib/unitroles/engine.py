@@ -224,6 +224,22 @@ class AblationCounts:
         """``(ablations,)`` overall accuracy drop in pts, positive = worse."""
         return self.base_overall_accuracy() - self.overall_accuracy()
 
+    def tidy(self, class_names: Sequence[str] | None = None) -> pd.DataFrame:
+        """Long form: one row per (ablation, class) with accuracy (%) and drop (pts)."""
+        acc, drop = self.class_accuracy(), self.class_drop()
+        a, k = acc.shape
+        classes = list(class_names) if class_names is not None else list(range(k))
+        return pd.DataFrame(
+            {
+                "ablation": np.repeat(list(self.names) or list(range(a)), k),
+                "class": classes * a,
+                "images": np.tile(self.images.numpy(), a).astype(int),
+                "accuracy": acc.reshape(-1),
+                "base_accuracy": np.tile(self.base_class_accuracy(), a),
+                "drop": drop.reshape(-1),
+            }
+        )
+
     def summary(self) -> pd.DataFrame:
         """One row per ablation: overall drop, max and min class drop (pts), worst class."""
         drop = self.class_drop()
