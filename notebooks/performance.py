@@ -144,6 +144,7 @@ ax.set_xlabel("ablated layer of alexnet-mini")
 ax.set_ylabel("throughput (images × ablations / s)")
 ax.set_title("single-unit sweeps on CPU (labels: engine ÷ reference)")
 ax.legend(fontsize=8, loc="upper left")
+plots.show()
 
 # %%
 met = conv5["ratio"] >= conv5["target"]

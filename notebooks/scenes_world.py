@@ -117,6 +117,7 @@ ax.grid(False)
 fig.colorbar(im, ax=ax, label="fraction of the class's images containing the object")
 shared = int(((freq > 0.5).sum(axis=0) >= 2).sum())
 report.glue({"shared_objects": shared, "freq_images": n_per_class})
+plots.show()
 
 # %% [markdown]
 # {glue:text}`shared_objects` of the objects are common (in more than half of the images) in two or

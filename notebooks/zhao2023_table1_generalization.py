@@ -99,6 +99,7 @@ for ax, (label, df) in zip(axes, [("paper", PAPER), ("ours", ours)]):
     ax.set_ylim(0, 1.05)
     ax.set_title(label)
 axes[0].legend(loc="upper left", fontsize=8)
+plots.show()
 
 # %% [markdown]
 # ## The claim

@@ -63,6 +63,7 @@ for ax, (layer, counts) in zip(np.atleast_1d(axes), results.items()):
     ax.set_xlabel("units, sorted by max class drop")
 np.atleast_1d(axes)[0].set_ylabel("accuracy drop (pts)")
 np.atleast_1d(axes)[0].legend(fontsize=8)
+plots.show()
 
 # %% [markdown]
 # ## Per layer

@@ -82,6 +82,7 @@ ax_b.plot(n, mean_random.mean(0), label="random order")
 ax_b.fill_between(n, *np.percentile(mean_random, [25, 75], axis=0), alpha=0.2)
 ax_b.set(xlabel="units ablated", ylabel="class accuracy drop (pts)", title="(b) mean over classes")
 ax_b.legend(fontsize=8)
+plots.show()
 
 # %% [markdown]
 # Shaded bands span the 25th to 75th percentile over classes.

@@ -42,8 +42,10 @@ def test_notebook_executes_under_smoke(smoke_build, source):
     out, _ = smoke_build
     nb = nbformat.read(out / "executed" / f"{source.stem}.ipynb", as_version=4)
     assert nb.metadata["unitroles"]["parameters"]["profile"] == "smoke"
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    reprs = [o["data"]["text/plain"] for o in outputs if "text/plain" in o.get("data", {})]
+    assert not [r for r in reprs if r.startswith("<matplotlib.") or r.startswith("[<matplotlib")]
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
 
 

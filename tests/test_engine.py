@@ -620,3 +620,28 @@ def test_tidy_has_one_row_per_ablation_and_class():
     assert row["ablation"] == "unit 3" and row["class"] == "c2"
     assert row["drop"] == pytest.approx(counts.class_drop()[3, 2])
     assert row["base_accuracy"] - row["accuracy"] == pytest.approx(row["drop"])
+
+
+def test_flatten_module_keeps_the_linear_head_and_matches_reference():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 6, 3), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(24, 4),
+    ).double().eval()  # fmt: skip
+    x = torch.randn(10, 3, 12, 12, dtype=torch.float64)
+    y = torch.randint(0, 4, (10,))
+    eng = engine.Engine(model, "1", device="cpu")
+    assert eng.head(6) is not None
+    ref = engine.reference_sweep(model, "1", x, y, engine.single_units(6), 4)
+    got = eng.sweep(x, y, engine.single_units(6), 4)
+    assert torch.equal(got.correct, ref.correct)
+
+
+def test_bad_labels_and_zero_directions_are_clear_errors():
+    model, x, y = random_model("alexnet-mini")
+    with pytest.raises(ValueError, match="labels must lie in 0..2"):
+        engine.sweep(model, "conv5", x, y, engine.single_units(64), 3, device="cpu")
+    with pytest.raises(ValueError, match="labels must lie"):
+        engine.reference_sweep(model, "conv5", x, y, engine.single_units(64), 3)
+    with pytest.raises(ValueError, match="non-zero"):
+        engine.directions(torch.zeros(2, 64))

@@ -99,7 +99,10 @@ def directions(basis: torch.Tensor) -> Ablations:
 
     Rows are normalised to unit length; the identity basis equals :func:`single_units`.
     """
-    basis = basis / basis.norm(dim=1, keepdim=True)
+    norms = basis.norm(dim=1, keepdim=True)
+    if bool((norms == 0).any()):
+        raise ValueError("direction rows must be non-zero; drop the zero rows of the basis")
+    basis = basis / norms
     return Ablations(
         torch.ones_like(basis), basis, names=tuple(f"direction {i}" for i in range(len(basis)))
     )
@@ -145,6 +148,7 @@ def reference_sweep(
     ``images`` are network inputs ``(n, 3, H, W)``; ``labels`` ``(n,)``.
     """
     model.eval()
+    _check_labels(labels, num_classes)
     counts = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
     for a in range(len(ablations)):
         with ablated(model, layer, ablations[a : a + 1]):
@@ -252,6 +256,14 @@ class AblationCounts:
                 "worst_class": drop.argmax(1),
             }
         ).set_index("ablation")
+
+
+def _check_labels(labels: torch.Tensor, num_classes: int) -> None:
+    if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        raise ValueError(
+            f"labels must lie in 0..{num_classes - 1} (num_classes={num_classes}); got "
+            f"{int(labels.min())}..{int(labels.max())}: pass the model's number of classes"
+        )
 
 
 def _bincount(index: torch.Tensor, weights: torch.Tensor, size: int) -> torch.Tensor:
@@ -400,6 +412,9 @@ def _is_flatten(node: fx.Node) -> bool:
         return node.args[1:] == (1,) or node.kwargs.get("start_dim") == 1
     if node.op == "call_method" and node.target == "flatten":
         return node.args[1:] == (1,) or node.kwargs.get("start_dim") == 1
+    if node.op == "call_module":
+        module = node.graph.owning_module.get_submodule(node.target)
+        return isinstance(module, nn.Flatten) and module.start_dim == 1 and module.end_dim == -1
     return False
 
 
@@ -498,6 +513,7 @@ class Engine:
         progress: bool = False,
     ) -> AblationCounts:
         """Per (ablation, class) correct counts and loss sums over ``images`` (network inputs)."""
+        _check_labels(labels, num_classes)
         counts = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
         starts = range(0, len(labels), chunk_images)
         if progress:

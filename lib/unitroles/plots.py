@@ -82,3 +82,8 @@ def label_map(ax, labels, names, *, title: str = "", colors=None, cmap: str = "t
         handlelength=1,
         borderaxespad=0,
     )
+
+
+def show() -> None:
+    """Display the current figures (end a figure cell with this, so no artist repr is printed)."""
+    plt.show()
