@@ -195,15 +195,18 @@ class AblationCounts:
         self.correct[rows] += _bincount(index, correct, a * k).view(a, k)
         self.loss[rows] += _bincount(index, loss.view(a, n).double(), a * k).view(a, k)
 
+    def add_baseline(self, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        """Accumulate clean (un-ablated) ``logits (n, classes)`` for images with ``labels``."""
+        clean = AblationCounts.empty(1, self.correct.shape[1], labels[:0])
+        clean.add(slice(0, 1), logits[None], labels)
+        self.base_correct += clean.correct[0]
+        self.base_loss += clean.loss[0]
+
     @torch.no_grad()
     def baseline_from(self, model, images, labels, batch_size) -> None:
         model.eval()
         for s in range(0, len(labels), batch_size):
-            logits = model(images[s : s + batch_size])
-            base = AblationCounts.empty(1, self.correct.shape[1], labels[:0])
-            base.add(slice(0, 1), logits[None], labels[s : s + batch_size])
-            self.base_correct += base.correct[0]
-            self.base_loss += base.loss[0]
+            self.add_baseline(model(images[s : s + batch_size]), labels[s : s + batch_size])
 
     # -- derived quantities (percentage points, positive = worse) --------------------------------
 
@@ -524,10 +527,7 @@ class Engine:
             x, y = images[s : s + chunk_images], labels[s : s + chunk_images]
             act = self.activations(x)
             base = self.split.suffix(act)
-            tmp = AblationCounts.empty(1, num_classes, y[:0])
-            tmp.add(slice(0, 1), base[None], y)
-            counts.base_correct += tmp.correct[0]
-            counts.base_loss += tmp.loss[0]
+            counts.add_baseline(base, y)
             for rows, logits in self.logits(act, ablations, chunk_ablations, base):
                 counts.add(rows, logits, y)
         return counts
