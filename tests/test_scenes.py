@@ -133,3 +133,13 @@ def test_class_table_lists_every_class():
     assert [r["scene"] for r in rows] == list(SceneWorld().class_names)
     assert "bed×2–3" in rows[2]["objects"]
     assert np.all([r["objects"] for r in rows])
+
+
+def test_interrupted_broden_export_leaves_nothing(tmp_path, monkeypatch):
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scenes, "_write_csv", fail)
+    with pytest.raises(KeyboardInterrupt):
+        scenes.export_broden(SceneWorld(size=16), tmp_path / "b", n_per_class=1)
+    assert list(tmp_path.iterdir()) == []

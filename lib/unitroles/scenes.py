@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -620,13 +621,26 @@ def export_broden(
     so a reader recovers the pixels exactly. Written to a temporary folder, then renamed, so an
     interrupted export leaves nothing that looks complete.
     """
-    from PIL import Image
-
     root = Path(root)
     if (root / "index.csv").exists():
         raise FileExistsError(f"{root} already holds a Broden export; remove it or pick another")
     tmp = root.with_name(root.name + f".tmp{os.getpid()}")
     (tmp / "images" / "scenes").mkdir(parents=True, exist_ok=True)
+    try:
+        _write_broden(world, tmp, split, n_per_class, progress)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        if root.exists():
+            root.rmdir()  # an empty folder left by the caller; a non-empty one raises here
+        os.replace(tmp, root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return root
+
+
+def _write_broden(world: SceneWorld, tmp: Path, split: str, n_per_class: int, progress: bool):
+    """The body of :func:`export_broden`: render and write every file into ``tmp``."""
+    from PIL import Image
 
     # Global label numbering: colours, objects, textures, then scenes (0 = unlabeled).
     names = {"color": COLOR_NAMES, "object": OBJECTS, "texture": TEXTURES}
@@ -713,11 +727,6 @@ def export_broden(
         ["number", "name", "category", "frequency", "coverage", "syns"],
         label_rows,
     )
-    root.parent.mkdir(parents=True, exist_ok=True)
-    if root.exists():
-        root.rmdir()  # an empty folder left by the caller; a non-empty one raises here
-    os.replace(tmp, root)
-    return root
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
