@@ -28,6 +28,14 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
+def imagenet_normalize(images: torch.Tensor) -> torch.Tensor:
+    """``uint8 (n, 3, H, W)`` images -> float32 network input with the ImageNet mean and std."""
+    x = images.float().div_(255)
+    mean = torch.tensor(IMAGENET_MEAN, device=x.device)[:, None, None]
+    std = torch.tensor(IMAGENET_STD, device=x.device)[:, None, None]
+    return (x - mean) / std
+
+
 def require_path(value: str | os.PathLike | None, *, parameter: str, env: str, what: str) -> Path:
     """Resolve a user-supplied path: the parameter if given, else ``$env``; it must exist.
 
@@ -131,6 +139,13 @@ class BrodenDataset(Dataset):
     def category_labels(self, category: str) -> list[BrodenLabel]:
         """The labels of one category, in number order."""
         return [lab for n, lab in sorted(self.labels.items()) if lab.category == category]
+
+    def image(self, i: int) -> torch.Tensor:
+        """Image ``i`` alone, uint8 ``(3, ih, iw)`` (no masks read)."""
+        from PIL import Image
+
+        path = self.root / "images" / self.index[i]["image"]
+        return torch.from_numpy(np.asarray(Image.open(path).convert("RGB")).copy()).permute(2, 0, 1)
 
     def __getitem__(self, i: int) -> dict:
         from PIL import Image

@@ -72,3 +72,37 @@ def model_setup(
         trained.val_acc,
         val.images,
     )
+
+
+def dissection_data(
+    profile: str,
+    *,
+    world_seed: int = 0,
+    image_size: int = 48,
+    per_class: int = 50,
+    broden_root: str | None = None,
+    store=None,
+):
+    """The dissection set and its input transform: ``(BrodenDataset, transform)``.
+
+    ``book`` / ``smoke``: ``per_class`` images a class of the world's ``dissect`` split, exported
+    once in Broden's format into the store (keyed by the world). ``paper``: the Broden folder at
+    ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g. ``broden1_224``), ImageNet normalisation.
+    """
+    from . import data, scenes
+    from .store import Store, content_key
+
+    if profile == "paper":
+        root = data.require_path(
+            broden_root, parameter="broden_root", env="UNITROLES_BRODEN", what="the Broden dataset"
+        )
+        return data.BrodenDataset(root), data.imagenet_normalize
+    if profile not in ("book", "smoke"):
+        raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
+    world = SceneWorld(size=image_size, seed=world_seed)
+    store = store or Store()
+    key = content_key(world.fingerprint(), "dissect", per_class)
+    if not store.has("broden", "world", key):
+        with store.writing("broden", "world", key, {"per_class": per_class}) as tmp:
+            scenes.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
+    return data.BrodenDataset(store.path("broden", "world", key) / "broden"), scenes.normalize
