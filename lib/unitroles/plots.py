@@ -84,6 +84,93 @@ def label_map(ax, labels, names, *, title: str = "", colors=None, cmap: str = "t
     )
 
 
+def highlight(images, regions, *, dim: float = 0.25):
+    """Images ``uint8 (k, 3, H, W)`` with everything outside ``regions`` (bool ``(k, H, W)``)
+    darkened to ``dim`` of its brightness, as in the papers' unit visualizations; returns float
+    RGB ``(k, H, W, 3)`` in [0, 1]."""
+    import numpy as np
+
+    x = np.asarray(images, dtype=float).transpose(0, 2, 3, 1) / 255.0
+    keep = np.asarray(regions, dtype=float)[..., None]
+    return x * (dim + (1 - dim) * keep)
+
+
+def unit_strip(ax, images, regions, *, title: str = "", gap: int = 2) -> None:
+    """A unit's top images side by side, its active region lit and outlined."""
+    import numpy as np
+
+    lit = highlight(images, regions)
+    k, h, w, _ = lit.shape
+    canvas = np.ones((h, k * w + (k - 1) * gap, 3))
+    outline = np.zeros(canvas.shape[:2])
+    for i in range(k):
+        canvas[:, i * (w + gap) : i * (w + gap) + w] = lit[i]
+        outline[:, i * (w + gap) : i * (w + gap) + w] = np.asarray(regions[i], dtype=float)
+    ax.imshow(canvas, interpolation="nearest")
+    if outline.any():
+        ax.contour(outline, levels=[0.5], colors=PALETTE[1], linewidths=0.8)
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=9, loc="left")
+
+
+def class_drops(ax, drops, names, *, label_top: int = 3, title: str = "") -> None:
+    """Class accuracy drops (pts, positive = worse) sorted from most damaged to most helped, the
+    ``label_top`` most damaged classes named on the bars."""
+    import numpy as np
+
+    drops = np.asarray(drops, dtype=float)
+    order = np.argsort(-drops, kind="stable")
+    colors = [PALETTE[3] if d > 0 else PALETTE[0] for d in drops[order]]
+    ax.bar(np.arange(len(drops)), drops[order], color=colors, width=0.85)
+    ax.axhline(0, color="0.4", lw=0.8)
+    for rank, k in enumerate(order[:label_top]):
+        if drops[k] > 0:
+            ax.annotate(
+                str(names[k]).replace("_", " "), (rank, drops[k]), xytext=(2, 2),
+                textcoords="offset points", fontsize=7, rotation=35,
+            )  # fmt: skip
+    ax.set_xlabel("classes, sorted by drop")
+    ax.set_ylabel("class accuracy drop (pts)")
+    ax.set_xticks([])
+    top = max(drops.max(), 1.0)
+    ax.set_ylim(min(drops.min(), 0) - 1, top * 1.35)
+    if title:
+        ax.set_title(title, fontsize=9, loc="left")
+
+
 def show() -> None:
     """Display the current figures (end a figure cell with this, so no artist repr is printed)."""
     plt.show()
+
+
+# Role colours of Zhao et al. 2023, Fig. 2: core light red, overfitted orange, generalizing light
+# yellow, confusing light blue.
+ROLE_COLORS = {
+    "core": "#F1948A",
+    "overfitted": "#F0A030",
+    "generalizing": "#F7DC6F",
+    "confusing": "#85C1E9",
+}
+
+
+def role_bands(ax, n0_train: int, n0_test: int, units: int, *, alpha: float = 0.45) -> None:
+    """Shade an ROF axis (x = units switched on, 0..``units``) by role: the unit at rank ``i``
+    comes on between ``x = i - 1`` and ``x = i``, so core units span ``[0, min(n0)]``, then
+    overfitted (``n0_train > n0_test``) or generalizing (``n0_test > n0_train``) units up to
+    ``max(n0)``, then confusing units up to ``units``. Each band carries its role as label."""
+    low, high = sorted((int(n0_train), int(n0_test)))
+    middle = "overfitted" if n0_train > n0_test else "generalizing"
+    for role, start, stop in (
+        ("core", 0, low), (middle, low, high), ("confusing", high, units)
+    ):  # fmt: skip
+        if stop > start:
+            ax.axvspan(start, stop, color=ROLE_COLORS[role], alpha=alpha, lw=0, label=role)
+
+
+def role_legend(fig, **kw) -> None:
+    """A legend of the four role colours below the figure (for :func:`role_bands` and role maps)."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=c, alpha=0.8, label=r) for r, c in ROLE_COLORS.items()]
+    kw = {"loc": "outside lower center", "ncol": 4, "fontsize": 8} | kw
+    fig.legend(handles=handles, **kw)

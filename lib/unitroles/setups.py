@@ -32,6 +32,20 @@ class Setup:
     def num_classes(self) -> int:
         return len(self.class_names)
 
+    def display_images(self, index) -> torch.Tensor:
+        """``uint8 (k, 3, H, W)`` images to show: the rendered pixels when the world made them,
+        else the network inputs with the ImageNet normalisation undone."""
+        if self.raw_images is not None:
+            return self.raw_images[index]
+        from .data import IMAGENET_MEAN, IMAGENET_STD
+
+        x = self.images[index].float()
+        x = (
+            x * torch.tensor(IMAGENET_STD)[:, None, None]
+            + torch.tensor(IMAGENET_MEAN)[:, None, None]
+        )
+        return x.clamp(0, 1).mul(255).round().to(torch.uint8)
+
 
 def model_setup(
     profile: str,
