@@ -1,0 +1,150 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Zhou et al. 2018, Table 1: predicting the class a unit matters most for
+#
+# If attributes say something about a unit's role, they should predict which class suffers most
+# when the unit is ablated, and do so across independently trained networks. Zhou et al. train
+# five AlexNet-Places365 instances from different seeds, fit a logistic regression on the conv5
+# units of three (features: a unit's whole class-correlation, class-selectivity or concept-IoU
+# *vector*; label: the class with the largest accuracy drop) and test it on the units of the
+# other two; an ensemble averages the three models' probabilities. We repeat this with five
+# instances of the book's baseline alexnet-mini. Units whose ablation hurts no class have no
+# label and are left out. Accuracies are in %.
+
+# %% tags=["parameters"]
+profile = "book"  # smoke | book | paper
+data_scale = 1.0
+epoch_scale = 1.0
+world_seed = 0
+image_size = 48
+layer = "conv5"
+train_seeds = [0, 1, 2]  # instances whose units train the classifiers
+test_seeds = [3, 4]  # held-out instances
+regularization = 1.0  # inverse L2 strength of the logistic regression (scikit-learn's C)
+dissect_per_class = 50
+
+# %%
+import numpy as np
+import pandas as pd
+
+from unitroles import plots, report, study
+
+plots.use_style()
+if profile == "paper":
+    raise ValueError(
+        "Table 1 needs five instances of one architecture trained from different seeds; the "
+        "paper's are not published. Train your own and adapt `unitroles.study.unit_study` calls "
+        "(checkpoint=...) here."
+    )
+if profile == "smoke":  # seconds, not minutes: the code path, not the science
+    train_seeds, test_seeds = train_seeds[:2], test_seeds[:1]
+
+
+def instance(seed):
+    return study.unit_study(
+        profile, layer=layer, seed=seed, data_scale=data_scale, epoch_scale=epoch_scale,
+        world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
+    )  # fmt: skip
+
+
+train = [instance(s) for s in train_seeds]
+test = [instance(s) for s in test_seeds]
+prediction = study.predict_most_damaged(train, test, regularization=regularization)
+accuracy = prediction.accuracy()
+chance = prediction.chance()
+for s in train + test:
+    print(s.setup.description, f"— top-1 accuracy {s.counts.base_overall_accuracy():.1f}%")
+
+# %%
+fig, ax = plots.figure(width=6.0, height=2.8)
+labels = [study.FEATURE_LABELS[f] for f in accuracy.index]
+ax.bar(labels, accuracy.to_numpy(), color=plots.PALETTE[0], width=0.6)
+ax.axhline(chance["uniform"], color=plots.PALETTE[3], ls="--", lw=1, label="chance (uniform)")
+ax.axhline(chance["majority"], color=plots.PALETTE[1], ls=":", lw=1.2, label="most common label")
+for i, v in enumerate(accuracy):
+    ax.annotate(f"{v:.1f}", (i, v), xytext=(0, 2), textcoords="offset points", ha="center")
+ax.set_ylabel("held-out accuracy (%)")
+ax.legend(fontsize=8, loc="upper left")
+plots.show()
+
+# %% [markdown]
+# ## Beside the paper
+
+# %%
+paper = {"Concept Alignment": 38.67, "Class Correlation": 38.28, "Class Selectivity": 38.08,
+         "Ensemble": 39.06}  # fmt: skip
+rows = pd.DataFrame(
+    {
+        "ours (%)": accuracy.rename(index=study.FEATURE_LABELS),
+        "paper (%)": pd.Series(paper),
+    }
+)
+rows.loc["chance: uniform"] = [chance["uniform"], 100 / 365]
+rows.loc["chance: most common label"] = [chance["majority"], np.nan]
+n_train = sum(s.units for s in train)
+print(
+    f"{n_train} training units ({len(train)} instances), {len(prediction.units)} held-out units "
+    f"({len(test)} instances), {prediction.excluded} units hurt no class and are left out; "
+    f"{len(prediction.class_names)} classes (the paper: 365)."
+)
+rows.round(2)
+
+# %%
+singles = accuracy.drop("ensemble")
+report.glue(
+    {
+        "acc_concept": f"{accuracy['concept']:.1f}%",
+        "acc_correlation": f"{accuracy['correlation']:.1f}%",
+        "acc_selectivity": f"{accuracy['selectivity']:.1f}%",
+        "acc_ensemble": f"{accuracy['ensemble']:.1f}%",
+        "chance_uniform": f"{chance['uniform']:.1f}%",
+        "chance_majority": f"{chance['majority']:.1f}%",
+        "n_heldout": len(prediction.units),
+        "excluded": prediction.excluded,
+        "n_classes": len(prediction.class_names),
+    }
+)
+report.claim(
+    "Z6",
+    "A logistic regression on attribute vectors predicts the class a unit matters most for, "
+    "across network instances (train on 3, test on 2).",
+    paper="concept 38.67%, correlation 38.28%, selectivity 38.08%, ensemble 39.06% "
+    "(365 classes; chance 0.27%)",
+    ours=(
+        f"concept {accuracy['concept']:.1f}%, correlation {accuracy['correlation']:.1f}%, "
+        f"selectivity {accuracy['selectivity']:.1f}%, ensemble {accuracy['ensemble']:.1f}% "
+        f"({len(prediction.class_names)} classes; chance {chance['uniform']:.1f}%)"
+    ),
+    checks={
+        "every attribute beats uniform chance at least 3-fold": bool(
+            (singles >= 3 * chance["uniform"]).all()
+        ),
+        "every attribute beats always guessing the most common label": bool(
+            (singles > chance["majority"]).all()
+        ),
+        "the ensemble is at least as accurate as the best single attribute": bool(
+            accuracy["ensemble"] >= singles.max()
+        ),
+    },
+    profile=profile,
+)
+
+# %% [markdown]
+# On {glue:text}`n_heldout` held-out units, concept alignment predicts the most damaged class
+# {glue:text}`acc_concept` of the time, class correlation {glue:text}`acc_correlation`, class
+# selectivity {glue:text}`acc_selectivity` and their ensemble {glue:text}`acc_ensemble`, against
+# {glue:text}`chance_uniform` for a uniform guess and {glue:text}`chance_majority` for always
+# naming the most common label. {glue:text}`excluded` units hurt no class and were left out.
+# Our world has {glue:text}`n_classes` classes to the paper's 365, so chance is far higher here;
+# compare the ratios to chance, not the raw percentages.
