@@ -65,3 +65,13 @@ def test_side_by_side_interleaves_and_keeps_the_last_result():
     )
     assert calls == ["a", "b", "a", "a"]
     assert len(out["a"][0]) == 3 and out["a"][1] == 4 and len(out["b"][0]) == 1
+
+
+def test_rof_section_with_tiny_sizes(capsys):
+    workload = bench.rof_workload(2, weights="random")
+    assert len(workload.labels) == 2 * workload.num_classes
+    (row,) = bench.bench_rof(workload, repeats=1, ref_classes=1)
+    assert row["identical"] and row["prefix_sum"] and row["units"] == 64
+    assert row["points"] == workload.num_classes * 65
+    assert row["ratio"] > 0 and math.isfinite(row["ratio"])
+    assert "ratio" in capsys.readouterr().out

@@ -108,6 +108,27 @@ def directions(basis: torch.Tensor) -> Ablations:
     )
 
 
+def random_rotation(units: int, seed: int) -> torch.Tensor:
+    """A random orthogonal ``(units, units)`` float64 matrix ``Q``, Haar-distributed and seeded.
+
+    Its rows are a random orthonormal basis of a layer's channel space (Zhou et al. 2018, sec. 3.4,
+    after the random rotation of network dissection): ``Q @ a`` rotates the channel vector ``a``
+    at each position into that basis and ``Q.T`` rotates it back, so the rotation leaves the
+    network unchanged. ``directions(random_rotation(C, seed))`` ablates each basis direction, i.e.
+    zeros one coordinate of the rotated representation. ``Q`` comes from the QR decomposition of
+    a seeded standard Gaussian matrix, with the signs of ``R``'s diagonal moved into ``Q`` so that
+    the distribution is uniform over the orthogonal group (Mezzadri 2007).
+    """
+    if units < 1:
+        raise ValueError(f"units must be at least 1, got {units}")
+    gen = torch.Generator().manual_seed(seed)
+    gaussian = torch.randn(units, units, dtype=torch.float64, generator=gen)
+    q, r = torch.linalg.qr(gaussian)
+    signs = torch.sign(torch.diagonal(r))
+    signs[signs == 0] = 1
+    return (q * signs).T.contiguous()  # rows: the basis directions
+
+
 # --------------------------------------------------------------------------------------------------
 # Reference path: a hook and a full forward per ablation
 

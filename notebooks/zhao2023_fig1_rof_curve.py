@@ -1,0 +1,174 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Zhao et al. 2023, Fig. 1: the retrieval-of-function curve
+#
+# Zhao et al. look for the group of units that a class needs by bringing a dead layer back to
+# life: they switch every unit of the last conv layer of VGG16 off, then switch the units back on
+# one at a time, in descending order of their activation's L1 norm, and record the cross-entropy
+# loss after each step. This **retrieval-of-function (ROF) curve** $E(n)$ falls fast as the first
+# units come on, reaches its minimum after a small part of the layer — the **turning point**
+# $n_0 = \arg\min_n E(n)$ — and rises again as the remaining units come on. Here we run the test
+# at `conv5_3` of the best-generalized of the five vgg16-mini models of
+# [Table 1](zhao2023_table1_generalization.ipynb), for every class: units are ranked per class by
+# the mean L1 norm of their post-ReLU map on the class's training images (the images the model was
+# trained on, without augmentation); $E(n)$ is the mean cross-entropy (nats) on the class's
+# training images and, with the same ranking, on its images of the world's held-out test split.
+# $n = 0$ (every unit off) is a candidate for the minimum.
+
+# %% tags=["parameters"]
+profile = "book"  # smoke | book | paper
+data_scale = 1.0  # scales the recipes' image counts (smoke runs use a few images)
+epoch_scale = 1.0  # scales the recipes' epochs
+world_seed = 0
+image_size = 48
+layer = "conv5_3"
+rank_by = "activation"  # activation (L1 of the unit's map on the class's training images) | weight
+model_name = "model A"
+class_name = None  # None: the class whose test accuracy in this model is the median
+early = 0.1  # "falls fast": the part of the fall made by the first 10% of the units
+# paper profile only: five VGG16 checkpoints gen-A.pth .. gen-E.pth and ImageFolder splits
+checkpoint_dir = None  # or $UNITROLES_CHECKPOINTS
+train_root = None  # or $UNITROLES_TRAIN_ROOT
+val_root = None  # or $UNITROLES_VAL_ROOT
+eval_per_class = 50  # paper profile: images a class from each split
+
+# %%
+import numpy as np
+import pandas as pd
+
+from unitroles import plots, report, roles
+
+plots.use_style()
+models = roles.generalization_roles(
+    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
+    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
+    train_root=train_root, val_root=val_root, per_class=eval_per_class,
+)  # fmt: skip
+chosen = models[model_name]
+tax = chosen.taxonomy
+k = roles.representative_class(tax.test) if class_name is None else tax.class_index(class_name)
+shown = tax.class_names[k]
+summary = {
+    split: roles.rof_summary(getattr(tax, split), tax.class_names, early=early)
+    for split in ("train", "test")
+}
+print(chosen.description)
+print(f"{tax.units} units at {layer}; {len(tax.class_names)} classes; class shown: {shown}")
+
+# %%
+n = np.arange(tax.units + 1)
+fig, (ax_a, ax_b) = plots.figure(2, width=7.5, height=3.1)
+for split, colour, dy in (("train", plots.PALETTE[0], 8), ("test", plots.PALETTE[3], 20)):
+    curve = getattr(tax, split).loss[k]
+    n0 = int(summary[split]["n0"].iloc[k])
+    ax_a.plot(n, curve, color=colour, label=f"{split} images")
+    ax_a.plot(n0, curve[n0], "o", color=colour, ms=6)
+    ax_a.annotate(
+        f"$n_0$ = {n0} ({split})", (n0, curve[n0]), xytext=(-10, dy), textcoords="offset points",
+        color=colour, fontsize=8,
+    )  # fmt: skip
+    ax_b.hist(
+        summary[split]["n0_fraction"] * 100, bins=np.linspace(0, 100, 21), alpha=0.6,
+        color=colour, label=f"{split} curves",
+    )  # fmt: skip
+ax_a.set(
+    xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
+    title=f"(a) {shown.replace('_', ' ')}, {model_name}",
+)  # fmt: skip
+ax_a.legend(fontsize=8)
+ax_b.set(
+    xlabel="turning point n0 (% of the layer's units)", ylabel="classes",
+    title="(b) turning points of every class",
+)  # fmt: skip
+ax_b.legend(fontsize=8)
+plots.show()
+
+# %% [markdown]
+# Dots mark the turning points; (b) gathers the turning points of every class's train and test
+# curves, as a percentage of the layer's units.
+
+# %% [markdown]
+# ## The curves' shape, over all classes
+
+# %%
+rows = {}
+for split, s in summary.items():
+    rows[f"ours, {split} curves"] = {
+        "median E(0) (nats)": s["loss_dead"].median(),
+        "median E(n0) (nats)": s["loss_min"].median(),
+        "median E(N) (nats)": s["loss_full"].median(),
+        f"median part of the fall made by {early:.0%} of the units": s["early_recovery"].median(),
+        "median n0 (% of units)": 100 * s["n0_fraction"].median(),
+        "classes with n0 < N (%)": 100 * (s["n0"] < tax.units).mean(),
+    }
+table = pd.DataFrame(rows).T.round(2).astype(object)
+table.loc["paper (Fig. 1B, one curve)"] = [
+    "high", "lowest", "above E(n0)", "most: falls fast", "a small part", "the curve rises after",
+]  # fmt: skip
+table
+
+# %% [markdown]
+# ## The claim
+
+# %%
+checks, ours = {}, []
+for split, s in summary.items():
+    recovery, frac = s["early_recovery"].median(), s["n0_fraction"].median()
+    rises = (s["n0"] < tax.units).mean()
+    checks |= {
+        f"{split}: falls fast (median class makes ≥ half its fall with {early:.0%} of units)": bool(
+            recovery >= 0.5
+        ),
+        f"{split}: turning point after a small part (median n0 ≤ 50% of units)": bool(frac <= 0.5),
+        f"{split}: rises after it (n0 < N in ≥ 75% of classes)": bool(rises >= 0.75),
+    }
+    ours.append(
+        f"{split}: {recovery:.0%} of the fall with {early:.0%} of units, median n0 = "
+        f"{frac:.0%} of units, n0 < N in {rises:.0%} of classes"
+    )
+report.glue(
+    {
+        "shown_class": shown.replace("_", " "),
+        "model": model_name,
+        "units": tax.units,
+        "n0_train_shown": int(summary["train"]["n0"].iloc[k]),
+        "n0_test_shown": int(summary["test"]["n0"].iloc[k]),
+        "median_n0_train": f"{100 * summary['train']['n0_fraction'].median():.0f}%",
+        "median_n0_test": f"{100 * summary['test']['n0_fraction'].median():.0f}%",
+        "rise_test": f"{summary['test']['rise'].median():.3f}",
+        "dead_test": f"{summary['test']['loss_dead'].median():.2f}",
+        "min_test": f"{summary['test']['loss_min'].median():.2f}",
+    }
+)
+report.claim(
+    "R1",
+    "The ROF loss curve falls fast as the first units come on, reaches a minimum after a small "
+    "part of the units (the turning point), then rises.",
+    paper="cross-entropy curve of VGG16's last conv layer (Fig. 1B): fast fall, minimum after a "
+    "small part of the units, then a steady rise",
+    ours=f"{model_name}, {len(tax.class_names)} classes — " + "; ".join(ours),
+    checks=checks,
+    profile=profile,
+)
+
+# %% [markdown]
+# In {glue:text}`model`, the class shown ({glue:text}`shown_class`) reaches its lowest training
+# loss with {glue:text}`n0_train_shown` of the {glue:text}`units` units on and its lowest test
+# loss with {glue:text}`n0_test_shown`. Over all classes the median turning point lies at
+# {glue:text}`median_n0_train` of the units on the training images and at
+# {glue:text}`median_n0_test` on the test images. On the test images the median class falls from
+# {glue:text}`dead_test` nats with the layer dead to {glue:text}`min_test` nats at its turning
+# point, and the units after it raise the loss again by a median {glue:text}`rise_test` nats:
+# switching them on costs the class a little, although the whole model uses them. The next page
+# turns the two turning points into the four roles of a unit.

@@ -1,0 +1,168 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Zhao et al. 2023, Table 3: role shares of individual units
+#
+# Table 2 looks at the roles class by class; Zhao et al. then turn the table round and look unit
+# by unit. A unit is core for some classes and confusing for others; its **role share**
+# $RS_n^{(R)} = \frac{1}{K}\sum_{k=1}^{K} \mathbb{1}[U_n \in U_{R}(k)]$ (eq. 9) is the fraction
+# of the $K$ classes for which it plays role $R$, and the four shares of a unit sum to 1
+# (eq. 10). The paper's Table 3 gives the mean and standard deviation of the shares over the
+# units of each of its five VGG16 models and notes that the means agree with Table 2's. They
+# must: the mean share over the $N$ units and the mean proportion over the $K$ classes are the
+# same double sum, $\frac{1}{NK}\sum_k |U_R(k)|$, counted in two orders. Only the spreads carry
+# new information — how evenly the roles are spread over units rather than over classes. Here
+# the shares come from the same ROF tests as Table 2: `conv5_3` of our five vgg16-mini models,
+# all classes, units ranked per class by the L1 norm of their map on the class's training images,
+# test curve on the world's held-out test split. Shares are in % of the classes, mean ± standard
+# deviation (sample, ddof = 1) over units.
+
+# %% tags=["parameters"]
+profile = "book"  # smoke | book | paper
+data_scale = 1.0  # scales the recipes' image counts (smoke runs use a few images)
+epoch_scale = 1.0  # scales the recipes' epochs
+world_seed = 0
+image_size = 48
+layer = "conv5_3"
+rank_by = "activation"  # activation (L1 of the unit's map on the class's training images) | weight
+# paper profile only: five VGG16 checkpoints gen-A.pth .. gen-E.pth and ImageFolder splits
+checkpoint_dir = None  # or $UNITROLES_CHECKPOINTS
+train_root = None  # or $UNITROLES_TRAIN_ROOT
+val_root = None  # or $UNITROLES_VAL_ROOT
+eval_per_class = 50  # paper profile: images a class from each split
+
+# %%
+import numpy as np
+import pandas as pd
+
+from unitroles import plots, report, roles
+
+plots.use_style()
+models = roles.generalization_roles(
+    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
+    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
+    train_root=train_root, val_root=val_root, per_class=eval_per_class,
+)  # fmt: skip
+shares = {name: m.taxonomy.shares() for name, m in models.items()}  # (units, roles) per model
+by_unit = roles.mean_std(shares)  # Table 3: over units
+by_class = roles.mean_std({name: m.taxonomy.proportions() for name, m in models.items()})
+first = next(iter(models.values())).taxonomy
+print(f"{first.units} units at {layer}; shares over {len(first.class_names)} classes")
+
+# %% [markdown]
+# ## Our five models beside the paper's
+
+# %%
+PAPER = roles.mean_std_table(  # Zhao et al. 2023, Table 3 (VGG16, ImageNet), in %
+    {
+        "model A": [(16.1, 10), (3.1, 1), (1.7, 1), (79.1, 12)],
+        "model B": [(25.9, 15), (3.4, 2), (1.8, 1), (68.9, 16)],
+        "model C": [(28.6, 18), (11.5, 4), (0.5, 0), (59.4, 20)],
+        "model D": [(25.4, 17), (33.9, 10), (0.2, 0), (40.5, 22)],
+        "model E": [(17.7, 15), (61.4, 16), (0.0, 0), (20.9, 22)],
+    }
+)
+arch = "VGG16" if profile == "paper" else "vgg16-mini"
+pd.concat(
+    {
+        "paper (VGG16, ImageNet)": roles.format_mean_std(PAPER, std_digits=0),
+        f"ours ({arch} {layer}, {profile} profile)": roles.format_mean_std(by_unit),
+    },
+    axis=1,
+)
+
+# %%
+fig, axes = plots.figure(3, width=7.5, height=2.9, sharey=True)
+for ax, role in zip(axes, ("core", "overfitted", "confusing")):
+    for (name, s), colour in zip(shares.items(), plots.PALETTE):
+        values = np.sort(100 * s[role].to_numpy())
+        ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", color=colour,
+                label=name)  # fmt: skip
+    ax.set_xlabel(f"{role} share (% of classes)")
+    ax.set_xlim(-2, 102)
+    ax.set_title(role)
+axes[0].set_ylabel("units with at most this share (fraction)")
+axes[0].legend(fontsize=7)
+plots.show()
+
+# %% [markdown]
+# The distribution of each role share over the layer's units (cumulative), one line per model;
+# generalizing shares are left out, being near zero throughout.
+
+# %% [markdown]
+# ## Means over units equal means over classes
+
+# %%
+check = pd.concat(
+    {
+        "mean over units (%)": 100 * by_unit.xs("mean", axis=1, level=1),
+        "mean over classes (%)": 100 * by_class.xs("mean", axis=1, level=1),
+        "std over units (%)": 100 * by_unit.xs("std", axis=1, level=1),
+        "std over classes (%)": 100 * by_class.xs("std", axis=1, level=1),
+    },
+    axis=1,
+)
+gap_means = float(
+    np.abs(by_unit.xs("mean", axis=1, level=1) - by_class.xs("mean", axis=1, level=1)).max().max()
+)
+spread_gap = (
+    (by_unit.xs("std", axis=1, level=1) - by_class.xs("std", axis=1, level=1)).abs().max(axis=1)
+)
+report.glue(
+    {
+        "gap_means": f"{gap_means:.1e}",
+        "spread_max": f"{100 * spread_gap.max():.1f}",
+        "spread_min": f"{100 * spread_gap.min():.1f}",
+        "core_sd_unit_A": f"{100 * by_unit.loc['model A', ('core', 'std')]:.1f}%",
+        "core_sd_class_A": f"{100 * by_class.loc['model A', ('core', 'std')]:.1f}%",
+    }
+)
+check.round(2)
+
+# %% [markdown]
+# The largest difference between a mean over units and the matching mean over classes is
+# {glue:text}`gap_means` (fraction); the spreads differ by up to {glue:text}`spread_max` pts.
+
+# %% [markdown]
+# ## The claim
+
+# %%
+report.claim(
+    "R7",
+    "The mean role share per unit equals the mean role proportion per class.",
+    paper="Table 3's means equal Table 2's (e.g. model A: 16.1 / 3.1 / 1.7 / 79.1%); the "
+    "standard deviations differ (e.g. confusing, model A: 12% over units vs 10% over classes)",
+    ours=(
+        f"largest difference of a mean over units from its mean over classes {gap_means:.1e}; "
+        "the spreads differ by "
+        f"{100 * spread_gap.min():.1f}–{100 * spread_gap.max():.1f} pts (largest role gap per "
+        "model)"
+    ),
+    checks={
+        "means over units equal means over classes (every model and role, within 1e-12)": bool(
+            gap_means <= 1e-12
+        ),
+        "the spreads differ (≥ 1 pt for some role, in every model)": bool(
+            (spread_gap >= 0.01).all()
+        ),
+    },
+    profile=profile,
+)
+
+# %% [markdown]
+# The equality of the means is a counting identity: the same {glue:text}`gap_means` would come out
+# of any assignment of roles, so it says nothing about the network. The spreads do: in model A
+# the core share varies by {glue:text}`core_sd_unit_A` (one standard deviation) from unit to unit,
+# against {glue:text}`core_sd_class_A` from class to class. Section 6.2 of the paper argues that
+# in a well-generalized network most units should have a small core share and a large confusing
+# share; the cumulative plots show how far each of our models is from that.
