@@ -114,13 +114,17 @@ def test_masked_method_equals_prefix_sum():
     np.testing.assert_array_equal(prefix.accuracy, masked.accuracy)
 
 
-def test_curves_chunked_over_images_are_the_same():
+def test_curves_chunked_over_images_are_the_same(monkeypatch):
     model = random_model("alexnet-mini")
     x, y = random_data(per_class=5)
     order = random_order(64)
     whole = roles.rof_curves(model, "conv5", x, y, order, device="cpu")
     chunked = roles.rof_curves(model, "conv5", x, y, order, device="cpu", chunk_images=2)
     np.testing.assert_allclose(whole.loss, chunked.loss, rtol=1e-12)
+    monkeypatch.setattr(roles, "_HEAD_BUDGET", 1)  # prefix sums one image at a time
+    single = roles.rof_curves(model, "conv5", x, y, order, device="cpu")
+    np.testing.assert_allclose(whole.loss, single.loss, rtol=1e-12)
+    np.testing.assert_array_equal(whole.accuracy, single.accuracy)
 
 
 def test_curve_ends_are_the_dead_layer_and_the_intact_model():

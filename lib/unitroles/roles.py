@@ -176,24 +176,27 @@ class _Sums:
             logits.reshape(n * steps, k), labels.repeat_interleave(steps), reduction="none"
         )
         hits = logits.argmax(-1) == labels[:, None]
-        rows = labels.cpu()
-        self.loss.index_add_(0, rows, ce.view(n, steps).double().cpu())
-        self.correct.index_add_(0, rows, hits.double().cpu())
-        self.images.index_add_(0, rows, torch.ones(n, dtype=torch.float64))
+        onehot = F.one_hot(labels, len(self.images)).double()  # (n, K): sums per class by matmul
+        self.loss += (onehot.T @ ce.view(n, steps).double()).cpu()
+        self.correct += (onehot.T @ hits.double()).cpu()
+        self.images += onehot.sum(0).cpu()
 
-    def curves(self, order: np.ndarray, split: str, classes: Sequence[int] | None = None):
-        """Means as :class:`ROFCurves`; every class (or each of ``classes``) needs an image."""
-        rows = list(range(len(self.images))) if classes is None else list(classes)
-        empty = [k for k in rows if self.images[k] == 0]
+    def curves(self, order: np.ndarray, split: str) -> ROFCurves:
+        """The means as :class:`ROFCurves`; every class needs at least one image."""
+        empty = [k for k in range(len(self.images)) if self.images[k] == 0]
         if empty:
             raise ValueError(
                 f"classes {empty} have no {split} images; every class needs at least one"
             )
-        n = self.images[rows, None]
+        n = self.images[:, None]
         return ROFCurves(
-            (self.loss[rows] / n).numpy(), (100 * self.correct[rows] / n).numpy(),
-            np.asarray(order)[rows], self.images[rows].numpy().astype(int),
+            (self.loss / n).numpy(), (100 * self.correct / n).numpy(), np.asarray(order),
+            self.images.numpy().astype(int),
         )  # fmt: skip
+
+
+# Elements of the largest tensor ``(images, N + 1, out, ...)`` the prefix-sum path builds at once.
+_HEAD_BUDGET = 2**24
 
 
 @torch.no_grad()
@@ -213,6 +216,8 @@ def _add_curves(
     pre-activation, gathered in its class's rank order, summed cumulatively (``z(n) = b +
     sum_{i <= n} contrib(u_i)``), then the rest of the head on all ``N + 1`` prefixes at once.
     Without one: per class, the suffix on the ``N + 1`` masked copies (:meth:`Engine.logits`).
+    The prefix sums are built for as many images at a time as keep ``(images, N + 1, out, ...)``
+    within ``_HEAD_BUDGET`` elements.
     """
     units = order.shape[1]
     head = eng.head(units)
@@ -223,14 +228,17 @@ def _add_curves(
         )
     labels = labels.to(act.device)
     if head is not None:
-        n = act.shape[0]
         h = head.head(act)
-        contrib = head.contributions(h)  # (n, C, out, ...)
-        index = order[labels].view((n, units) + (1,) * (contrib.dim() - 2))
-        ranked = contrib.gather(1, index.expand_as(contrib))  # each image's class rank order
         bias = head.linear(torch.zeros_like(h[:1])).unsqueeze(1)  # (1, 1, out, ...): all off
-        z = torch.cat([torch.zeros_like(ranked[:, :1]), ranked.cumsum(1)], 1) + bias
-        sums.add(head.rest(z.flatten(0, 1)).reshape(n, units + 1, -1), labels)
+        step = max(1, _HEAD_BUDGET // ((units + 1) * bias.numel()))
+        for s in range(0, len(h), step):
+            hs, ys = h[s : s + step], labels[s : s + step]
+            n = len(hs)
+            contrib = head.contributions(hs)  # (n, C, out, ...)
+            index = order[ys].view((n, units) + (1,) * (contrib.dim() - 2))
+            ranked = contrib.gather(1, index.expand_as(contrib))  # each image's class rank order
+            z = torch.cat([torch.zeros_like(ranked[:, :1]), ranked.cumsum(1)], 1) + bias
+            sums.add(head.rest(z.flatten(0, 1)).reshape(n, units + 1, -1), ys)
         return
     for k in labels.unique().tolist():
         mine = labels == k
@@ -259,7 +267,7 @@ def rof_curves(
     *,
     device=None,
     method: str = "auto",
-    chunk_images: int = 64,
+    chunk_images: int = 256,
 ) -> ROFCurves:
     """ROF curves of every class ``k = 0..K-1`` on its images in ``images`` (network inputs
     ``(n, 3, H, W)``, ``labels (n,)``), units switched on in ``order (K, N)``.
@@ -612,7 +620,7 @@ def taxonomy(
     class_names: Sequence[str] | None = None,
     device=None,
     method: str = "auto",
-    chunk_images: int = 64,
+    chunk_images: int = 256,
 ) -> Taxonomy:
     """The ROF test of every class on a training and a test split, and the role taxonomy.
 
