@@ -106,3 +106,25 @@ def test_paper_setup_without_checkpoint_says_what_to_set(monkeypatch):
         setups.model_setup("paper")
     with pytest.raises(ValueError, match="unknown profile"):
         setups.model_setup("fast")
+
+
+def test_a_label_belongs_to_the_category_where_it_occurs_most():
+    assert data.main_category("object(1203);part(14)") == "object"
+    assert data.main_category("object(3);part(14)") == "part"
+    assert data.main_category("scene") == "scene"
+    assert data.main_category("a(2);b(2)") == "a"  # a tie: the first listed
+    assert data.main_category("") == ""  # row 0, unlabeled
+    with pytest.raises(ValueError, match="names no category"):
+        data.main_category("(3)")
+
+
+def test_generated_broden_folder_is_fingerprinted_by_what_generated_it(tmp_path):
+    from unitroles import attributes, setups
+    from unitroles.store import Store
+
+    dataset, _ = setups.dissection_data("smoke", per_class=1, store=Store(tmp_path))
+    before = attributes.dataset_fingerprint(dataset)
+    stamp = dataset.root / attributes.FINGERPRINT
+    assert stamp.is_file()
+    stamp.write_text("another world or another version of the code that draws it\n")
+    assert attributes.dataset_fingerprint(dataset) != before

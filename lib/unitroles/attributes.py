@@ -27,10 +27,11 @@ Conventions (also stated on every book page that uses them):
   (scenes) count the whole image as the mask. A unit is **interpretable** when its best IoU
   exceeds 0.04. :func:`dissect`.
 
-``netdissect`` and ``NetDissect-Lite`` take the 99.5th percentile with linear interpolation
-between order statistics; we take the order statistic itself (the two differ by at most the gap
-between two adjacent activation values), so the threshold is exact and streaming costs
-``k·U`` floats.
+Public implementations estimate this quantile: the original NetDissect from a sample of the
+activations, some NetDissect-Lite revisions as NumPy's interpolated 99.5th percentile; the later
+``netdissect`` takes the top 1 %. We take the order statistic itself (within one gap between
+adjacent activation values of the interpolated percentile), so the threshold is exact and
+streaming costs ``k·U`` floats. The book's Methods page compares the conventions.
 """
 
 from __future__ import annotations
@@ -459,10 +460,17 @@ def _mask_size(item: dict) -> tuple[int, int]:
     return tuple(item["image"].shape[1:])
 
 
+FINGERPRINT = "unitroles-fingerprint.txt"  # in a generated Broden folder: what generated it
+
+
 def dataset_fingerprint(dataset: BrodenDataset) -> str:
-    """A hash of a Broden folder's index and label tables (its images are named there)."""
+    """A hash of a Broden folder's index and label tables (its images are named there), and of
+    the export stamp a generated folder carries (``FINGERPRINT``: the world and its code), so a
+    re-drawn world with the same tables is a different dataset."""
     digest = hashlib.sha256()
-    for name in ("index.csv", "label.csv", "category.csv"):
+    for name in ("index.csv", "label.csv", "category.csv", FINGERPRINT):
+        if name == FINGERPRINT and not (dataset.root / name).is_file():
+            continue
         digest.update((dataset.root / name).read_bytes())
     digest.update(repr(dataset.categories).encode())
     return digest.hexdigest()[:16]

@@ -97,6 +97,29 @@ class BrodenLabel:
     category: str
 
 
+def main_category(text: str) -> str:
+    """The category a Broden label belongs to, from ``label.csv``'s ``category`` field.
+
+    The field lists every category the label occurs in with its count, e.g.
+    ``"object(1203);part(14)"``; as in network dissection, the label is assigned to the category
+    where it occurs most (the first on a tie, or where no counts are given). An empty field (the
+    unlabeled row 0) gives ``""``.
+    """
+    if not text.strip():
+        return ""
+    best, most = None, -1
+    for entry in text.split(";"):
+        match = re.fullmatch(r"\s*([^()]+?)\s*(?:\((\d+)\))?\s*", entry)
+        if not match:
+            continue
+        count = int(match.group(2)) if match.group(2) else 0
+        if best is None or count > most:
+            best, most = match.group(1), count
+    if best is None:
+        raise ValueError(f"label.csv category field {text!r} names no category")
+    return best
+
+
 class BrodenDataset(Dataset):
     """A Broden-format dataset folder.
 
@@ -124,7 +147,7 @@ class BrodenDataset(Dataset):
             self.labels = {}
             for row in csv.DictReader(f):
                 number = int(row["number"])
-                category = re.sub(r"\(.*", "", row["category"].split(";")[0])
+                category = main_category(row["category"])
                 self.labels[number] = BrodenLabel(number, row["name"], category)
         present = [c for c in self.CATEGORY_COLUMNS if self.index and c in self.index[0]]
         self.categories = tuple(c for c in present if categories is None or c in categories)

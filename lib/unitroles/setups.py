@@ -100,11 +100,11 @@ def dissection_data(
     """The dissection set and its input transform: ``(BrodenDataset, transform)``.
 
     ``book`` / ``smoke``: ``per_class`` images a class of the world's ``dissect`` split, exported
-    once in Broden's format into the store (keyed by the world). ``paper``: the Broden folder at
+    once in Broden's format into the store (keyed by the world and the code that draws it). ``paper``: the Broden folder at
     ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g. ``broden1_224``), ImageNet normalisation.
     """
-    from . import data, scenes
-    from .store import Store, content_key
+    from . import attributes, data, scenes
+    from .store import Store, code_version, content_key
 
     if profile == "paper":
         root = data.require_path(
@@ -115,8 +115,9 @@ def dissection_data(
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
     world = SceneWorld(size=image_size, seed=world_seed)
     store = store or Store()
-    key = content_key(world.fingerprint(), "dissect", per_class)
+    key = content_key(world.fingerprint(), "dissect", per_class, code_version(scenes, data))
     if not store.has("broden", "world", key):
         with store.writing("broden", "world", key, {"per_class": per_class}) as tmp:
             scenes.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
+            (tmp / "broden" / attributes.FINGERPRINT).write_text(key + "\n")
     return data.BrodenDataset(store.path("broden", "world", key) / "broden"), scenes.normalize
