@@ -32,7 +32,13 @@ $(VENV)/.installed: requirements.txt lib/pyproject.toml
 notebooks: $(NOTEBOOKS:%=$(EXEC)/%.ipynb)
 
 $(EXEC)/%.ipynb: notebooks/%.py notebooks/profiles/$(PROFILE).yml $(LIB) | $(VENV)/.installed
-	$(PY) -m unitroles.execute $< --profile notebooks/profiles/$(PROFILE).yml --out $(EXEC)
+	$(PY) -m unitroles.execute $< --profile notebooks/profiles/$(PROFILE).yml --out $(EXEC) $(READS)
+
+# The scorecard reads the verdicts of every page, the status page every run record: both run last.
+PAGES := $(filter-out scorecard status,$(NOTEBOOKS))
+$(EXEC)/scorecard.ipynb: $(PAGES:%=$(EXEC)/%.ipynb)
+$(EXEC)/status.ipynb: $(PAGES:%=$(EXEC)/%.ipynb) $(EXEC)/scorecard.ipynb
+$(EXEC)/scorecard.ipynb $(EXEC)/status.ipynb: private READS = -p executed $(abspath $(EXEC))
 
 $(BOOK_OUT)/_build/.built-$(PROFILE): $(NOTEBOOKS:%=$(EXEC)/%.ipynb) $(BOOK_SOURCES)
 	rm -rf $(STAGE) && mkdir -p $(STAGE)/book/notebooks

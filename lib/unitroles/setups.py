@@ -100,8 +100,9 @@ def dissection_data(
     """The dissection set and its input transform: ``(BrodenDataset, transform)``.
 
     ``book`` / ``smoke``: ``per_class`` images a class of the world's ``dissect`` split, exported
-    once in Broden's format into the store (keyed by the world and the code that draws it). ``paper``: the Broden folder at
-    ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g. ``broden1_224``), ImageNet normalisation.
+    once in Broden's format into the store (keyed by the world and the code that draws it).
+    ``paper``: the Broden folder at ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g.
+    ``broden1_224``), ImageNet normalisation.
     """
     from . import attributes, data, scenes
     from .store import Store, code_version, content_key

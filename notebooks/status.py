@@ -1,0 +1,106 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Status of this build
+#
+# What produced the pages you are reading: the profile, the code version, the software and the
+# machine, and how long each notebook took. `python -m unitroles.execute` records all of it in
+# each executed notebook's metadata (under `unitroles`) as it runs the page; this page reads it
+# back. Run times include training any model that was not yet in the cache
+# (`.cache/unitroles/`), so a cold build — empty cache — takes far longer than a warm one, where
+# every page loads its models and results.
+
+# %% tags=["parameters"]
+profile = "book"  # smoke | book | paper
+data_scale = 1.0
+epoch_scale = 1.0
+world_seed = 0
+image_size = 48
+executed = None  # folder of executed notebooks; None: ../build/executed/<profile>
+
+# %% tags=["hide-input"]
+from pathlib import Path
+
+import pandas as pd
+
+from unitroles import plots, report
+
+plots.use_style()
+folder = Path(executed or f"../build/executed/{profile}")
+runs = pd.DataFrame(report.runs_in(folder))
+if runs.empty:
+    raise FileNotFoundError(f"no executed notebooks in {folder}; run `make notebooks` first")
+env = pd.DataFrame(list(runs.pop("environment").dropna()))
+runs["profile"] = [p.get("profile", "?") for p in runs["parameters"]]
+runs = runs.set_index("notebook")[["seconds", "profile"]]
+print(f"{len(runs)} executed notebooks in {folder.resolve().name}/")
+
+# %% [markdown]
+# ## Software and machine
+
+# %% tags=["hide-input"]
+fields = {
+    "profile": ", ".join(sorted(set(runs["profile"]))),
+    "commit": "commit",
+    "Python": "python",
+    "torch": "torch",
+    "unitroles": "unitroles",
+    "platform": "platform",
+    "CPU": "cpu",
+    "CPU cores": "cpu_count",
+    "torch threads": "torch_threads",
+    "GPU": "gpu",
+    "executed": "date",
+}
+
+
+def values(key: str) -> str:
+    if key not in env:
+        return key  # a literal (the profile row)
+    seen = [str(v) for v in pd.unique(env[key].astype(str))]
+    if key == "date":
+        return f"{min(seen)} to {max(seen)}" if len(seen) > 1 else seen[0]
+    return " / ".join(seen)  # more than one value: the pages were built at different times
+
+
+pd.DataFrame({"this build": {name: values(key) for name, key in fields.items()}})
+
+# %% [markdown]
+# ## Run time of each page
+
+# %% tags=["hide-input"]
+fig, ax = plots.figure(width=7.0, height=0.22 * len(runs) + 0.8)
+ordered = runs["seconds"].sort_values()
+ax.barh(ordered.index, ordered.to_numpy(), color=plots.PALETTE[0])
+ax.set_xlabel("wall time of the papermill run (s)")
+ax.tick_params(axis="y", labelsize=8)
+ax.margins(y=0.01)
+plots.show()
+
+# %% tags=["hide-input"]
+total = float(runs["seconds"].sum())
+report.glue(
+    {
+        "total_minutes": f"{total / 60:.1f}",
+        "n_notebooks": len(runs),
+        "slowest": str(ordered.index[-1]),
+        "slowest_seconds": f"{ordered.iloc[-1]:.0f}",
+    }
+)
+runs.sort_index().style.format({"seconds": "{:.1f}"})
+
+# %% [markdown]
+# The {glue:text}`n_notebooks` notebooks above took {glue:text}`total_minutes` minutes of wall
+# time in all (this page not counted); the slowest was {glue:text}`slowest`, at
+# {glue:text}`slowest_seconds` s. The [Performance](performance.ipynb) page measures the engine
+# itself.
