@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,3 +16,20 @@ def store(tmp_path):
     from unitroles.store import Store
 
     return Store(tmp_path / "cache")
+
+
+@pytest.fixture(scope="session")
+def smoke_build(tmp_path_factory):
+    """`make book PROFILE=smoke` into a temporary folder, with a fresh cache, once per session."""
+    out = tmp_path_factory.mktemp("smoke")
+    env = {**os.environ, "UNITROLES_CACHE": str(out / "cache")}
+    venv = Path(sys.executable).parents[1]
+    result = subprocess.run(
+        [
+            "make", "-C", str(ROOT), "book", "PROFILE=smoke", f"VENV={venv}",
+            f"BOOK_OUT={out}", f"EXEC={out}/executed", f"STAGE={out}/stage",
+        ],
+        env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out, result.stdout + result.stderr

@@ -1,9 +1,6 @@
 """Every notebook executes under the smoke profile, and the book builds from those outputs with no
 Sphinx warnings (the build runs with --warningiserror)."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -11,23 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
-
-
-@pytest.fixture(scope="module")
-def smoke_build(tmp_path_factory):
-    """`make book PROFILE=smoke` into a temporary folder, with a fresh cache."""
-    out = tmp_path_factory.mktemp("smoke")
-    env = {**os.environ, "UNITROLES_CACHE": str(out / "cache")}
-    venv = Path(sys.executable).parents[1]
-    result = subprocess.run(
-        [
-            "make", "-C", str(ROOT), "book", "PROFILE=smoke", f"VENV={venv}",
-            f"BOOK_OUT={out}", f"EXEC={out}/executed", f"STAGE={out}/stage",
-        ],
-        env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return out, result.stdout + result.stderr
 
 
 def test_there_are_notebooks_and_each_is_in_the_toc():

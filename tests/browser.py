@@ -1,0 +1,284 @@
+"""Headless Chromium for the browser tests and the screenshot script.
+
+Chromium is driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`: JSON messages,
+each ended by a NUL byte, in on fd 3 and out on fd 4), so it needs no port and no websocket client.
+Pages are served by a local `http.server`; other hosts do not resolve, which keeps the checks
+offline, and failures to load from them are not reported.
+"""
+
+import base64
+import itertools
+import json
+import os
+import queue
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from contextlib import contextmanager, nullcontext
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+INSTALL_HINT = "install it with `apt-get install --no-install-recommends chromium` (Debian package)"
+
+# Run in the page once it has loaded: images that did not load, every link, traceback text.
+INSPECT = """(async () => {
+  const images = [...document.images];
+  images.forEach(img => { img.loading = "eager"; });
+  const settled = img => new Promise(done => {
+    img.addEventListener("load", done); img.addEventListener("error", done);
+  });
+  await Promise.race([
+    Promise.all(images.filter(img => !img.complete).map(settled)),
+    new Promise(done => setTimeout(done, 5000)),
+  ]);
+  await new Promise(done => setTimeout(done, 100));  // late errors from deferred scripts
+  const block = document.querySelector(".output.error, .output.traceback, .highlight-ipythontb");
+  const text = document.body ? document.body.textContent : "";
+  const at = text.indexOf("Traceback (most recent call last)");
+  return {
+    images: images.filter(img => !img.complete || img.naturalWidth === 0)
+      .map(img => img.getAttribute("src")),
+    links: [...document.querySelectorAll("a[href]")].map(a => a.href),
+    traceback: block ? block.textContent : at >= 0 ? text.slice(at) : null,
+  };
+})()"""
+
+
+def ensure_chromium():
+    """The path to `chromium`, installing the Debian package with apt-get if it is missing."""
+    if path := shutil.which("chromium"):
+        return path
+    log = ""
+    if shutil.which("apt-get"):
+        install = ("install", "-y", "--no-install-recommends", "chromium")
+        if (result := _apt(*install)).returncode != 0:
+            _apt("update")
+            result = _apt(*install)
+        log = result.stdout[-1500:] + result.stderr[-1500:]
+    if path := shutil.which("chromium"):
+        return path
+    raise RuntimeError(
+        f"headless Chromium is needed and was not installed: {INSTALL_HINT}\n{log}".strip()
+    )
+
+
+def _apt(*args):
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(root):
+    """Serve the folder `root` on a free localhost port; yields its base URL, ending in '/'."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def site_pages(root):
+    """Every HTML page under `root`, as paths relative to it, leaving out _static and the like."""
+    pages = (p.relative_to(root) for p in Path(root).rglob("*.html"))
+    return sorted(p.as_posix() for p in pages if not any(s.startswith("_") for s in p.parts))
+
+
+class Browser:
+    """One headless Chromium with one tab; `with Browser() as b: b.problems(url)`."""
+
+    def __init__(self, executable=None, width=1280, height=800, timeout=30):
+        self.timeout = timeout
+        self.size = (width, height)
+        self._profile = tempfile.TemporaryDirectory(prefix="chromium-")
+        self._stderr = open(Path(self._profile.name) / "stderr.log", "w+")
+        command = [
+            executable or ensure_chromium(), *FLAGS, "--remote-debugging-pipe",
+            f"--user-data-dir={self._profile.name}", "--disable-dev-shm-usage",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "about:blank",
+        ]  # fmt: skip
+        # The shell hands our stdin/stdout pipes to Chromium as fds 3 and 4.
+        self._proc = subprocess.Popen(
+            ["sh", "-c", 'exec "$@" 3<&0 4>&1 </dev/null >&2', "sh", *command],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+        )  # fmt: skip
+        self._ids = itertools.count(1)
+        self._inbox = queue.Queue()
+        self.events = []
+        threading.Thread(target=self._read, daemon=True).start()
+        try:
+            target = self.call("Target.createTarget", url="about:blank")["targetId"]
+            attached = self.call("Target.attachToTarget", targetId=target, flatten=True)
+            self._session = attached["sessionId"]
+            for domain in ("Page", "Runtime", "Log"):
+                self.call(f"{domain}.enable", session=self._session)
+            self.resize(width, height)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _read(self):
+        buffer = b""
+        while chunk := self._proc.stdout.read1(1 << 16):
+            *messages, buffer = (buffer + chunk).split(b"\0")
+            for message in messages:
+                self._inbox.put(json.loads(message))
+        self._inbox.put(None)
+
+    def _next(self, deadline):
+        try:
+            message = self._inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError(f"Chromium did not answer in {self.timeout} s") from None
+        if message is None:
+            self._stderr.seek(0)
+            raise RuntimeError(f"Chromium exited:\n{self._stderr.read()[-3000:]}")
+        return message
+
+    def call(self, method, session=None, **params):
+        """Send one command and wait for its result; events that arrive meanwhile are kept."""
+        id_ = next(self._ids)
+        message = {"id": id_, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self._proc.stdin.write(json.dumps(message).encode() + b"\0")
+        self._proc.stdin.flush()
+        deadline = time.monotonic() + self.timeout
+        while (reply := self._next(deadline)).get("id") != id_:
+            if "method" in reply:
+                self.events.append(reply)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error'].get('message')}")
+        return reply["result"]
+
+    def page(self, method, **params):
+        """A command to the tab."""
+        return self.call(method, session=self._session, **params)
+
+    def evaluate(self, expression):
+        """The value of a JavaScript expression in the tab, promises awaited."""
+        result = self.page(
+            "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"evaluate: {result['exceptionDetails']['text']}")
+        return result["result"].get("value")
+
+    def resize(self, width, height):
+        self.page(
+            "Emulation.setDeviceMetricsOverride",
+            width=width, height=height, deviceScaleFactor=1, mobile=False,
+        )  # fmt: skip
+
+    def open(self, url):
+        """Load `url` in the tab and wait for its load event; `events` then holds its events."""
+        self.events = []
+        navigated = self.page("Page.navigate", url=url)
+        if navigated.get("errorText"):
+            raise RuntimeError(f"{url}: {navigated['errorText']}")
+        deadline = time.monotonic() + self.timeout
+        while not any(e["method"] == "Page.loadEventFired" for e in self.events):
+            message = self._next(deadline)
+            if "method" in message:
+                self.events.append(message)
+
+    def problems(self, url):
+        """Load `url`; its errors as text, and the absolute URLs it links to."""
+        self.open(url)
+        found = self.evaluate(INSPECT)
+        problems = [f"image did not load: {src}" for src in found["images"]]
+        if found["traceback"]:
+            problems.append(f"traceback in the page: {' '.join(found['traceback'].split())[:300]}")
+        problems += _errors(self.events, url)
+        return problems, found["links"]
+
+    def screenshot(self, url, path, max_height=16384):
+        """A PNG of the page at `url`, the full width of the window and the page's full height."""
+        width, height = self.size
+        self.open(url)
+        full = self.evaluate("document.documentElement.scrollHeight")
+        self.resize(width, min(max(full, height), max_height))
+        self.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 200)))")
+        data = self.page("Page.captureScreenshot", format="png")["data"]
+        self.resize(width, height)
+        Path(path).write_bytes(base64.b64decode(data))
+
+    def close(self):
+        if self._proc.poll() is None:
+            try:
+                self.timeout = 5
+                self.call("Browser.close")
+                self._proc.wait(timeout=10)
+            except Exception:
+                self._proc.kill()
+                self._proc.wait()
+        self._stderr.close()
+        self._profile.cleanup()
+
+
+def _errors(events, url):
+    """JavaScript errors, console.error calls and failed local loads among a page's events."""
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
+    errors = []
+    for event in events:
+        method, params = event["method"], event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details["text"]
+            errors.append(f"JavaScript error: {text.splitlines()[0]}")
+        elif method == "Runtime.consoleAPICalled" and params["type"] == "error":
+            args = [str(a.get("value", a.get("description", ""))) for a in params["args"]]
+            errors.append(f"console.error: {' '.join(args)[:300]}")
+        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+            entry, where = params["entry"], params["entry"].get("url", "")
+            # Other hosts are not reached; Chromium asks for /favicon.ico by itself.
+            if not where or where.startswith(origin) and not where.endswith("/favicon.ico"):
+                where = where.removeprefix(origin)
+                errors.append(f"{entry['source']} error: {entry['text']} {where}".rstrip())
+    return errors
+
+
+def check_site(root, pages=None, browser=None, ignore=()):
+    """Open each page (default: every page) of the site in `root`; one line per problem found.
+
+    A problem is an image that did not load, a link to a local file that does not exist, a
+    Python traceback in the page, or a JavaScript error (uncaught, console.error, failed load).
+    Problems that contain one of the strings in `ignore` are left out.
+    """
+    root = Path(root)
+    pages = site_pages(root) if pages is None else pages
+    exists = {}
+    report = []
+    with serve(root) as base, nullcontext(browser) if browser else Browser() as chromium:
+        for page in pages:
+            problems, links = chromium.problems(base + page)
+            for link in dict.fromkeys(links):
+                if link.startswith(base):
+                    target = unquote(urlsplit(link).path).lstrip("/")
+                    if target not in exists:
+                        file = root / target
+                        exists[target] = (file / "index.html" if file.is_dir() else file).is_file()
+                    if not exists[target]:
+                        problems.append(f"broken link: {link.removeprefix(base)}")
+            problems = [p for p in problems if not any(known in p for known in ignore)]
+            report += [f"{page}: {problem}" for problem in problems]
+    return report
