@@ -172,3 +172,192 @@ report.claim(
 # point, and the units after it raise the loss again by a median {glue:text}`rise_test` nats:
 # switching them on costs the class a little, although the whole model uses them. The next page
 # turns the two turning points into the four roles of a unit.
+
+# %% [markdown]
+# ## Exercises
+#
+# The solutions' numbers come from this run: the hidden code cell before each solution computes
+# them (expand it to see how). They run the ROF test of {glue:text}`model` again with other rank
+# orders. To stay quick they use only the first {glue:text}`ex_train_images` training and
+# {glue:text}`ex_test_images` test images of each class (the start of the page's image sets), and
+# they rerun the page's activation ranking on the same images, so that their rows differ in the
+# ranking alone.
+#
+# **1. A ranking that ignores the class.** Rerun the page with `rank_by = "weight"` (in the
+# parameters cell, or `-p rank_by weight` on the `python -m unitroles.execute` command line): the
+# units are then switched on by the L1 norm of their filter, in the same order for every class.
+# Before you do, predict: does the turning point come earlier or later than with the activation
+# ranking? Does the curve still make most of its fall with the first {glue:text}`ex_early` of the
+# units?
+
+# %% tags=["hide-input"]
+import matplotlib.pyplot as plt
+
+from unitroles import train
+from unitroles.scenes import SceneWorld, normalize
+
+ex_images = 20  # images a class from each split, at most
+synthetic = profile != "paper"  # the paper profile's images are not rendered here
+if synthetic:
+    world = SceneWorld(size=image_size, seed=world_seed)
+    model = train.train(train.recipe(chosen.source).scaled(data_scale, epoch_scale), world).model
+    first = {"train": min(ex_images, int(tax.train.images.min()))}
+    first["test"] = min(ex_images, int(tax.test.images.min()))
+    ex_data = {}
+    for split, n_img in first.items():
+        x, y, _ = world.render_split(split, n_img)  # image i depends on the split and i only
+        ex_data[split] = (normalize(x), y)
+else:
+    first = {"train": "n/a", "test": "n/a"}
+N0_TEST = "median n0, test (% of units)"
+EARLY = f"median part of the test fall made by {early:.0%} of the units"
+RISES = "classes with n0 < N, test (%)"
+ex_rows = {}
+
+
+def add_row(name, tag, s_train, s_test):
+    """One ranking's row (from the train and test :func:`roles.rof_summary`); glue its numbers
+    as ``ex_<tag>_n0``, ``ex_<tag>_early`` and ``ex_<tag>_rise``."""
+    ex_rows[name] = {
+        "median n0, train (% of units)": 100 * s_train["n0_fraction"].median(),
+        N0_TEST: 100 * s_test["n0_fraction"].median(),
+        EARLY: s_test["early_recovery"].median(),
+        "median E(n0), test (nats)": s_test["loss_min"].median(),
+        RISES: 100 * (s_test["n0"] < tax.units).mean(),
+    }
+    report.glue(
+        {
+            f"ex_{tag}_n0": f"{round(ex_rows[name][N0_TEST])}%",
+            f"ex_{tag}_early": f"{round(100 * ex_rows[name][EARLY])}%",
+            f"ex_{tag}_rise": f"{round(ex_rows[name][RISES])}%",
+        }
+    )
+
+
+def rank_test(name, order):
+    """The ROF test of every class on the exercise images, units switched on in ``order``;
+    returns the curves and adds a row."""
+    curves = {s: roles.rof_curves(model, layer, *ex_data[s], order) for s in ex_data}
+    add_row(name, name, *(roles.rof_summary(curves[s], early=early) for s in ("train", "test")))
+    return curves
+
+
+def not_run(*tags):
+    """The paper profile: glue the row numbers the prose reads as not computed."""
+    report.glue({f"ex_{t}_{v}": "n/a" for t in tags for v in ("n0", "early", "rise")})
+
+
+def direction(a, b):
+    """Where ``b``'s turning point lies relative to ``a``'s."""
+    if not synthetic:
+        return "n/a"
+    n0_a, n0_b = ex_rows[a][N0_TEST], ex_rows[b][N0_TEST]
+    return "later" if n0_b > n0_a else "earlier" if n0_b < n0_a else "at the same place"
+
+
+add_row("activation, all images (the page)", "page", summary["train"], summary["test"])
+ex_curves = {}
+if synthetic:
+    ex_curves["activation"] = rank_test("activation", tax.train.order)
+    weight_order = roles.unit_ranking(
+        model, layer, *ex_data["train"], len(tax.class_names), rank_by="weight"
+    )
+    ex_curves["weight"] = rank_test("weight", weight_order)
+else:
+    not_run("activation", "weight")
+report.glue(
+    {
+        "ex1_table": pd.DataFrame(ex_rows).T.round(2),
+        "ex_train_images": first["train"],
+        "ex_test_images": first["test"],
+        "ex_early": f"{early:.0%}",
+        "ex1_direction": direction("activation", "weight"),
+    }
+)
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# The median turning point and the shape of the curves, for each ranking:
+#
+# ```{glue} ex1_table
+# ```
+#
+# On the test curves, the weight ranking puts the median turning point at
+# {glue:text}`ex_weight_n0` of the units, {glue:text}`ex1_direction` than the activation ranking
+# on the same images ({glue:text}`ex_activation_n0`), and its first {glue:text}`ex_early` of the
+# units make {glue:text}`ex_weight_early` of the fall, against {glue:text}`ex_activation_early`.
+# The weight order is one order for every class: it cannot put a class's own units first. The
+# first row, on all the page's images, shows how far the smaller image sets move the activation
+# ranking's numbers.
+# ````
+#
+# **2. No ranking at all.** Write the order yourself: one random permutation of the units per
+# class (`np.random.default_rng(0).permutation(tax.units)`), passed to
+# `roles.rof_curves(model, layer, images, labels, order)`. Where does the turning point go? Is the
+# weight ranking better than chance at finding the units a class needs?
+
+# %% tags=["hide-input"]
+if synthetic:
+    rng = np.random.default_rng(0)
+    shuffled = np.stack([rng.permutation(tax.units) for _ in tax.class_names])
+    ex_curves["random"] = rank_test("random", shuffled)
+else:
+    not_run("random")
+report.glue(
+    {"ex2_table": pd.DataFrame(ex_rows).T.round(2), "ex2_direction": direction("random", "weight")}
+)
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# ```{glue} ex2_table
+# ```
+#
+# With a random order the median turning point on the test curves is at
+# {glue:text}`ex_random_n0` of the units, and the first {glue:text}`ex_early` of the units make
+# {glue:text}`ex_random_early` of the fall. The weight ranking turns {glue:text}`ex2_direction`
+# than the random order ({glue:text}`ex_weight_n0`). Every order ends at the same point, the
+# intact model $E(N)$; what the order decides is how soon the units the class needs are on, and
+# a random order is the baseline any ranking has to beat.
+# ````
+#
+# **3. Backwards.** Reverse the activation ranking, so that the units least active on the class
+# come on first. Sketch the test curve you expect for {glue:text}`shown_class` before you compute
+# it. Where is the turning point now, and in how many classes does the curve still rise after it?
+
+# %% tags=["hide-input"]
+fig, ax = plots.figure(1, width=5.5, height=3.2)
+if synthetic:
+    ex_curves["reversed"] = rank_test("reversed", tax.train.order[:, ::-1].copy())
+    for i, (name, curves) in enumerate(ex_curves.items()):
+        ax.plot(n, curves["test"].loss[k], color=plots.PALETTE[i], label=name)
+    ax.set(
+        xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
+        title=f"{shown.replace('_', ' ')}, {model_name}: test curves by ranking",
+    )  # fmt: skip
+    ax.legend(fontsize=8)
+else:
+    ax.text(0.5, 0.5, "not run under the paper profile", ha="center", va="center")
+    not_run("reversed")
+report.glue({"ex3_table": pd.DataFrame(ex_rows).T.round(2), "ex3_figure": fig})
+plt.close(fig)
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# ```{glue:figure} ex3_figure
+# The test curve of {glue:text}`shown_class` in {glue:text}`model` under each ranking, on the
+# exercises' images.
+# ```
+#
+# ```{glue} ex3_table
+# ```
+#
+# Reversed, the median turning point on the test curves is at {glue:text}`ex_reversed_n0` of the
+# units, and the curve rises after its minimum in {glue:text}`ex_reversed_rise` of the classes
+# (against {glue:text}`ex_activation_rise` with the activation ranking). The units the reversed
+# order switches on first are those the activation ranking leaves until after its turning point.
+# The fast fall, the early minimum and the rise after it describe the curve under one ranking:
+# claim R1 is a claim about the activation ranking, not about the layer alone.
+# ````

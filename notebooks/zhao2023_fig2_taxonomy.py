@@ -195,3 +195,202 @@ report.claim(
 # {glue:text}`class_model_pairs` (class, model) pairs of the five models. What is not a matter of
 # definition is how the units split among the roles, and how that split changes with
 # generalization: the following pages turn to that.
+
+# %% [markdown]
+# ## Exercises
+#
+# The solutions' numbers come from this run: the hidden code cell before each solution computes
+# them (expand it to see how).
+#
+# **1. Four counts from two numbers.** In {glue:text}`ex1_model`, the curves of
+# {glue:text}`shown_class` turn at {glue:text}`ex1_n0_train` units (train) and
+# {glue:text}`ex1_n0_test` units (test), out of {glue:text}`ex1_units`. Without the table, how many
+# units does each role get? Write the four counts as functions of $n_0^{train}$, $n_0^{test}$ and
+# $N$, then check your formulas on every class of the five models (`tax.counts()`).
+
+
+# %% tags=["hide-input"]
+def band_counts(n0_train, n0_test, units):
+    """The role counts when both active sets are prefixes of one rank order."""
+    return {
+        "core": np.minimum(n0_train, n0_test),
+        "overfitted": np.maximum(n0_train - n0_test, 0),
+        "generalizing": np.maximum(n0_test - n0_train, 0),
+        "confusing": units - np.maximum(n0_train, n0_test),
+    }
+
+
+matches = 0
+for m in models.values():
+    c = m.taxonomy.counts()
+    predicted = band_counts(c["n0_train"], c["n0_test"], m.taxonomy.units)
+    matches += int(np.all([c[r] == predicted[r] for r in roles.ROLES], axis=0).sum())
+ex_tax = models[model_names[-1]].taxonomy
+a, b = int(ex_tax.n0_train[k]), int(ex_tax.n0_test[k])
+report.glue(
+    {
+        "ex1_model": model_names[-1],
+        "ex1_n0_train": a,
+        "ex1_n0_test": b,
+        "ex1_units": ex_tax.units,
+        "ex1_worked": (
+            f"core min({a}, {b}) = {min(a, b)}, overfitted max({a} − {b}, 0) = {max(a - b, 0)}, "
+            f"generalizing max({b} − {a}, 0) = {max(b - a, 0)} and confusing "
+            f"{ex_tax.units} − max({a}, {b}) = {ex_tax.units - max(a, b)}"
+        ),
+        "ex1_matches": matches,
+    }
+)
+
+# %% [markdown]
+# ```{admonition} Solution
+# :class: dropdown
+# Both active sets are prefixes of the same rank order, so the shorter lies inside the longer:
+# core $= \min(n_0^{train}, n_0^{test})$, overfitted $= \max(n_0^{train} - n_0^{test}, 0)$,
+# generalizing $= \max(n_0^{test} - n_0^{train}, 0)$, and confusing
+# $= N - \max(n_0^{train}, n_0^{test})$. Here: {glue:text}`ex1_worked`. The formulas give the
+# role counts of {glue:text}`ex1_matches` of the {glue:text}`class_model_pairs` (class, model)
+# pairs. Under one ranking the taxonomy holds no more than the two turning points.
+# ```
+#
+# **2. Change the ranking.** Rerun the page with `rank_by = "weight"`: every class then switches
+# units on in the order of their filter's L1 norm. Which roles grow and which shrink, in
+# {glue:text}`ex2_first` and in {glue:text}`ex2_last`? Use what the exercises of
+# [Fig. 1](zhao2023_fig1_rof_curve.ipynb) found about the turning points. (To stay quick, the
+# solution reruns both rankings on the first images of each class of the page's sets
+# ({glue:text}`ex2_images` a class), so that the rows differ in the ranking alone.)
+
+# %% tags=["hide-input"]
+from unitroles import train
+from unitroles.scenes import SceneWorld, normalize
+
+ex_images = 20  # images a class from each split, at most
+synthetic = profile != "paper"  # the paper profile's images are not rendered here
+ex_taxa, ex_rows = {}, {}
+if synthetic:
+    world = SceneWorld(size=image_size, seed=world_seed)
+    K = len(first.class_names)
+    sizes = {
+        name: {
+            "train": min(ex_images, int(models[name].taxonomy.train.images.min())),
+            "test": min(ex_images, int(models[name].taxonomy.test.images.min())),
+        }
+        for name in model_names
+    }
+    rendered = {}
+    for split in ("train", "test"):
+        x, y, _ = world.render_split(split, max(s[split] for s in sizes.values()))
+        rendered[split] = (normalize(x), y)  # image i depends on the split and i only
+    for name in model_names:
+        m = models[name]
+        model = train.train(train.recipe(m.source).scaled(data_scale, epoch_scale), world).model
+        data = {s: [arr[: n * K] for arr in rendered[s]] for s, n in sizes[name].items()}
+        orders = {
+            "activation": m.taxonomy.train.order,
+            "weight": roles.unit_ranking(model, layer, *data["train"], K, rank_by="weight"),
+        }
+        for rank, order in orders.items():
+            curves = [roles.rof_curves(model, layer, *data[s], order) for s in ("train", "test")]
+            ex_taxa[name, rank] = roles.Taxonomy(*curves, m.taxonomy.class_names, layer, rank)
+            sub = ex_taxa[name, rank]
+            ex_rows[name, rank] = {
+                "median n0, train": np.median(sub.n0_train),
+                "median n0, test": np.median(sub.n0_test),
+            } | {f"{r} (%)": 100 * sub.proportions()[r].mean() for r in roles.ROLES}
+
+
+def moves(name):
+    """Which role grows most and which shrinks most from the activation to the weight ranking."""
+    if not synthetic:
+        return "n/a"
+    before, after = ex_rows[name, "activation"], ex_rows[name, "weight"]
+    change = {r: after[f"{r} (%)"] - before[f"{r} (%)"] for r in roles.ROLES}
+    up, down = max(change, key=change.get), min(change, key=change.get)
+    return (
+        f"{up} grows most ({before[f'{up} (%)']:.0f}% → {after[f'{up} (%)']:.0f}% of the units) "
+        f"and {down} shrinks most ({before[f'{down} (%)']:.0f}% → {after[f'{down} (%)']:.0f}%)"
+    )
+
+
+ex2_table = pd.DataFrame(ex_rows).T.round(1)
+if len(ex2_table):
+    ex2_table.index.names = ["model", "ranking"]
+report.glue(
+    {
+        "ex2_first": model_names[0],
+        "ex2_last": model_names[-1],
+        "ex2_images": (
+            "; ".join(
+                f"{name}: {n['train']} training and {n['test']} test images"
+                for name, n in sizes.items()
+            )
+            if synthetic
+            else "n/a"
+        ),
+        "ex2_table": ex2_table if synthetic else pd.DataFrame({"not run": ["paper profile"]}),
+        "ex2_moves_first": moves(model_names[0]),
+        "ex2_moves_last": moves(model_names[-1]),
+    }
+)
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# The median turning points (units) and the mean role proportions over classes, for each model
+# and ranking:
+#
+# ```{glue} ex2_table
+# ```
+#
+# In {glue:text}`ex2_first`, {glue:text}`ex2_moves_first`; in {glue:text}`ex2_last`,
+# {glue:text}`ex2_moves_last`. The counts follow the turning points (exercise 1): a ranking that
+# moves both turning points later makes more core and fewer confusing units, and one that moves
+# them apart makes more overfitted or generalizing units. A unit's role is a property of the
+# unit, the class *and* the ranking.
+# ````
+#
+# **3. Which units move?** A role belongs to a (class, unit) pair. For {glue:text}`ex2_first`,
+# cross-tabulate every pair's role under the activation ranking against its role under the
+# weight ranking. Where do the activation ranking's core units go? Where do the weight ranking's
+# core units come from?
+
+# %% tags=["hide-input"]
+if synthetic:
+    before = ex_taxa[model_names[0], "activation"].roles().ravel()
+    after = ex_taxa[model_names[0], "weight"].roles().ravel()
+    cross = pd.crosstab(
+        pd.Categorical([roles.ROLES[i] for i in before], roles.ROLES),
+        pd.Categorical([roles.ROLES[i] for i in after], roles.ROLES),
+        rownames=["activation ranking"], colnames=["weight ranking"], dropna=False,
+    )  # fmt: skip
+    core = roles.ROLES.index("core")
+    stay = (
+        f"{100 * ((before == core) & (after == core)).sum() / (before == core).sum():.0f}%"
+        if (before == core).any()
+        else "n/a (no core pairs)"
+    )
+    came = pd.Series(before[after == core]).map(dict(enumerate(roles.ROLES))).value_counts()
+    origin = (
+        ", ".join(f"{100 * v / came.sum():.0f}% {r}" for r, v in came.items())
+        if len(came)
+        else "none (no core pairs)"
+    )
+else:
+    cross, stay, origin = pd.DataFrame({"not run": ["paper profile"]}), "n/a", "n/a"
+report.glue({"ex3_table": cross, "ex3_stay": stay, "ex3_origin": origin})
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# (Class, unit) pairs of {glue:text}`ex2_first` by role under each ranking (rows: activation,
+# columns: weight):
+#
+# ```{glue} ex3_table
+# ```
+#
+# Of the pairs that are core under the activation ranking, {glue:text}`ex3_stay` stay core under
+# the weight ranking. The weight ranking's core pairs were, under the activation ranking:
+# {glue:text}`ex3_origin`. Changing the ranking does not just shift a boundary: it reorders the
+# units, so a pair can change role in any direction. Zhao et al.'s roles are defined for the
+# activation ranking, and the book's role pages use it throughout.
+# ````

@@ -105,7 +105,7 @@ base_class = units.counts.base_class_accuracy()
 after_class = units.counts.class_accuracy()[unit]
 world = SceneWorld(size=image_size, seed=world_seed) if profile != "paper" else None
 related = set(study.classes_with(world, unit_concept, "object")) if world else set()
-order = np.argsort(-drops, kind="stable")[:6]
+order = [k for k in np.argsort(-drops, kind="stable")[:6] if drops[k] > 0]  # damaged only
 table = pd.DataFrame(
     {
         "class": [names[k] for k in order],
@@ -160,3 +160,174 @@ report.claim(
 # {glue:text}`after_overall`, while {glue:text}`top_class` loses {glue:text}`top_drop` pts;
 # {glue:text}`top3_related` of the three most damaged classes have the concept in their recipe.
 # One validation image is {glue:text}`pts_per_image` pts of a class's accuracy.
+
+# %% [markdown]
+# ## Exercises
+#
+# The solutions' numbers come from this run: the hidden code cell before each solution computes
+# them (expand it to see how).
+#
+# **1. Predict, then ablate.** Among the units that dissection does not label
+# {glue:text}`unit_concept`, unit {glue:text}`ex1_unit` has the best object IoU: it is labelled
+# {glue:text}`ex1_concept` (IoU {glue:text}`ex1_iou`). Before you look at its drops, use the
+# world's recipes (the table on the [scene world](scenes_world.ipynb) page, or
+# `study.classes_with(world, concept, "object")`) to predict which classes its ablation will hurt
+# most. Then check your prediction: `units.counts.class_drop()[u]` holds unit `u`'s drop in every
+# class.
+
+# %% tags=["hide-input"]
+one_image = 100 / int(setup.labels.bincount().min())  # pts of a class's accuracy
+others = objects[objects["concept"] != unit_concept].sort_values("iou", ascending=False)
+ex1_unit = int(others.index[0]) if len(others) else unit
+ex1_concept = objects.loc[ex1_unit, "concept"]
+ex1_drops = units.counts.class_drop()[ex1_unit]
+ex1_hurt = [k for k in np.argsort(-ex1_drops, kind="stable")[:3] if ex1_drops[k] > 0]
+hurt_text = ", ".join(f"{names[k].replace('_', ' ')} (−{ex1_drops[k]:.0f} pts)" for k in ex1_hurt)
+ex1_iou = objects.loc[ex1_unit, "iou"]
+ex1 = {"ex1_unit": ex1_unit, "ex1_concept": ex1_concept, "ex1_iou": f"{ex1_iou:.3f}"}
+if world is None:  # the paper profile: Broden's concepts, no recipes to predict from
+    ex1["ex1_related"] = "(no recipes under the paper profile)"
+    ex1["ex1_result"] = f"Ablating unit {ex1_unit} hurts {hurt_text or 'no class'}."
+    ex1 |= {"ex1_mean_with": "n/a", "ex1_mean_without": "n/a", "ex1_outcome": ""}
+else:
+    with_concept = np.zeros(len(names), bool)
+    with_concept[study.classes_with(world, ex1_concept, "object")] = True
+    ex1["ex1_related"] = ", ".join(names[k].replace("_", " ") for k in np.flatnonzero(with_concept))
+    hits = sum(bool(with_concept[k]) for k in ex1_hurt)
+    ex1["ex1_result"] = (
+        f"Ablating unit {ex1_unit} hurts {hurt_text}; {hits} of these "
+        f"{'class has' if len(ex1_hurt) == 1 else 'classes have'} {ex1_concept} in the recipe."
+        if ex1_hurt
+        else f"Ablating unit {ex1_unit} lowers the accuracy of no class."
+    )
+    ex1["ex1_mean_with"] = f"{ex1_drops[with_concept].mean():.1f}"
+    ex1["ex1_mean_without"] = f"{ex1_drops[~with_concept].mean():.1f}"
+    if ex1_drops.max() <= one_image:
+        ex1["ex1_outcome"] = (
+            "No class loses more than one validation image, so the recipes had nothing to "
+            "predict: the label says what the unit responds to, not whether the network needs it."
+        )
+    elif with_concept[ex1_hurt[0]]:
+        ex1["ex1_outcome"] = f"The most damaged class has {ex1_concept}: the recipes predicted it."
+    else:
+        ex1["ex1_outcome"] = (
+            f"The most damaged class has no {ex1_concept}: the recipes did not predict it."
+        )
+report.glue(ex1)
+
+# %% [markdown]
+# ```{admonition} Solution
+# :class: dropdown
+# The classes whose recipe has {glue:text}`ex1_concept` are: {glue:text}`ex1_related`.
+# {glue:text}`ex1_result` Averaged over the classes with {glue:text}`ex1_concept` the drop is
+# {glue:text}`ex1_mean_with` pts, over the other classes {glue:text}`ex1_mean_without` pts.
+# {glue:text}`ex1_outcome`
+# ```
+#
+# **2. Why overall accuracy barely moves.** {glue:text}`ex2_sizes`. If {glue:text}`top_class`
+# lost its {glue:text}`top_drop` pts and no other class changed, how far would overall accuracy
+# fall when unit {glue:text}`unit` is ablated? Compare with the page's {glue:text}`base_overall` →
+# {glue:text}`after_overall`, and account for the difference.
+
+# %% tags=["hide-input"]
+images_per_class = units.counts.images.numpy()
+unit_drops = units.counts.class_drop()[unit]
+share = images_per_class / images_per_class.sum()  # each class's weight in overall accuracy
+low, high = int(images_per_class.min()), int(images_per_class.max())
+n_lose, n_gain = int((unit_drops > 0).sum()), int((unit_drops < 0).sum())
+report.glue(
+    {
+        "ex2_sizes": (
+            f"Every class has {low} validation images"
+            if low == high
+            else f"The classes have {low} to {high} validation images each"
+        ),
+        "ex2_classes": len(names),
+        "ex2_alone": f"{unit_drops[damaged[0]] * share[damaged[0]]:.2f}",
+        "ex2_overall": f"{base_overall - after_overall:+.2f}",
+        "ex2_losers": (
+            f"{n_lose} {'class loses' if n_lose == 1 else 'classes lose'} "
+            f"{unit_drops[unit_drops > 0].sum():.0f} pts"
+        ),
+        "ex2_gainers": (
+            f"{n_gain} {'class gains' if n_gain == 1 else 'classes gain'} "
+            f"{abs(unit_drops[unit_drops < 0].sum()):.0f} pts"
+        ),
+        "ex2_mean": f"{(unit_drops * share).sum():+.2f}",
+    }
+)
+
+# %% [markdown]
+# ```{admonition} Solution
+# :class: dropdown
+# Overall accuracy is the mean of the {glue:text}`ex2_classes` class accuracies weighted by their
+# numbers of images (with equal class sizes, the plain mean), so {glue:text}`top_class`'s loss
+# alone would lower it by about {glue:text}`top_drop` / {glue:text}`ex2_classes` =
+# {glue:text}`ex2_alone` pts. The measured overall drop is {glue:text}`ex2_overall` pts
+# (positive = worse): {glue:text}`ex2_losers` in all, while {glue:text}`ex2_gainers`, and the
+# weighted mean of all the class drops, {glue:text}`ex2_mean` pts, is the overall drop. Removing
+# a unit that supports one class's score lowers that score on every image: the class loses some
+# of its own images, but images of other classes that it wrongly took now go elsewhere, some to
+# their own class. Overall accuracy nets these moves out, which is why Zhou et al. look at classes
+# one by one.
+# ```
+#
+# **3. Do the recipes predict the damage in general?** Repeat exercise 1 for
+# {glue:text}`ex3_which`. For each unit, compare the mean drop over the classes whose recipe has
+# its concept with the mean over the other classes. For how many units is the first larger? How
+# many of them hurt any class by 10 pts or more?
+
+# %% tags=["hide-input"]
+interpretable = objects[objects["interpretable"]].sort_values("iou", ascending=False)
+if len(interpretable) >= 3:
+    probed = interpretable
+    which = f"the {len(probed)} object-interpretable units of {layer} (IoU > 0.04)"
+else:
+    probed = objects.sort_values("iou", ascending=False).head(5)
+    which = f"the {len(probed)} units of {layer} with the best object IoU (few are interpretable)"
+rows = []
+for u, best in probed.iterrows():
+    d = units.counts.class_drop()[u]
+    row = {"unit": u, "concept": best["concept"], "IoU": round(best["iou"], 3)}
+    if world is not None:
+        has = np.zeros(len(names), bool)
+        has[study.classes_with(world, best["concept"], "object")] = True
+        row |= {
+            "classes with it": int(has.sum()),
+            "mean drop, with (pts)": round(d[has].mean(), 2) if has.any() else np.nan,
+            "mean drop, without (pts)": round(d[~has].mean(), 2),
+        }
+    hurts = d.max() > 0
+    row |= {"max class drop (pts)": d.max(), "most damaged": names[d.argmax()] if hurts else "—"}
+    if world is not None:
+        row["it has the concept"] = bool(has[d.argmax()]) if hurts else "—"
+    rows.append(row)
+probe = pd.DataFrame(rows).set_index("unit")
+if world is not None:
+    more = int((probe["mean drop, with (pts)"] > probe["mean drop, without (pts)"]).sum())
+    more_text = f"{more} of {len(probe)}"
+else:
+    more_text = "n/a (no recipes under the paper profile)"
+report.glue(
+    {
+        "ex3_which": which,
+        "ex3_table": probe,
+        "ex3_more": more_text,
+        "ex3_big": int((probe["max class drop (pts)"] >= 10).sum()),
+        "ex3_units": len(probe),
+    }
+)
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# ```{glue} ex3_table
+# ```
+#
+# For {glue:text}`ex3_more` units the classes with the unit's concept lose more on average than
+# the others. {glue:text}`ex3_big` of the {glue:text}`ex3_units` units drop some class by 10 pts or
+# more. A unit can be the layer's best detector of a concept and still matter little: when several
+# units detect the same concept, removing one leaves the others. Compare with the page's unit,
+# chosen for its IoU alone, and with [Fig. 5](zhou2018_fig5_attribute_correlations.ipynb), which
+# asks how well IoU predicts a unit's importance over all units.
+# ````

@@ -137,3 +137,186 @@ report.claim(
 # ten cost {glue:text}`g10` pts, and after fifteen the median class is at {glue:text}`acc15`% —
 # out of {glue:text}`units_total` units in {glue:text}`layer`. Ten units in a random order cost
 # {glue:text}`r10` pts.
+
+# %% [markdown]
+# ## Exercises
+#
+# The solutions' numbers come from this run: the hidden code cell before each solution computes
+# them (expand it to see how).
+#
+# **1. How many units does a class need?** From panel (a), estimate for each class shown how many
+# greedy units it takes to halve its accuracy. Then count it for every class: the first step at
+# which the greedy curve is at most half the class's intact accuracy. Does any class fall to half
+# within {glue:text}`ex_steps` units of a random order (the mean of the random orders)?
+
+
+# %% tags=["hide-input"]
+def halving_step(curve):
+    """The first number of units ablated at which ``curve`` is at most half its start; None if
+    it never gets there."""
+    below = np.flatnonzero(curve <= curve[0] / 2)
+    return int(below[0]) if len(below) else None
+
+
+base = result.greedy[:, 0]
+alive = np.flatnonzero(base > 0)  # a class at 0% cannot be halved
+greedy_half = [halving_step(result.greedy[k]) for k in alive]
+random_half = [halving_step(result.random[k].mean(0)) for k in alive]
+reached = [t for t in greedy_half if t is not None]
+halves = [np.inf if t is None else t for t in greedy_half]
+dead = [setup.class_names[result.classes[i]].replace("_", " ") for i in np.flatnonzero(base == 0)]
+report.glue(
+    {
+        "ex_steps": steps,
+        "ex1_alive": len(alive),
+        "ex1_reached": len(reached),
+        "ex1_median": (
+            f"the median class gets there after {np.median(halves):g} "
+            f"unit{'' if np.median(halves) == 1 else 's'}"
+            if len(reached) > len(alive) / 2
+            else "the median class does not get there"
+        ),
+        "ex1_range": (
+            "—"
+            if not reached
+            else f"{min(reached)}–{max(reached)} units"
+            if len(set(reached)) > 1
+            else f"{reached[0]} unit{'' if reached[0] == 1 else 's'}"
+        ),
+        "ex1_random": sum(t is not None for t in random_half),
+        "ex1_dead": (
+            f" ({', '.join(dead)} {'is' if len(dead) == 1 else 'are'} at 0% before any "
+            "ablation and left out)"
+            if dead
+            else ""
+        ),
+    }
+)
+
+# %% [markdown]
+# ```{admonition} Solution
+# :class: dropdown
+# Greedy ablation halves the accuracy of {glue:text}`ex1_reached` of the {glue:text}`ex1_alive`
+# classes with a nonzero intact accuracy within {glue:text}`ex_steps` units{glue:text}`ex1_dead`;
+# {glue:text}`ex1_median`, and the classes that get there need {glue:text}`ex1_range`.
+# Removing units in a random order halves {glue:text}`ex1_random` classes within the same number
+# of units. The difference between the two counts measures how unevenly the layer's
+# {glue:text}`units_total` units serve a class.
+# ```
+#
+# **2. Is greedy just the single-unit ranking?** Greedy's first step ablates each unit alone,
+# which is the sweep of [Fig. 3](zhou2018_fig3_layer_curves.ipynb). Check that greedy's first
+# accuracy equals the lowest class accuracy in that sweep (`sweeps.unit_sweep`). Then predict: are
+# greedy's first {glue:text}`ex2_t` units the {glue:text}`ex2_t` units whose single ablations hurt
+# the class most? And do {glue:text}`ex2_t` units cost a class more or less together than the sum
+# of their single costs?
+
+# %% tags=["hide-input"]
+single = sweeps.unit_sweep(setup.model, layer, setup.images, setup.labels, setup.num_classes)
+single_acc, single_loss = single.class_accuracy(), single.loss.numpy()
+single_drop = single.class_drop()
+t = min(5, steps)
+overlap, together, alone = [], [], []
+for i, k in enumerate(result.classes):
+    top = np.lexsort((-single_loss[:, k], single_acc[:, k]))[:t]  # greedy's rule, one unit alone
+    overlap.append(len(set(top.tolist()) & set(result.order[i, :t].tolist())))
+    together.append(greedy_drop[i, t])
+    alone.append(single_drop[result.order[i, :t], k].sum())
+report.glue(
+    {
+        "ex2_t": t,
+        "ex2_equal": int(np.isclose(result.greedy[:, 1], single_acc.min(0)[result.classes]).sum()),
+        "ex2_classes": len(result.classes),
+        "ex2_overlap": f"{np.median(overlap):g}",
+        "ex2_same": int(sum(o == t for o in overlap)),
+        "ex2_together": f"{np.median(together):.0f}",
+        "ex2_alone": f"{np.median(alone):.0f}",
+        "ex2_compare": (
+            "more than"
+            if np.median(together) > np.median(alone)
+            else "less than"
+            if np.median(together) < np.median(alone)
+            else "as much as"
+        ),
+    }
+)
+
+# %% [markdown]
+# ```{admonition} Solution
+# :class: dropdown
+# Greedy's first accuracy equals the sweep's lowest accuracy for {glue:text}`ex2_equal` of the
+# {glue:text}`ex2_classes` classes. Its first {glue:text}`ex2_t` units share a median of
+# {glue:text}`ex2_overlap` units with the class's {glue:text}`ex2_t` most damaging single units,
+# and all {glue:text}`ex2_t` for {glue:text}`ex2_same` classes: after the first step, each choice
+# depends on the units already removed. Ablated together, greedy's {glue:text}`ex2_t` units cost
+# the median class {glue:text}`ex2_together` pts; ablated one at a time, the same units cost it
+# {glue:text}`ex2_alone` pts summed over the {glue:text}`ex2_t` ablations: together they cost
+# {glue:text}`ex2_compare` the sum of their single costs. Units that can stand in for one another
+# cost little alone and more together, and single-unit ablation cannot see it.
+# ```
+#
+# **3. Does greedy destroy only its class?** Greedy chooses a class's units by that class's
+# accuracy alone. Ablate each class's first {glue:text}`ex3_t` greedy units together and measure
+# every class (`engine.unit_sets` and `sweeps.cached_sweep`). Predict: how much do the other
+# classes lose? Which pairs would you expect to suffer together?
+
+# %% tags=["hide-input"]
+from unitroles import engine
+
+t3 = min(10, steps)
+units_total = sweeps.layer_units(setup.model, layer, setup.images)
+greedy_sets = engine.unit_sets(units_total, [order[:t3].tolist() for order in result.order])
+# drops (pts): row i ablates class i's greedy units, column j measures class j
+sets = sweeps.cached_sweep(
+    setup.model, layer, setup.images, setup.labels, greedy_sets, setup.num_classes,
+    name=f"greedy-sets-{layer}",
+).class_drop()[:, result.classes]  # fmt: skip
+own = np.diag(sets)
+off = ~np.eye(len(result.classes), dtype=bool)
+pairs = pd.DataFrame(
+    [
+        {
+            "units of": setup.class_names[result.classes[i]],
+            "class hurt": setup.class_names[result.classes[j]],
+            "its drop (pts)": sets[i, j],
+            "own class's drop (pts)": own[i],
+        }
+        for i, j in zip(*np.nonzero(off))
+    ]
+).sort_values("its drop (pts)", ascending=False, kind="stable")
+if profile != "paper":
+    from unitroles.scenes import SceneWorld
+
+    recipes = {
+        c.name: {p.name for p in c.parts}
+        for c in SceneWorld(size=image_size, seed=world_seed).classes
+    }
+    pairs["share an object"] = [
+        bool(recipes[a] & recipes[b]) for a, b in zip(pairs["units of"], pairs["class hurt"])
+    ]
+report.glue(
+    {
+        "ex3_t": t3,
+        "ex3_own": f"{np.median(own):.0f}",
+        "ex3_other": f"{sets[off].mean():.1f}",
+        "ex3_share": f"{100 * (sets[off] > 10).mean():.0f}%",
+        "ex3_pairs": pairs.head(5).reset_index(drop=True),
+    }
+)
+
+# %% [markdown]
+# ````{admonition} Solution
+# :class: dropdown
+# Ablating a class's {glue:text}`ex3_t` greedy units costs that class a median
+# {glue:text}`ex3_own` pts and the other classes {glue:text}`ex3_other` pts on average; in
+# {glue:text}`ex3_share` of the (units of one class, another class) pairs the other class loses
+# more than 10 pts. The five pairs with the largest losses outside the greedy class:
+#
+# ```{glue} ex3_pairs
+# ```
+#
+# Compare the pairs with the recipes on the [scene world](scenes_world.ipynb) page: classes can
+# also share background textures and colours, which are evidence too. Greedy picks the units a
+# class depends on most; how many other classes depend on them as well is what this exercise
+# measures.
+# ````
