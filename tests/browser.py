@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 INSTALL_HINT = "install it with `apt-get install --no-install-recommends chromium` (Debian package)"
@@ -89,6 +90,14 @@ def serve(root):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def redirect(page):
+    """The target of a page that only forwards the browser (``<meta http-equiv="Refresh">``, as
+    Jupyter Book's index.html does), else None. Opening one in the tab races its navigation."""
+    text = Path(page).read_text(errors="replace")
+    match = re.search(r'http-equiv="refresh"\s+content="\d+;\s*url=([^"]+)"', text, re.I)
+    return match.group(1) if match and len(text) < 1000 else None
 
 
 def site_pages(root):
@@ -270,7 +279,10 @@ def check_site(root, pages=None, browser=None, ignore=()):
     report = []
     with serve(root) as base, nullcontext(browser) if browser else Browser() as chromium:
         for page in pages:
-            problems, links = chromium.problems(base + page)
+            if target := redirect(root / page):  # a page that only forwards: check its target
+                problems, links = [], [urljoin(base + page, target)]
+            else:
+                problems, links = chromium.problems(base + page)
             for link in dict.fromkeys(links):
                 if link.startswith(base):
                     target = unquote(urlsplit(link).path).lstrip("/")

@@ -28,7 +28,10 @@ FAULTS = {
         "traceback in the page: Traceback (most recent call last): File",
     ),
     "script.html": ('<script src="gone.js"></script>', "network error: Failed to load resource"),
-}
+    "redirect.html": ('<meta http-equiv="Refresh" content="0; url=nowhere.html" />',
+                      "broken link: nowhere.html"),
+}  # fmt: skip
+FORWARD = '<meta http-equiv="Refresh" content="0; url=clean.html" />'  # as Jupyter Book's index
 CLEAN = """<img src="pixel.png"> <a href="sub/">sub</a> <a href="image.html#top">top</a>
 <a href="https://example.org/">away</a> <script>console.log("fine")</script>"""
 
@@ -48,7 +51,7 @@ def demo_report(tmp_path_factory, chromium):
     site = tmp_path_factory.mktemp("site")
     (site / "sub").mkdir()
     Image.new("RGB", (4, 4), "red").save(site / "pixel.png")
-    pages = {"clean.html": CLEAN, "sub/index.html": "<p>sub</p>"}
+    pages = {"clean.html": CLEAN, "sub/index.html": "<p>sub</p>", "forward.html": FORWARD}
     pages |= {name: body for name, (body, _) in FAULTS.items()}
     for name, body in pages.items():
         (site / name).write_text(f"<!doctype html><html><body>{body}</body></html>")
@@ -63,7 +66,8 @@ def test_checker_reports_the_fault(demo_report, page):
 
 
 def test_checker_passes_a_clean_page(demo_report):
-    assert not [line for line in demo_report if line.startswith(("clean.html", "sub/"))]
+    clean = ("clean.html", "sub/", "forward.html")
+    assert not [line for line in demo_report if line.startswith(clean)]
 
 
 def test_every_book_page_in_a_browser(smoke_build, chromium):

@@ -147,3 +147,13 @@ def _profile(tmp_path):
     path = tmp_path / "profile.yml"
     path.write_text("x: 1\n")
     return path
+
+
+def test_numpy_scalars_are_glued_as_plain_numbers(monkeypatch):
+    import numpy as np
+
+    glued = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: glued.update({name: value}))
+    report.glue({"n": np.int64(6), "r": np.float64(0.5), "s": "x"})
+    assert glued == {"n": 6, "r": 0.5, "s": "x"}
+    assert type(glued["n"]) is int and type(glued["r"]) is float

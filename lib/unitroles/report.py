@@ -101,6 +101,8 @@ def glue(values: dict) -> None:
 
 
 def _glue(name: str, value) -> None:
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        value = value.item()  # show 6, not np.int64(6)
     try:
         from myst_nb import glue as nb_glue
     except ImportError:  # outside a book build environment: nothing to glue into
