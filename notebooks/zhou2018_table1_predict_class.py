@@ -147,4 +147,7 @@ report.claim(
 # {glue:text}`chance_uniform` for a uniform guess and {glue:text}`chance_majority` for always
 # naming the most common label. {glue:text}`excluded` units hurt no class and were left out.
 # Our world has {glue:text}`n_classes` classes to the paper's 365, so chance is far higher here;
-# compare the ratios to chance, not the raw percentages.
+# compare the ratios to chance, not the raw percentages. One difference favours the concept
+# feature here: the world's scenes are Broden-style image-level concepts *and* exactly its
+# classes, so a unit's IoU with a scene already names a class. Broden's scene labels overlap
+# Places365's classes only in part.

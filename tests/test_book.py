@@ -36,6 +36,8 @@ def test_notebook_page_is_built(smoke_build, source):
     html = page.read_text()
     assert "Traceback" not in html
     assert "<img" in html
+    assert "Run this page" in html and f"{source.stem}-out.ipynb" in html  # papermill command
+    assert f'href="../../_sources/book/notebooks/{source.stem}.ipynb"' in html  # download button
 
 
 def test_book_builds_without_warnings(smoke_build):
