@@ -40,7 +40,7 @@ folder = Path(executed or f"../build/executed/{profile}")
 runs = pd.DataFrame(report.runs_in(folder))
 if runs.empty:
     raise FileNotFoundError(f"no executed notebooks in {folder}; run `make notebooks` first")
-env = pd.DataFrame(list(runs.pop("environment").dropna()))
+env = pd.DataFrame(list(runs.pop("environment").dropna()) if "environment" in runs else [])
 runs["profile"] = [p.get("profile", "?") for p in runs["parameters"]]
 runs = runs.set_index("notebook")[["seconds", "profile"]]
 print(f"{len(runs)} executed notebooks in {folder.resolve().name}/")
@@ -50,7 +50,6 @@ print(f"{len(runs)} executed notebooks in {folder.resolve().name}/")
 
 # %% tags=["hide-input"]
 fields = {
-    "profile": ", ".join(sorted(set(runs["profile"]))),
     "commit": "commit",
     "Python": "python",
     "torch": "torch",
@@ -66,14 +65,16 @@ fields = {
 
 def values(key: str) -> str:
     if key not in env:
-        return key  # a literal (the profile row)
+        return "not recorded"
     seen = [str(v) for v in pd.unique(env[key].astype(str))]
     if key == "date":
         return f"{min(seen)} to {max(seen)}" if len(seen) > 1 else seen[0]
     return " / ".join(seen)  # more than one value: the pages were built at different times
 
 
-pd.DataFrame({"this build": {name: values(key) for name, key in fields.items()}})
+build = {"profile": ", ".join(sorted(set(runs["profile"])))}
+build |= {name: values(key) for name, key in fields.items()}
+pd.DataFrame({"this build": build})
 
 # %% [markdown]
 # ## Run time of each page

@@ -58,8 +58,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import attributes, zoo
 from . import engine as engine_module
-from . import zoo
 
 ROLES = ("core", "overfitted", "generalizing", "confusing")
 RANKINGS = ("activation", "weight")
@@ -67,14 +67,6 @@ METHODS = ("auto", "prefix-sum", "masked")
 
 # --------------------------------------------------------------------------------------------------
 # Ranking units (always on the training split)
-
-
-def weight_l1(model: nn.Module, layer: str) -> np.ndarray:
-    """``(C,)`` L1 norm of each unit's conv filter, ``sum |W[u]|``: Zhou et al.'s attribute,
-    :func:`unitroles.attributes.weight_l1` (the conv is :func:`unitroles.attributes.layer_conv`)."""
-    from . import attributes
-
-    return attributes.weight_l1(model, layer)
 
 
 def rank_order(scores: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -318,7 +310,7 @@ def unit_ranking(
     docstring: ``"activation"`` per class, ``"weight"`` the same for every class)."""
     _check_rank_by(rank_by)
     if rank_by == "weight":
-        return np.tile(rank_order(weight_l1(model, layer)), (num_classes, 1))
+        return np.tile(rank_order(attributes.weight_l1(model, layer)), (num_classes, 1))
     _check_classes(labels, num_classes)
     eng = engine_module.Engine(model, layer, device=device)
     total, count, _ = _class_l1(eng, _chunks(images, labels, chunk_images), num_classes)
@@ -577,7 +569,9 @@ class _Test:
         self.eng, self.classes, self.rank_by, self.method = eng, classes, rank_by, method
         self.order: np.ndarray | None = None
         if rank_by == "weight":
-            self.order = np.tile(rank_order(weight_l1(eng.model, eng.layer)), (classes, 1))
+            self.order = np.tile(
+                rank_order(attributes.weight_l1(eng.model, eng.layer)), (classes, 1)
+            )
         self.sums: dict[str, _Sums] = {}
 
     @torch.no_grad()
@@ -644,7 +638,6 @@ def taxonomy(
 def code_key(rank_by: str = "activation") -> str:
     """The code version of this module and the engine, and of :mod:`unitroles.attributes` when
     units are ranked by weight (part of every cache key here); computed once per process."""
-    from . import attributes
     from .store import code_version
 
     extra = (attributes,) if rank_by == "weight" else ()
@@ -976,5 +969,4 @@ __all__ = [
     "taxonomy",
     "turning_points",
     "unit_ranking",
-    "weight_l1",
 ]
