@@ -13,13 +13,21 @@
 # %% [markdown]
 # # Scorecard
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Every claim of the two papers that this book tests, the paper's figures beside ours, and the
 # verdict. Nothing on this page is typed in: each row is read back from the executed notebook of
 # its page, where `unitroles.report.claim` evaluated the claim's checks on that page's own run
-# (the checks are listed under "Rule" on each page). *Holds* means every check passed, *partly
-# holds* some, *does not hold* none. A claim that our synthetic world does not bear out is a
-# finding about the world and the mini models as much as about the paper; each page says which.
-# The code that reads the notebooks back is folded away; "Show code cell source" opens it.
+# (each page lists its checks under the verdict). Each claim names its *core* checks, the paper's
+# central statement. *Holds* means every check passed; *partly holds*, every core check passed but
+# not every other; *does not hold*, a core check failed. The column "checks" counts the checks
+# passed. A claim that our synthetic world does not bear out is a finding about the world and the
+# mini models as much as about the paper; each page says which. Claims that hold by definition
+# (*identity*) or that a recipe is built to satisfy (*setup*) are not evidence: they are listed
+# apart and not counted. The code that reads the notebooks back is folded away; "Show code cell
+# source" opens it.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -28,6 +36,13 @@ epoch_scale = 1.0
 world_seed = 0
 image_size = 48
 executed = None  # folder of executed notebooks; None: ../build/executed/<profile>
+
+# %% tags=["hide-cell"]
+# Every parameter checked against what it accepts (type, range, paths from where you ran the
+# command); a wrong one stops here with a message naming it.
+from unitroles import params
+
+params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 
 # %% tags=["hide-input"]
 from pathlib import Path
@@ -40,7 +55,7 @@ from unitroles import plots, report
 
 plots.use_style()
 folder = Path(executed or f"../build/executed/{profile}")
-claims = report.claims_in(folder)
+claims = [c for c in report.claims_in(folder) if c.id in report.CLAIMS]
 missing = report.missing_claims(claims)
 table = pd.DataFrame(
     {
@@ -51,74 +66,138 @@ table = pd.DataFrame(
         "statement": c.statement,
         "paper_figures": c.paper,
         "this_run": c.ours,
+        "kind": c.kind,
+        "checks": f"{c.passed}/{c.total}",
         "verdict": c.verdict,
         "profile": c.profile,
     }
     for c in claims
-    if c.id in report.CLAIMS
 )
+evidence = table[table["kind"] == "evidence"]
+apart = table[table["kind"] != "evidence"]
 profiles = sorted(set(table["profile"]))
 print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profiles)} profile)")
 
 # %% [markdown]
 # ## Verdicts at a glance
+#
+# Evidence only: identity and setup claims are not counted.
 
 # %% tags=["hide-input"]
 order = [report.HOLDS, report.PARTLY, report.FAILS]
-counts = table.groupby(["paper", "verdict"]).size().unstack(fill_value=0)
-counts = counts.reindex(columns=order, fill_value=0)
+papers = list(dict.fromkeys(paper for paper, _, _ in report.CLAIMS.values()))
+counts = pd.DataFrame(
+    {paper: report.tally(c for c in claims if report.CLAIMS[c.id][0] == paper) for paper in papers}
+).T[order]
 fig, ax = plots.figure(width=7.0, height=1.9)
 colors = {report.HOLDS: "#009E73", report.PARTLY: "#E69F00", report.FAILS: "#D55E00"}
 left = np.zeros(len(counts))
 for verdict in order:
     ax.barh(counts.index, counts[verdict], left=left, color=colors[verdict], label=verdict)
     left += counts[verdict].to_numpy()
-ax.set_xlabel("claims (count)")
+ax.set_xlabel("evidence claims (count)")
 ax.set_xlim(0, max(left.max(), 1))
 ax.invert_yaxis()
 ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+plots.caption(
+    fig,
+    "Verdicts of the evidence claims of each paper in this build: green, holds; orange, partly "
+    "holds; red, does not hold. Identity and setup claims are not counted.",
+    alt="Stacked horizontal bar chart of verdict counts per paper. "
+    + "; ".join(
+        f"{paper}: {counts.loc[paper, report.HOLDS]} hold, {counts.loc[paper, report.PARTLY]} "
+        f"partly hold, {counts.loc[paper, report.FAILS]} do not hold"
+        for paper in counts.index
+    )
+    + ".",
+)
 plots.show()
 
 # %% tags=["hide-input"]
-total = counts.sum()
+total = report.tally(claims)
 report.glue(
     {
-        "n_claims": len(table),
-        "n_holds": int(total[report.HOLDS]),
-        "n_partly": int(total[report.PARTLY]),
-        "n_fails": int(total[report.FAILS]),
+        "n_claims": sum(total.values()),
+        "n_holds": total[report.HOLDS],
+        "n_partly": total[report.PARTLY],
+        "n_fails": total[report.FAILS],
+        "n_apart": len(apart),
         "n_missing": len(missing),
         "scorecard_profile": ", ".join(profiles),
     }
 )
 
+
+def in_words(counts: dict) -> str:
+    """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
+    n = sum(counts.values())
+    return (
+        f"{counts[report.HOLDS]} of {n} evidence claims hold, {counts[report.PARTLY]} partly "
+        f"hold and {counts[report.FAILS]} do not hold"
+    )
+
+
+report.takeaway(
+    f"On the {', '.join(profiles)} profile, {in_words(total)}. "
+    + " ".join(f"{paper}: {in_words(counts.loc[paper].to_dict())}." for paper in papers),
+    note="A claim our synthetic world does not bear out is a finding about the world and the "
+    "mini models as much as about the paper; each claim's page says which."
+    + (" *Smoke profile: these verdicts are not evidence.*" if "smoke" in profiles else ""),
+)
+report.glue(
+    {"summary_all": in_words(total)}
+    | {
+        f"summary_{paper.split()[0].lower()}": in_words(counts.loc[paper].to_dict())
+        for paper in papers
+    }
+)
+
 # %% [markdown]
-# Of {glue:text}`n_claims` claims run on the {glue:text}`scorecard_profile` profile,
+# Of {glue:text}`n_claims` evidence claims run on the {glue:text}`scorecard_profile` profile,
 # {glue:text}`n_holds` hold, {glue:text}`n_partly` partly hold and {glue:text}`n_fails` do not
-# hold; {glue:text}`n_missing` of the papers' claims have no executed page in this build.
+# hold. {glue:text}`n_apart` identity and setup claims are listed apart below;
+# {glue:text}`n_missing` of the papers' claims have no executed page in this build.
 
 # %% [markdown]
 # ## Every claim
 
 
 # %% tags=["hide-input"]
-def cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
+    """One table row per claim, linked to its built page (which sits beside this one)."""
+    return [
+        f"| [{r.claim}]({r.page}.html) | {r.paper.split(' et al.')[0]} {r.where} | "
+        + "".join(f"{report.cell(getattr(r, c))} | " for c in columns)
+        + f"{r.checks} | {report.MARKS[r.verdict]} {r.verdict} |"
+        for r in frame.itertuples()
+    ]
 
 
-rows = [  # links to the built pages, which sit beside this one
-    f"| [{r.claim}]({r.page}.html) | {r.paper.split(' et al.')[0]} {r.where} | "
-    f"{cell(r.statement)} | {cell(r.paper_figures)} | {cell(r.this_run)} | "
-    f"{report.MARKS[r.verdict]} {r.verdict} |"
-    for r in table.itertuples()
+lines = rows(evidence, "statement", "paper_figures", "this_run")
+lines += [
+    f"| {id} | {report.CLAIMS[id][1]} | — | — | not run in this build | — | — |" for id in missing
 ]
-rows += [f"| {id} | {report.CLAIMS[id][1]} | — | — | not run in this build | — |" for id in missing]
 Markdown(
-    "| claim | figure | the paper says | paper's figures | this run | verdict |\n"
-    "|---|---|---|---|---|---|\n" + "\n".join(rows)
+    "| claim | figure | the paper says | paper's figures | this run | checks | verdict |\n"
+    "|---|---|---|---|---|---|---|\n" + "\n".join(lines)
 )
 
 # %% [markdown]
-# Each claim links to its page, where the rule lists every check with its outcome and the prose
-# explains what the run shows. The smoke profile (used by the test suite) runs every page on a
-# few images with one-epoch models, so its verdicts only show that the code paths run.
+# ## Identities and setup, not counted
+#
+# An *identity* holds by definition, so its check tests our code, not the paper; a *setup* claim
+# states what the models were built to be, so it holds by construction when the recipe works.
+
+# %% tags=["hide-input"]
+Markdown(
+    "| claim | figure | the paper says | kind | checks | verdict |\n|---|---|---|---|---|---|\n"
+    + "\n".join(rows(apart, "statement", "kind"))
+    if len(apart)
+    else "*No identity or setup claim was run in this build.*"
+)
+
+# %% [markdown]
+# Each claim links to its page, where a table lists every check with its outcome, the core checks
+# marked, and the prose explains what the run shows. The smoke profile (used by the test suite)
+# runs every page on a few images with one-epoch models, so its verdicts only show that the code
+# paths run.

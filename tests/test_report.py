@@ -4,6 +4,7 @@ import json
 import shlex
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -14,12 +15,137 @@ from unitroles import execute, report
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_verdict_counts_checks():
-    assert report.verdict({"a": True, "b": True}) == report.HOLDS
-    assert report.verdict({"a": True, "b": False}) == report.PARTLY
-    assert report.verdict({"a": False}) == report.FAILS
+@pytest.mark.parametrize(
+    "checks, core, expected",
+    [
+        ({"a": True, "b": True, "c": True}, ["a"], report.HOLDS),  # every check
+        ({"a": True, "b": False, "c": False}, ["a"], report.PARTLY),  # only the core
+        ({"a": True, "b": True, "c": False}, ["a", "c"], report.FAILS),  # a core check fails
+        ({"a": False, "b": True, "c": True}, ["a"], report.FAILS),  # the old rule: partly
+        ({"a": True}, ["a"], report.HOLDS),  # a single check is its own core
+        ({"a": False}, ["a"], report.FAILS),
+    ],
+)
+def test_verdict_follows_the_core_checks(checks, core, expected):
+    assert report.verdict(checks, core) == expected
+    c = _evaluate(checks=checks, core=core)
+    assert c.verdict == expected
+    assert (c.passed, c.total) == (sum(checks.values()), len(checks))
+    assert [(k["name"], k["passed"], k["core"]) for k in c.checks] == [
+        (name, ok, name in core) for name, ok in checks.items()
+    ]
+    assert f"{c.passed}/{c.total} checks passed" in c.markdown()
+
+
+def test_verdict_needs_a_check_and_a_core_check():
     with pytest.raises(ValueError, match="at least one check"):
-        report.verdict({})
+        report.verdict({}, ["a"])
+    with pytest.raises(ValueError, match="at least one core check"):
+        report.verdict({"a": True}, [])
+
+
+def _evaluate(**kwargs):
+    args = dict(paper="p", ours="o", checks={"a": True, "b": False}, core=["a"])
+    return report.evaluate("R1", "s", **(args | kwargs))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"core": None}, r"R1: evidence names its core check"),
+        ({"core": []}, r"R1: core names no check"),
+        ({"core": ["a", "x", "y"]}, r"R1: core names checks it does not have: \['x', 'y'\]"),
+        ({"core": "a"}, r"core is a list of check names; write core=\['a'\]"),
+        ({"kind": "definition"}, r"kind 'definition' is none of evidence, identity, setup"),
+    ],
+)
+def test_bad_core_or_kind_is_refused_with_what_to_write(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        _evaluate(**kwargs)
+
+
+def test_identity_and_setup_are_said_on_the_card_and_may_leave_core_out():
+    identity = _evaluate(kind="identity", core=None)  # every check is core: holds or does not
+    assert identity.verdict == report.FAILS and all(c["core"] for c in identity.checks)
+    assert "identity — holds by definition; not counted as evidence" in identity.markdown()
+    setup = _evaluate(kind="setup")  # a core may still be named
+    assert setup.verdict == report.PARTLY and "| Kind | setup — " in setup.markdown()
+    assert "| Kind |" not in _evaluate().markdown()
+
+
+def test_numpy_bools_are_stored_as_json_booleans():
+    import numpy as np
+
+    c = _evaluate(checks={"a": np.bool_(True), "b": np.float64(0.3) > 1}, core=["a"])
+    assert json.loads(json.dumps(asdict(c)))["checks"][1] == {
+        "name": "b",
+        "passed": False,
+        "core": False,
+    }
+
+
+def _table_rows(markdown):
+    """Each table row of ``markdown`` as rendered by markdown-it (GFM tables, as myst-nb does)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    rows, row = [], None
+    for t in tokens:
+        if t.type == "tr_open":
+            row = []
+        elif t.type == "inline" and row is not None:
+            row.append(t.content)
+        elif t.type == "tr_close":
+            rows.append(row)
+            row = None
+    return rows
+
+
+def test_pipes_and_line_breaks_in_any_field_keep_the_tables_intact():
+    name = "selectivity vs |r| of the class drop | p < 0.05"
+    c = _evaluate(
+        paper="a | b", ours="line one\nline | two", checks={name: True, "x": False}, core=[name]
+    )
+    rows = _table_rows(c.markdown())
+    assert [len(r) for r in rows] == [2, 2, 2, 2, 3, 3, 3]  # header and rows of both tables
+    assert rows[1] == ["Paper", "a | b"] and rows[2] == ["This run", "line one line | two"]
+    assert rows[5] == [name, "**core**", "✓"] and rows[6] == ["x", "", "✗"]
+    assert rows[3] == ["Verdict", "◐ **partly holds** · 1/2 checks passed"]
+    backslashed = report.cell("x\\|y")  # a backslash before the pipe does not undo the escape
+    assert _table_rows(f"| a | b |\n|---|---|\n| {backslashed} | z |")[1] == ["x\\|y", "z"]
+
+
+def test_majority_is_strictly_more_than_half():
+    assert report.majority([True, True, False])
+    assert not report.majority([True, False])  # a tie is no majority
+    assert not report.majority([True, False, False, True])
+    assert report.majority([True]) and not report.majority([False])
+    assert report.majority((True, True, False, False, True))
+    with pytest.raises(ValueError, match="at least one seed"):
+        report.majority([])
+
+
+def test_on_seeds_counts_and_names_the_passing_seeds():
+    assert report.on_seeds([True, False, True, True, False]) == "on 3 of 5 seeds"
+    assert report.on_seeds([True]) == "on 1 of 1 seed"
+    assert report.on_seeds([True, False, True], seeds=[0, 1, 2]) == "on 2 of 3 seeds (0, 2)"
+    assert report.on_seeds([False, False], seeds=[3, 4]) == "on 0 of 2 seeds (none)"
+    with pytest.raises(ValueError, match="2 outcomes but 3 seeds"):
+        report.on_seeds([True, False], seeds=[0, 1, 2])
+    with pytest.raises(ValueError, match="at least one seed"):
+        report.on_seeds([])
+
+
+def test_tally_counts_evidence_only():
+    def c(verdict, kind="evidence"):
+        checks = {"a": verdict != report.FAILS, "b": verdict == report.HOLDS}
+        return _evaluate(checks=checks, core=["a"] if kind == "evidence" else None, kind=kind)
+
+    claims = [c(report.HOLDS), c(report.PARTLY), c(report.PARTLY), c(report.FAILS)]
+    assert [x.verdict for x in claims] == [report.HOLDS, report.PARTLY, report.PARTLY, report.FAILS]
+    apart = [c(report.HOLDS, "identity"), c(report.FAILS, "setup"), c(report.HOLDS, "setup")]
+    assert report.tally(claims + apart) == {report.HOLDS: 1, report.PARTLY: 2, report.FAILS: 1}
+    assert report.tally(apart) == {report.HOLDS: 0, report.PARTLY: 0, report.FAILS: 0}
 
 
 def test_every_claims_md_id_names_a_notebook_of_the_book():
@@ -53,21 +179,40 @@ def _notebook(path, outputs, record=None):
 
 
 def test_claims_are_read_back_from_executed_notebooks_in_paper_order(tmp_path):
-    def claim(id, verdict):
-        c = report.Claim(id, "s", "p", "o", "r", verdict)
-        return _record(f"claim_{id}", json.dumps(c.__dict__))
+    def claim(id, checks, kind="evidence"):
+        c = report.evaluate(id, "s", paper="p", ours="o | x", checks=checks, core=["a"], kind=kind)
+        return _record(f"claim_{id}", json.dumps(asdict(c)))
 
-    _notebook(tmp_path / "b.ipynb", [claim("R1", report.FAILS), _record("n", 3)])
-    _notebook(tmp_path / "a.ipynb", [claim("Z2", report.HOLDS), claim("Z1", report.PARTLY)])
+    _notebook(tmp_path / "b.ipynb", [claim("R1", {"a": False}), _record("n", 3)])
+    _notebook(
+        tmp_path / "a.ipynb",
+        [claim("Z2", {"a": True}), claim("R7", {"a": True, "b": False}, "identity")],
+    )
     claims = report.claims_in(tmp_path)
-    assert [(c.id, c.verdict) for c in claims] == [
-        ("Z1", report.PARTLY), ("Z2", report.HOLDS), ("R1", report.FAILS),
-    ]  # fmt: skip
+    assert [(c.id, c.verdict, c.kind, c.passed, c.total) for c in claims] == [
+        ("Z2", report.HOLDS, "evidence", 1, 1),
+        ("R1", report.FAILS, "evidence", 0, 1),
+        ("R7", report.PARTLY, "identity", 1, 2),
+    ]
+    assert claims[2].checks[0] == {"name": "a", "passed": True, "core": True}
+    assert claims[2].markdown() == report.evaluate(
+        "R7", "s", paper="p", ours="o | x", checks={"a": True, "b": False}, core=["a"],
+        kind="identity",
+    ).markdown()  # fmt: skip
+    assert report.tally(claims) == {report.HOLDS: 1, report.PARTLY: 0, report.FAILS: 1}
     assert report.glued(tmp_path / "b.ipynb")["n"] == 3
     missing = report.missing_claims(claims)
-    assert "Z3" in missing and "Z1" not in missing and len(missing) == len(report.CLAIMS) - 3
+    assert "Z3" in missing and "Z2" not in missing and len(missing) == len(report.CLAIMS) - 3
     with pytest.raises(FileNotFoundError, match="make notebooks"):
         report.claims_in(tmp_path / "nowhere")
+
+
+def test_a_claim_recorded_before_core_checks_asks_for_a_rerun(tmp_path):
+    old = {"id": "Z1", "statement": "s", "paper": "p", "ours": "o", "rule": "a ✓; b ✗",
+           "verdict": report.PARTLY, "profile": "book"}  # fmt: skip
+    _notebook(tmp_path / "a.ipynb", [_record("claim_Z1", json.dumps(old))])
+    with pytest.raises(ValueError, match=r"a.ipynb: claim Z1 was recorded before .*make book"):
+        report.claims_in(tmp_path)
 
 
 def test_runs_are_read_back_and_notebooks_without_a_record_skipped(tmp_path):

@@ -1,8 +1,11 @@
 """Claims and verdicts: how a notebook states a paper's claim and what its own run shows.
 
 Every verdict is computed from the run that displays it: a notebook passes the evidence and the
-rule, never a typed-in answer. :func:`claim` glues the verdict and its evidence (myst-nb
-``glue``) so the prose and, later, the scorecard read the same numbers.
+rule, never a typed-in answer. Each claim names its *core* checks, the paper's central statement.
+Every check passes: *holds*; every core check but not every other: *partly holds*; a core check
+fails: *does not hold*. Identity and setup claims are shown apart and not counted as evidence.
+:func:`claim` glues the verdict and its evidence (myst-nb ``glue``) so the prose and, later, the
+scorecard read the same numbers.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,39 +41,125 @@ CLAIMS = {
     "R7": ("Zhao et al. 2023", "Table 3", "zhao2023_table3_role_shares"),
 }
 
+# What a claim is; the text says so on its card. Only evidence counts in the totals.
+KINDS = {
+    "evidence": None,
+    "identity": "identity — holds by definition; not counted as evidence",
+    "setup": "setup — the recipe is built to satisfy it; not counted as evidence",
+}
+
 
 @dataclass(frozen=True)
 class Claim:
-    """A paper's claim, its figures and ours, and the verdict our run gives it."""
+    """A paper's claim, its figures and ours, and the verdict our run gives it.
+
+    ``checks`` lists every check as ``{"name", "passed", "core"}`` in the order the page gave
+    them; ``passed`` of ``total`` of them passed. ``kind`` is ``"evidence"`` (a statement our run
+    can confirm or not), ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to
+    satisfy it); only evidence counts in :func:`tally`.
+    """
 
     id: str
     statement: str
     paper: str
     ours: str
-    rule: str
     verdict: str
+    checks: list[dict]
+    passed: int
+    total: int
+    kind: str = "evidence"
     profile: str = "book"
 
     def markdown(self) -> str:
-        mark = MARKS[self.verdict]
+        """The claim card: the claim, a table of figures and verdict, then a table of checks."""
+        rows = [("Paper", self.paper), ("This run", self.ours)]
+        if KINDS[self.kind]:
+            rows.append(("Kind", KINDS[self.kind]))
+        rows.append(
+            (
+                "Verdict",
+                f"{MARKS[self.verdict]} **{self.verdict}** · "
+                f"{self.passed}/{self.total} checks passed",
+            )
+        )
+        summary = "| | |\n|---|---|\n" + "".join(f"| {k} | {cell(v)} |\n" for k, v in rows)
+        checks = "| check | core | passed |\n|---|:---:|:---:|\n" + "".join(
+            f"| {cell(c['name'])} | {'**core**' if c['core'] else ''} | "
+            f"{'✓' if c['passed'] else '✗'} |\n"
+            for c in self.checks
+        )
         note = (
-            "\n\n*Smoke profile: tiny data and one-epoch models; this verdict is not evidence.*"
+            "\n*Smoke profile: tiny data and one-epoch models; this verdict is not evidence.*"
             if self.profile == "smoke"
             else ""
         )
-        return (
-            f"**Claim {self.id}.** {self.statement}\n\n"
-            f"| | |\n|---|---|\n| Paper | {self.paper} |\n| This run | {self.ours} |\n"
-            f"| Rule | {self.rule} |\n| Verdict | {mark} **{self.verdict}** |{note}"
-        )
+        return f"**Claim {self.id}.** {self.statement}\n\n{summary}\n{checks}{note}".rstrip()
 
 
-def verdict(checks: dict[str, bool]) -> str:
-    """All checks pass: holds; some: partly holds; none: does not hold."""
+def cell(text) -> str:
+    """``text`` made safe for one cell of a GitHub-flavoured Markdown table.
+
+    A ``|`` would end the cell and a line break the row: pipes are escaped (``\\|``, which the
+    table parser turns back into ``|`` whatever follows) and line breaks become spaces.
+    """
+    return " ".join(str(text).replace("|", "\\|").splitlines())
+
+
+def verdict(checks: dict[str, bool], core: Collection[str]) -> str:
+    """Every check passes: holds; every core check, not every other: partly holds; else fails.
+
+    ``core`` names the checks that state the paper's central claim (see :func:`claim`).
+    """
     if not checks:
         raise ValueError("a verdict needs at least one check")
-    passed = sum(bool(v) for v in checks.values())
-    return HOLDS if passed == len(checks) else PARTLY if passed else FAILS
+    if not core:
+        raise ValueError("a verdict needs at least one core check")
+    if all(checks.values()):
+        return HOLDS
+    return PARTLY if all(checks[name] for name in core) else FAILS
+
+
+def evaluate(
+    id: str,
+    statement: str,
+    *,
+    paper: str,
+    ours: str,
+    checks: dict[str, bool],
+    core: Sequence[str] | None,
+    kind: str = "evidence",
+    profile: str = "book",
+) -> Claim:
+    """The :class:`Claim` that ``checks`` give; :func:`claim` without glue or display.
+
+    ``core`` names (keys of ``checks``) the core checks: those stating the paper's central
+    claim. Evidence must name at least one. An identity or setup claim may leave it ``None``:
+    then every check is core, so it holds or it does not.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"claim {id}: kind {kind!r} is none of {', '.join(KINDS)}")
+    if isinstance(core, str):
+        raise ValueError(f"claim {id}: core is a list of check names; write core=[{core!r}]")
+    if core is None and kind == "evidence":
+        raise ValueError(
+            f"claim {id}: evidence names its core check(s), the paper's central statement: "
+            "core=[...] with names from checks"
+        )
+    core = list(checks) if core is None else list(core)
+    unknown = [name for name in core if name not in checks]
+    if unknown:
+        raise ValueError(
+            f"claim {id}: core names checks it does not have: {unknown}; its checks are "
+            f"{list(checks)}"
+        )
+    if not core:
+        raise ValueError(f"claim {id}: core names no check; name at least one of {list(checks)}")
+    checks = {name: bool(ok) for name, ok in checks.items()}  # numpy bools are not JSON
+    listed = [{"name": n, "passed": ok, "core": n in core} for n, ok in checks.items()]
+    return Claim(
+        id, statement, paper, ours, verdict=verdict(checks, core), checks=listed,
+        passed=sum(checks.values()), total=len(checks), kind=kind, profile=profile,
+    )  # fmt: skip
 
 
 def claim(
@@ -79,19 +169,66 @@ def claim(
     paper: str,
     ours: str,
     checks: dict[str, bool],
+    core: Sequence[str] | None,
+    kind: str = "evidence",
     profile: str = "book",
 ):
     """Evaluate ``checks`` (name -> passed) into a verdict, glue it, and return it for display.
 
-    The rule shown on the page lists every check with its outcome.
+    Verdict: every check passes: *holds*; every ``core`` check passes, some other does not:
+    *partly holds*; a core check fails: *does not hold*. ``kind`` is ``"evidence"``,
+    ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to satisfy it); see
+    :func:`evaluate` for ``core``. The card lists every check with its outcome, core checks
+    marked, and ``k/n checks passed``.
     """
-    rule = "; ".join(f"{name} {'✓' if ok else '✗'}" for name, ok in checks.items())
-    result = Claim(id, statement, paper, ours, rule, verdict(checks), profile)
+    result = evaluate(
+        id, statement, paper=paper, ours=ours, checks=checks, core=core, kind=kind,
+        profile=profile,
+    )  # fmt: skip
     _glue(f"verdict_{id}", result.verdict)
     _glue(f"claim_{id}", json.dumps(asdict(result)))
     from IPython.display import Markdown
 
     return Markdown(result.markdown())
+
+
+def tally(claims: Iterable[Claim]) -> dict[str, int]:
+    """How many evidence claims hold, partly hold and do not hold (verdict -> count).
+
+    Identity and setup claims are not evidence: they are not counted.
+    """
+    counts = dict.fromkeys(MARKS, 0)
+    for c in claims:
+        if c.kind == "evidence":
+            counts[c.verdict] += 1
+    return counts
+
+
+# --- seeds: a check on a quantity of one trained model is evaluated on several seeds -------
+
+
+def majority(passes: Sequence[bool]) -> bool:
+    """Whether a check passed on a majority (strictly more than half) of the seeds it ran on."""
+    if len(passes) == 0:
+        raise ValueError("a majority of no seeds: evaluate the check on at least one seed")
+    return 2 * sum(bool(p) for p in passes) > len(passes)
+
+
+def on_seeds(passes: Sequence[bool], seeds: Sequence | None = None) -> str:
+    """On how many seeds a check passed, for its name: ``"on 3 of 5 seeds"``.
+
+    With ``seeds`` (one label per entry of ``passes``) the passing ones are named too:
+    ``"on 3 of 5 seeds (0, 1, 4)"``.
+    """
+    if len(passes) == 0:
+        raise ValueError("a check on no seeds: evaluate it on at least one seed")
+    k, n = sum(bool(p) for p in passes), len(passes)
+    text = f"on {k} of {n} seed{'s' if n != 1 else ''}"
+    if seeds is None:
+        return text
+    if len(seeds) != n:
+        raise ValueError(f"{n} outcomes but {len(seeds)} seeds")
+    return text + f" ({', '.join(str(s) for s, p in zip(seeds, passes) if p) or 'none'})"
 
 
 def glue(values: dict) -> None:
@@ -143,6 +280,11 @@ def claims_in(folder: str | os.PathLike) -> list[Claim]:
     """Every claim the executed notebooks in ``folder`` evaluated, in CLAIMS order.
 
     A claim no notebook in ``folder`` evaluated is absent; see :func:`missing_claims`.
+
+    A claim glued before claims named their core checks (no ``kind`` or ``checks``) raises
+    ``ValueError`` rather than being read with guessed fields: its verdict followed the old rule
+    ("partly holds" when any check passed), which the card and the counts would then show as if
+    it were today's. Its notebook has to run again, which ``make`` does since ``lib`` changed.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -153,7 +295,14 @@ def claims_in(folder: str | os.PathLike) -> list[Claim]:
     for path in sorted(folder.glob("*.ipynb")):
         for name, value in glued(path).items():
             if name.startswith("claim_"):
-                found[name.removeprefix("claim_")] = Claim(**json.loads(value))
+                record = json.loads(value)
+                if not {"kind", "checks"} <= record.keys():
+                    raise ValueError(
+                        f"{path}: claim {record.get('id')} was recorded before verdicts named "
+                        "their core checks, so its verdict follows the old rule; execute its "
+                        "notebook again (`make notebooks` or `make book`)"
+                    )
+                found[name.removeprefix("claim_")] = Claim(**record)
     rank = {id: k for k, id in enumerate(CLAIMS)}
     return sorted(found.values(), key=lambda c: rank.get(c.id, len(rank)))
 
@@ -174,3 +323,114 @@ def runs_in(folder: str | os.PathLike) -> list[dict]:
         if record:
             runs.append({"notebook": path.stem, **record})
     return runs
+
+
+# --- Reading aids: takeaways and tables -----------------------------------------------------
+
+
+def takeaway(
+    ours: str,
+    *,
+    paper: str | None = None,
+    agree: bool | None = None,
+    name: str = "takeaway",
+    note: str | None = None,
+) -> str:
+    """Glue a *Takeaway* admonition (MyST Markdown) for the top of the page; returns its text.
+
+    ``paper``: what the paper says; ``ours``: what this run shows, written from the run's own
+    numbers (f-strings of computed values, so it cannot drift); ``agree``: whether the run bears
+    the paper out (``False`` says so plainly, ``None`` for a page that tests no claim); ``note``:
+    one more sentence (a caveat). Show it with a Markdown cell at the top of the page:
+
+        ```{glue:md} takeaway
+        :format: myst
+        ```
+
+    (glue resolves names from anywhere in the notebook, so the cell can sit above the code that
+    computes it).
+    """
+    lines = []
+    if paper:
+        lines.append(f"**The paper:** {paper}")
+    lines.append(f"**This run:** {ours}")
+    if agree is False:
+        lines.append("**Our run disagrees with the paper here**; the page says why it may.")
+    elif agree is True and paper:
+        lines.append("**Our run agrees with the paper.**")
+    if note:
+        lines.append(note)
+    kind = "warning" if agree is False else "tip"
+    text = f":::{{admonition}} Takeaway\n:class: {kind}\n\n" + "\n\n".join(lines) + "\n:::\n"
+    try:
+        from IPython.display import Markdown
+        from myst_nb import glue as nb_glue
+    except ImportError:
+        return text
+    nb_glue(name, Markdown(text), display=False)
+    return text
+
+
+def _header(name: str) -> str:
+    """A column name for readers: ``max_class_drop`` -> ``max class drop``."""
+    return str(name).replace("_", " ") if isinstance(name, str) else str(name)
+
+
+def table(
+    frame,
+    *,
+    headers: dict[str, str] | None = None,
+    decimals: int | dict[str, int] = 2,
+    percent: Collection[str] = (),
+    index: bool = True,
+    missing: str = "—",
+    caption: str | None = None,
+):
+    """A pandas ``Styler`` of ``frame`` for the book: readable headers, integers as integers.
+
+    ``headers`` renames columns (others lose their underscores); a numeric column whose values
+    are all whole numbers shows as integers with thousands separators (96, not 96.0), other
+    numbers with ``decimals`` places (a dict gives them per column), columns in ``percent`` as
+    ``12.3%`` of a fraction (one decimal); NaN shows as ``missing``. Numbers and short values (up to
+    24 characters, such as ``25.1% ± 10.6%``) do not wrap; longer text and headers do.
+    ``index=False`` hides the index. Units belong in the headers: ``"drop (pts)"``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame(frame).copy()
+    renamed = {c: (headers or {}).get(c, _header(c)) for c in frame.columns}
+    frame = frame.rename(columns=renamed)
+    if frame.index.name:
+        frame.index.name = (headers or {}).get(frame.index.name, _header(frame.index.name))
+    per_column = decimals if isinstance(decimals, dict) else {}
+    places = {renamed.get(k, k): v for k, v in per_column.items()}
+    shown_percent = {renamed.get(c, c) for c in percent}
+    formats = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == bool or not pd.api.types.is_numeric_dtype(values):
+            continue
+        finite = values[np.isfinite(values.astype(float))]
+        d = places.get(column, decimals if isinstance(decimals, int) else 2)
+        if column in shown_percent:
+            formats[column] = "{:.1%}"
+        elif len(finite) and (finite == finite.round()).all():
+            formats[column] = "{:,.0f}"
+        else:
+            formats[column] = f"{{:,.{d}f}}"
+    styler = frame.style.format(formats, na_rep=missing).format_index(
+        lambda v: _header(v) if isinstance(v, str) else v, axis=1
+    )
+    short = [  # values that read as one token ("25.1% ± 10.6%") stay on one line
+        column
+        for column in frame.columns
+        if frame[column].astype(str).str.len().max() <= 24 or column in formats
+    ]
+    if short:
+        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    if not index:
+        styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
