@@ -13,6 +13,10 @@
 # %% [markdown]
 # # The synthetic concept world
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Both papers run on ImageNet or Places365, with Broden's pixel-level concept labels for network
 # dissection. None of these can be used here, so the book runs on a procedurally drawn world built
 # to show the same phenomena. Scenes are the classes; each is a recipe of **objects**
@@ -27,6 +31,13 @@ data_scale = 1.0  # fraction of the book profile's image counts
 epoch_scale = 1.0
 world_seed = 0
 image_size = 48
+
+# %% tags=["hide-cell"]
+# Every parameter checked against what it accepts (type, range, paths from where you ran the
+# command); a wrong one stops here with a message naming it.
+from unitroles import params
+
+params.check(globals(), params.COMMON)
 
 # %%
 import numpy as np
@@ -60,7 +71,17 @@ print(f"{world.num_classes} scene classes; rendering {speed:,.0f} images/s with 
 
 # %%
 images, labels, masks = world.sample("val", np.arange(world.num_classes))
-fig = plots.image_grid(images, [world.class_names[k] for k in labels], ncols=8)
+fig = plots.image_grid(images, [world.class_names[k] for k in labels], ncols=8, fontsize=9)
+plots.caption(
+    fig,
+    f"One validation image of each of the {world.num_classes} scene classes, at "
+    f"{image_size} × {image_size} pixels, titled with its class.",
+    alt=f"A grid of {world.num_classes} small synthetic scene images, one per class: "
+    + ", ".join(world.class_names[k].replace("_", " ") for k in labels)
+    + ". Each shows simple shapes such as beds, lamps, windows or wheels on textured, coloured "
+    "backgrounds.",
+)
+plots.show()
 
 # %% [markdown]
 # ## Per-pixel concept masks
@@ -83,6 +104,16 @@ for r, i in enumerate(rows):
         ]
     ):
         plots.label_map(axes[r, c + 1], masks[cat][i], names, title=f"{cat} mask", colors=colors)
+shown = ", ".join(world.class_names[labels[i]].replace("_", " ") for i in rows)
+plots.caption(
+    fig,
+    f"Four images ({shown}) and their ground-truth label maps: the object at each pixel, the "
+    "background texture (objects carry none) and the painted colour. White: no label.",
+    alt=f"A grid of {len(rows)} rows: for each of the scenes {shown}, the image, then its "
+    "object, texture and colour label maps drawn as flat colour regions with a legend of the "
+    "labels present.",
+)
+plots.show()
 
 # %% [markdown]
 # ## The class recipes
@@ -91,7 +122,9 @@ for r, i in enumerate(rows):
 # always appear. A distractor object from any class is added to some images.
 
 # %%
-pd.DataFrame(world.class_table()).set_index("class")
+recipes = pd.DataFrame(world.class_table()).set_index("class")
+recipes["scene"] = recipes["scene"].str.replace("_", " ")
+report.table(recipes, headers={"class": "class index"})
 
 # %% [markdown]
 # ## Objects are shared between scenes
@@ -116,9 +149,106 @@ ax.set_yticks(range(len(freq.index)), freq.index)
 ax.grid(False)
 fig.colorbar(im, ax=ax, label="fraction of the class's images containing the object")
 shared = int(((freq > 0.5).sum(axis=0) >= 2).sum())
-report.glue({"shared_objects": shared, "freq_images": n_per_class})
+ax.set_title("Which objects each class's images contain")
+plots.caption(
+    fig,
+    f"Fraction of each class's validation images ({n_per_class} a class) that contain each "
+    "object, from white (never) to dark blue (always). A column with several dark cells is an "
+    "object shared between scenes.",
+    alt=f"Heat map, {len(freq.index)} classes by {len(freq.columns)} objects, of the fraction "
+    f"of each class's images that contain each object; {shared} objects are common in two or "
+    "more classes.",
+)
 plots.show()
+
+# %%
+report.glue({"shared_objects": shared, "freq_images": n_per_class})
 
 # %% [markdown]
 # {glue:text}`shared_objects` of the objects are common (in more than half of the images) in two or
 # more classes, measured on {glue:text}`freq_images` validation images per class.
+
+# %% [markdown]
+# ## The book's models on this world
+#
+# Zhou et al.'s claims are about converged networks whose units are alive. Every model the book
+# studies is listed here with its accuracies (fractions; train on the clean training images),
+# how far its training loss still fell in its last five epochs (as a share of its whole fall), the
+# share of nearly-dead units in the studied layer (mean activation under 10% of the median unit's),
+# the object-interpretable units there (best IoU with an object concept > 0.04, network
+# dissection on the world's dissection split) and the weakest class's validation accuracy. The
+# weights digest identifies the trained weights bit for bit: a reader whose digests match ours has
+# our models.
+
+# %%
+import IPython.display  # noqa: E402
+
+from unitroles import health, setups, train  # noqa: E402
+
+if profile == "paper":
+    models_table = pd.DataFrame()
+    print("the paper profile studies your checkpoints; no book models are trained here")
+else:
+    trained = train.train_many(train.book_recipes(data_scale, epoch_scale), world, progress=False)
+    broden, transform = setups.dissection_data(
+        profile, world_seed=world_seed, image_size=image_size
+    )
+    models_table = pd.DataFrame(
+        [
+            health.model_row(t, *(() if recipe.startswith("gen-") else (broden, transform)))
+            for (recipe, _), t in trained.items()
+        ]
+    ).set_index(["recipe", "seed"])
+if len(models_table):
+    shown = models_table.copy()
+    for column in ("train acc", "val acc"):
+        shown[column] = 100 * shown[column]
+    if "weights digest" in shown:
+        shown["weights digest"] = shown["weights digest"].astype(str).str[:12]
+    IPython.display.display(
+        report.table(
+            shown,
+            headers={
+                "train acc": "train acc (%)",
+                "val acc": "val acc (%)",
+                "train s": "train (s)",
+            },
+            decimals={"train acc": 1, "val acc": 1, "late loss fall": 2, "train s": 0},
+        )
+    )
+
+# %% [markdown]
+# ## Are the Zhou models fit to study?
+#
+# The targets below say what "converged, alive and object-detecting" means for the book's
+# alexnet-mini family; each is measured on the table above.
+
+# %%
+targets = health.targets(models_table) if len(models_table) else pd.DataFrame()
+if len(targets):
+    report.glue(
+        {
+            "targets_met": int(targets["met"].sum()),
+            "targets_total": len(targets),
+            "baseline_val_range": targets.attrs["baseline_val_range"],
+        }
+    )
+    IPython.display.display(report.table(targets))
+report.takeaway(
+    f"The world has {world.num_classes} scene classes drawn from {len(scenes.OBJECTS)} objects, "
+    f"{len(scenes.TEXTURES)} textures and {len(scenes.COLORS)} colours, with a ground-truth label "
+    f"for every pixel; {shared} objects are common in two or more classes, so a unit that detects "
+    "one of them can matter for a few related classes, as in the papers."
+    + (
+        f" {int(targets['met'].sum())} of {len(targets)} fitness targets of the book's models "
+        "are met."
+        if len(targets)
+        else ""
+    ),
+    note="The papers use ImageNet, Places365 and Broden; this world stands in for them, so "
+    "every number in the book is about these images, not the papers' data.",
+)
+
+# %% [markdown]
+# {glue:text}`targets_met` of {glue:text}`targets_total` targets are met. The baseline's five
+# seeds reach {glue:text}`baseline_val_range`% validation accuracy.

@@ -28,6 +28,7 @@ def smoke_build(tmp_path_factory):
         [
             "make", "-C", str(ROOT), "book", "PROFILE=smoke", f"VENV={venv}",
             f"BOOK_OUT={out}", f"EXEC={out}/executed", f"STAGE={out}/stage",
+            f"MODELS={out}/models.stamp",
         ],
         env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip

@@ -37,13 +37,13 @@ def test_cpu_sections_with_tiny_sizes(capsys):
     workload = bench.scene_workload(2, weights="random")
     assert len(workload.labels) == 2 * workload.num_classes
     (conv5,) = bench.bench_conv5(workload, engine_repeats=1, ref_repeats=1, ref_units=2)
-    assert conv5["identical"] and conv5["ratio"] > 0 and conv5["units"] == 64
+    assert conv5["identical"] and conv5["ratio"] > 0 and conv5["units"] == 96
     assert "identical" in capsys.readouterr().out
     small = workload.first(1)
     assert small.labels.tolist() == list(range(workload.num_classes))
     rows = bench.bench_layers(small, repeats=1, ref_units=1, verbose=False)
     assert [r["layer"] for r in rows] == ["conv1", "conv2", "conv3", "conv4", "conv5"]
-    assert [r["units"] for r in rows] == [32, 64, 96, 96, 64]
+    assert [r["units"] for r in rows] == [32, 64, 96, 96, 96]
     for r in rows:
         assert r["identical"], r["layer"]
         assert r["engine_rate"] > 0 and r["reference_rate"] > 0 and r["flop_ratio"] > 1
@@ -52,10 +52,10 @@ def test_cpu_sections_with_tiny_sizes(capsys):
 def test_work_counts_macs_of_alexnet_mini_conv5():
     model = zoo.build_model("alexnet-mini", 24).eval()
     w = bench.work(engine.Engine(model, "conv5", device="cpu"), torch.zeros(1, 3, 48, 48))
-    assert (w.suffix, w.head) == (256 * 256 + 256 * 256 + 256 * 24, 256 * 256)
+    assert (w.suffix, w.head) == (384 * 256 + 256 * 256 + 256 * 24, 384 * 256)
     convs = [(24 * 24, 3 * 25, 32), (11 * 11, 32 * 25, 64), (25, 64 * 9, 96), (25, 96 * 9, 96)]
-    assert w.prefix == sum(a * b * c for a, b, c in convs) + 25 * 96 * 9 * 64
-    assert w.flop_ratio(64) == pytest.approx(65 * (w.prefix + w.suffix) / w.engine(64))
+    assert w.prefix == sum(a * b * c for a, b, c in convs) + 25 * 96 * 9 * 96
+    assert w.flop_ratio(96) == pytest.approx(97 * (w.prefix + w.suffix) / w.engine(96))
 
 
 def test_side_by_side_interleaves_and_keeps_the_last_result():
@@ -75,3 +75,11 @@ def test_rof_section_with_tiny_sizes(capsys):
     assert row["points"] == workload.num_classes * 65
     assert row["ratio"] > 0 and math.isfinite(row["ratio"])
     assert "ratio" in capsys.readouterr().out
+
+
+def test_performance_verdict_uses_the_spread_over_repeats():
+    row = {"ratio": 50.0, "ratio_low": 47.0, "ratio_high": 53.0}
+    assert bench.against_target(row, 50) == "is within the run-to-run spread of"
+    assert bench.against_target(row, 45) == "meets"
+    assert bench.against_target(row, 60) == "falls short of"
+    assert bench.against_target({"ratio": 51.0}, 50) == "meets"  # one run: no spread

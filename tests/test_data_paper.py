@@ -93,7 +93,7 @@ def test_checkpoint_setup_feeds_the_engine(tmp_path):
     store = Store(tmp_path / "cache")
     x, y = setup.images, setup.labels
     counts = sweeps.unit_sweep(setup.model, "conv5", x, y, 3, store=store, progress=False)
-    direct = engine.sweep(model, "conv5", x, y, engine.single_units(64), 3, device="cpu")
+    direct = engine.sweep(model, "conv5", x, y, engine.single_units(96), 3, device="cpu")
     assert torch.equal(counts.correct, direct.correct)
     assert setups.Setup is type(setup)
 

@@ -141,8 +141,8 @@ def test_logits_reject_ablations_over_the_wrong_number_of_units():
     model, x, _ = random_model("alexnet-mini", images=2)
     eng = engine.Engine(model, "conv5", device="cpu")
     act = eng.activations(x)
-    with pytest.raises(ValueError, match="over 63 units; conv5 has 64"):
-        next(eng.logits(act, engine.single_units(63)))
+    with pytest.raises(ValueError, match="over 95 units; conv5 has 96"):
+        next(eng.logits(act, engine.single_units(95)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_hook_with_no_edit_equals_plain_model():
 def test_ablated_takes_one_ablation_at_a_time():
     model, _, _ = random_model("alexnet-mini")
     with pytest.raises(ValueError, match="one ablation at a time, got 2"):
-        with engine.ablated(model, "conv5", engine.unit_sets(64, [[0], [1]])):
+        with engine.ablated(model, "conv5", engine.unit_sets(96, [[0], [1]])):
             pass
 
 
@@ -330,10 +330,10 @@ def test_random_orthonormal_directions_match_reference(arch, layer):
 def test_directions_bypass_the_linear_head():
     model, x, y = random_model("alexnet-mini")
     eng = engine.Engine(model, "conv5", device="cpu")
-    assert eng.head(64) is not None  # the head exists, but directions are not unit zeroings
+    assert eng.head(96) is not None  # the head exists, but directions are not unit zeroings
     act = eng.activations(x)
     gen = torch.Generator().manual_seed(4)
-    basis = torch.randn(5, 64, dtype=torch.float64, generator=gen)
+    basis = torch.randn(5, 96, dtype=torch.float64, generator=gen)
     ablations = engine.directions(basis)
     got = torch.cat([logits for _, logits in eng.logits(act, ablations)])
     want = eng.split.suffix(ablations.apply(act)).view(5, len(x), CLASSES)
@@ -377,7 +377,7 @@ def test_reference_batch_size_does_not_change_results():
 
 def test_sweep_with_progress_bar_gives_the_same_counts(capsys):
     model, x, y = random_model("alexnet-mini", images=6)
-    ablations = engine.unit_sets(64, [[0], [1]])
+    ablations = engine.unit_sets(96, [[0], [1]])
     eng = engine.Engine(model, "conv5", device="cpu")
     quiet = eng.sweep(x, y, ablations, CLASSES, chunk_images=4)
     loud = eng.sweep(x, y, ablations, CLASSES, chunk_images=4, progress=True)
@@ -603,7 +603,7 @@ def test_units_silent_on_an_image_reuse_clean_logits_exactly():
     act = eng.activations(x)
     silent = ~act.flatten(2).ne(0).any(-1)
     assert silent.float().mean() > 0.5
-    for ablations in (engine.single_units(64), engine.unit_sets(64, [[0, 2], [1, 3, 5], []])):
+    for ablations in (engine.single_units(96), engine.unit_sets(96, [[0, 2], [1, 3, 5], []])):
         ref = engine.reference_sweep(model, "conv5", x, y, ablations, 5)
         for fast in (True, False):
             got = engine.sweep(model, "conv5", x, y, ablations, 5, device="cpu", fast=fast)
@@ -613,9 +613,9 @@ def test_units_silent_on_an_image_reuse_clean_logits_exactly():
 
 def test_tidy_has_one_row_per_ablation_and_class():
     model, x, y = random_model("alexnet-mini")
-    counts = engine.sweep(model, "conv5", x, y, engine.single_units(64), 7, device="cpu")
+    counts = engine.sweep(model, "conv5", x, y, engine.single_units(96), 7, device="cpu")
     tidy = counts.tidy([f"c{k}" for k in range(7)])
-    assert len(tidy) == 64 * 7
+    assert len(tidy) == 96 * 7
     row = tidy.iloc[7 * 3 + 2]
     assert row["ablation"] == "unit 3" and row["class"] == "c2"
     assert row["drop"] == pytest.approx(counts.class_drop()[3, 2])
@@ -640,8 +640,8 @@ def test_flatten_module_keeps_the_linear_head_and_matches_reference():
 def test_bad_labels_and_zero_directions_are_clear_errors():
     model, x, y = random_model("alexnet-mini")
     with pytest.raises(ValueError, match="labels must lie in 0..2"):
-        engine.sweep(model, "conv5", x, y, engine.single_units(64), 3, device="cpu")
+        engine.sweep(model, "conv5", x, y, engine.single_units(96), 3, device="cpu")
     with pytest.raises(ValueError, match="labels must lie"):
-        engine.reference_sweep(model, "conv5", x, y, engine.single_units(64), 3)
+        engine.reference_sweep(model, "conv5", x, y, engine.single_units(96), 3)
     with pytest.raises(ValueError, match="non-zero"):
         engine.directions(torch.zeros(2, 64))

@@ -157,7 +157,7 @@ def test_a_class_without_images_is_an_error():
     model = random_model("alexnet-mini")
     x, y = random_data()
     with pytest.raises(ValueError, match=r"classes \[3\] have no evaluation images"):
-        roles.rof_curves(model, "conv5", x, y, random_order(64, classes=4))
+        roles.rof_curves(model, "conv5", x, y, random_order(96, classes=4))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_activation_ranking_is_descending_l1_on_each_class_training_images():
     for k in range(CLASSES):
         l1 = kept["a"][y == k].abs().sum((0, 2, 3))
         assert np.all(np.diff(l1[order[k]].numpy()) <= 0)  # descending
-        assert sorted(order[k]) == list(range(64))
+        assert sorted(order[k]) == list(range(96))
 
 
 def test_weight_ranking_is_descending_filter_l1_the_same_for_every_class():

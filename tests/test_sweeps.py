@@ -20,13 +20,13 @@ def setup(seed=0, classes=5):
 
 def run(model, x, y, store, **kw):
     kw = {"shard_size": 8, "device": "cpu", "progress": False, **kw}
-    return sweeps.cached_sweep(model, "conv5", x, y, engine.single_units(64), 5, store=store, **kw)
+    return sweeps.cached_sweep(model, "conv5", x, y, engine.single_units(96), 5, store=store, **kw)
 
 
 def test_cached_sweep_equals_engine_and_loads_the_second_time(store, monkeypatch):
     model, x, y = setup()
     first = run(model, x, y, store)
-    direct = engine.sweep(model, "conv5", x, y, engine.single_units(64), 5, device="cpu")
+    direct = engine.sweep(model, "conv5", x, y, engine.single_units(96), 5, device="cpu")
     assert torch.equal(first.correct, direct.correct)
     assert torch.equal(first.base_correct, direct.base_correct)
     torch.testing.assert_close(first.loss, direct.loss)
@@ -62,7 +62,7 @@ def test_killed_sweep_resumes_without_recomputing_finished_shards(store, monkeyp
 
     monkeypatch.setattr(engine.Engine, "sweep", counting)
     resumed = run(model, x, y, store)
-    assert len(calls) == 8 - 3  # 64 units in shards of 8; three were done
+    assert len(calls) == 12 - 3  # 96 units in shards of 8; three were done
     assert torch.equal(resumed.correct, expected.correct)
     torch.testing.assert_close(resumed.loss, expected.loss)
     assert not partial.exists()
@@ -70,14 +70,14 @@ def test_killed_sweep_resumes_without_recomputing_finished_shards(store, monkeyp
 
 def test_cache_rejects_changed_weights_layer_data_and_ablations():
     model, x, y = setup()
-    abl = engine.single_units(64)
+    abl = engine.single_units(96)
     key = sweeps.sweep_key(model, "conv5", x, y, abl, 5)
     assert sweeps.sweep_key(model, "conv5", x, y, abl, 5) == key
     changed = setup()[0]
     with torch.no_grad():
         changed.classifier[-1].bias[0] += 1e-9
     assert sweeps.sweep_key(changed, "conv5", x, y, abl, 5) != key
-    assert sweeps.sweep_key(model, "conv4", x, y, engine.single_units(64), 5) != key
+    assert sweeps.sweep_key(model, "conv4", x, y, engine.single_units(96), 5) != key
     assert sweeps.sweep_key(model, "conv5", x[:-1], y[:-1], abl, 5) != key
     assert sweeps.sweep_key(model, "conv5", x, y, abl[:3], 5) != key
     assert sweeps.sweep_key(model, "conv5", x, y, abl, 6) != key
@@ -85,9 +85,9 @@ def test_cache_rejects_changed_weights_layer_data_and_ablations():
 
 def test_cache_rejects_changed_engine_code(monkeypatch):
     model, x, y = setup()
-    key = sweeps.sweep_key(model, "conv5", x, y, engine.single_units(64), 5)
+    key = sweeps.sweep_key(model, "conv5", x, y, engine.single_units(96), 5)
     monkeypatch.setattr(sweeps, "code_version", lambda *m: "edited")
-    assert sweeps.sweep_key(model, "conv5", x, y, engine.single_units(64), 5) != key
+    assert sweeps.sweep_key(model, "conv5", x, y, engine.single_units(96), 5) != key
 
 
 def test_distributed_sweep_over_two_gloo_processes_equals_one_process(tmp_path):

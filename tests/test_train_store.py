@@ -114,3 +114,67 @@ def test_code_version_ignores_docstrings_comments_and_formatting(tmp_path, monke
     same = version_of("def f(x):  # comment\n    return (x +\n            1)\n", "m_b")
     other = version_of("def f(x):\n    return x + 2\n", "m_c")
     assert base == same != other
+
+
+# --- one thread per model: the caller's thread count never changes a model -------------------
+
+_THREADS_SCRIPT = """
+import sys, torch
+from unitroles import train
+from unitroles.scenes import SceneWorld
+from unitroles.store import Store
+torch.set_num_threads(int(sys.argv[1]))
+rec = train.recipe("baseline", train_per_class=8, eval_per_class=2, epochs=2, batch_size=32)
+t = train.train(rec, SceneWorld(size=32), store=Store(sys.argv[2]), progress=False)
+assert torch.get_num_threads() == int(sys.argv[1]), "train() must restore the caller's threads"
+print(t.meta["weights_digest"])
+"""
+
+
+def test_weights_do_not_depend_on_the_callers_thread_count(tmp_path):
+    """Trained under torch threads 1 and 2 (fresh processes, empty caches): bit-identical."""
+    import subprocess
+    import sys
+
+    digests = [
+        subprocess.run(
+            [sys.executable, "-c", _THREADS_SCRIPT, str(n), str(tmp_path / f"cache{n}")],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[-1]
+        for n in (1, 2)
+    ]  # fmt: skip
+    assert digests[0] == digests[1]
+    weights = [
+        torch.load(p, weights_only=True) for p in sorted(tmp_path.glob("*/models/*/weights.pt"))
+    ]
+    assert len(weights) == 2
+    for name in weights[0]:
+        assert torch.equal(weights[0][name], weights[1][name]), name
+
+
+def test_weights_digest_tells_bit_identical_weights_apart():
+    a = train.build(tiny(), WORLD.num_classes)
+    b = train.build(tiny(), WORLD.num_classes)
+    assert train.weights_digest(a) == train.weights_digest(b)
+    with torch.no_grad():
+        next(b.parameters()).view(-1)[0] += 1e-7
+    assert train.weights_digest(a) != train.weights_digest(b)
+
+
+def test_train_many_in_processes_equals_training_in_process(tmp_path):
+    recs = [tiny(seed=0), tiny(seed=1)]
+    parallel = train.train_many(recs, WORLD, jobs=2, store=Store(tmp_path / "p"), progress=False)
+    serial = train.train_many(recs, WORLD, jobs=1, store=Store(tmp_path / "s"), progress=False)
+    assert list(parallel) == [("baseline", 0), ("baseline", 1)]
+    for key in parallel:
+        assert parallel[key].meta["weights_digest"] == serial[key].meta["weights_digest"]
+
+
+def test_book_models_cover_several_seeds_of_every_zhou_recipe():
+    seeds = {}
+    for name, seed in train.BOOK_MODELS:
+        seeds.setdefault(name, set()).add(seed)
+    assert len(seeds["baseline"]) >= 5
+    for name in ("batchnorm", "dropout-conv5", "resnet18"):
+        assert len(seeds[name]) >= 3
+    assert all(name in train.RECIPES for name in seeds)

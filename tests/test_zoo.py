@@ -118,9 +118,9 @@ def test_mini_specs_have_the_documented_widths():
         64,
         96,
         96,
-        64,
+        96,
     ]
-    assert alex.classifier[1].in_features == 64 * 4
+    assert alex.classifier[1].in_features == 96 * 4
     vgg = build_model("vgg16-mini", 10)
     widths = [m.out_channels for m in vgg.features if isinstance(m, nn.Conv2d)]
     assert widths == [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64, 64, 64]
@@ -282,7 +282,7 @@ def test_resnet_aliases_are_stem_relu_and_stages():
 @pytest.mark.parametrize(
     ("arch", "units"),
     [
-        ("alexnet-mini", [32, 64, 96, 96, 64]),
+        ("alexnet-mini", [32, 64, 96, 96, 96]),
         ("vgg16-mini", [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64, 64, 64]),
         ("resnet18-mini", [16, 16, 32, 64, 128]),
     ],

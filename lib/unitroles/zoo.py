@@ -46,6 +46,7 @@ import difflib
 import numbers
 import os
 import pickle
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 import torch
@@ -135,9 +136,11 @@ class _FeaturesClassifierNet(nn.Module):
 class AlexNetMini(_FeaturesClassifierNet):
     """AlexNet topology (5 convs, 3 linears) narrowed for inputs of 32 px and up (default 48).
 
-    Input ``(N, 3, H, W)`` with ``H, W >= 32``; ``features`` output ``(N, 64, h, w)``
-    (``2x2`` at 48 px), ``avgpool`` output ``(N, 64, 2, 2)``, logits ``(N, num_classes)``.
-    Unit counts per conv: 32, 64, 96, 96, 64.
+    Input ``(N, 3, H, W)`` with ``H, W >= 32``; ``features`` output ``(N, 96, h, w)``
+    (``2x2`` at 48 px), ``avgpool`` output ``(N, 96, 2, 2)``, logits ``(N, num_classes)``.
+    Unit counts per conv: 32, 64, 96, 96, 96. (A 64-unit conv5 gave 4 to 12 object detectors
+    per training seed on the synthetic world, too few to study; 96 units give more, and keep
+    AlexNet's shape of a conv5 no wider than conv4.)
     """
 
     def __init__(self, num_classes: int, *, batchnorm: bool = False, dropout: float = 0.5):
@@ -149,12 +152,12 @@ class AlexNetMini(_FeaturesClassifierNet):
             nn.MaxPool2d(kernel_size=3, stride=2),
             *_conv_relu(64, 96, 3, 1, 1, bn),
             *_conv_relu(96, 96, 3, 1, 1, bn),
-            *_conv_relu(96, 64, 3, 1, 1, bn),
+            *_conv_relu(96, 96, 3, 1, 1, bn),
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
         classifier = nn.Sequential(
             nn.Dropout(p=dropout),
-            nn.Linear(64 * 2 * 2, 256),
+            nn.Linear(96 * 2 * 2, 256),
             nn.ReLU(inplace=False),
             nn.Dropout(p=dropout),
             nn.Linear(256, 256),
@@ -478,7 +481,13 @@ def _listing(keys: list[str], limit: int = 10) -> str:
     return shown + (f", ... ({len(keys) - limit} more)" if len(keys) > limit else "")
 
 
-def load_weights(model: nn.Module, path: str | os.PathLike, *, strict: bool = True) -> nn.Module:
+def load_weights(
+    model: nn.Module,
+    path: str | os.PathLike,
+    *,
+    strict: bool = True,
+    classes_from: str | None = None,
+) -> nn.Module:
     """Load a saved state dict into ``model`` in place and return ``model``.
 
     ``path`` may hold a plain state dict (``torch.save(model.state_dict(), path)``) or a
@@ -489,10 +498,13 @@ def load_weights(model: nn.Module, path: str | os.PathLike, *, strict: bool = Tr
 
     Args:
         strict: if False, missing and unexpected keys are tolerated (shape mismatches are not).
+        classes_from: where the model's class count came from (e.g. an ImageFolder root), named
+            in the error when the checkpoint's classifier has a different number of outputs.
 
     Raises:
         FileNotFoundError: if ``path`` is not a file.
-        ValueError: if the file is not a state dict, or its keys/shapes do not fit ``model``.
+        ValueError: if the file is empty, damaged or not a state dict, or its keys/shapes do not
+            fit ``model``.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -501,14 +513,23 @@ def load_weights(model: nn.Module, path: str | os.PathLike, *, strict: bool = Tr
             "torch.save(model.state_dict(), path) or of a checkpoint dict holding one under "
             "'state_dict' (e.g. a Places365 CSAIL *.pth.tar)"
         )
+    size = os.path.getsize(path)
+    if size == 0:
+        raise ValueError(f"{path!r} is empty (0 bytes): not a checkpoint; save or copy it again")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
+        if "unsupported global" not in str(err).lower():  # random bytes, a damaged pickle
+            found = re.search(r"WeightsUnpickler error:\s*(\S[^\n]*)", str(err))
+            reason = f"unpickling failed: {found.group(1)}" if found else err
+            raise ValueError(_not_a_checkpoint(path, size, reason)) from err
         raise ValueError(
             f"{path!r} could not be loaded with torch.load(weights_only=True): it holds objects "
             "other than tensors and plain containers, probably a whole pickled model rather "
             "than a state dict (save model.state_dict() instead; torch's reason is above)"
         ) from err
+    except (EOFError, KeyError, RuntimeError, ValueError, IndexError, TypeError) as err:
+        raise ValueError(_not_a_checkpoint(path, size, err)) from err
     if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
         obj = obj["state_dict"]
     if not isinstance(obj, Mapping) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
@@ -542,11 +563,19 @@ def load_weights(model: nn.Module, path: str | os.PathLike, *, strict: bool = Tr
             parts.append(f"{len(missing)} missing keys: {_listing(missing)};")
         if unexpected:
             parts.append(f"{len(unexpected)} unexpected keys: {_listing(unexpected)};")
-        parts.append(_likely_cause(model, state, mismatched, missing, unexpected))
+        parts.append(_likely_cause(model, state, mismatched, missing, unexpected, classes_from))
         raise ValueError(" ".join(parts))
 
     model.load_state_dict(state, strict=strict)
     return model
+
+
+def _not_a_checkpoint(path: str, size: int, err) -> str:
+    reason = f"{type(err).__name__}: {err}" if isinstance(err, BaseException) else err
+    return (
+        f"{path!r} ({size} bytes) does not read as a torch checkpoint ({reason}); it is "
+        "truncated, damaged or not a checkpoint at all: copy or save it again"
+    )
 
 
 def _likely_cause(
@@ -555,6 +584,7 @@ def _likely_cause(
     mismatched: list[str],
     missing: list[str],
     unexpected: list[str],
+    classes_from: str | None = None,
 ) -> str:
     linears = [(path, m) for path, m in model.named_modules() if isinstance(m, nn.Linear)]
     if linears and not missing and not unexpected:
@@ -562,6 +592,18 @@ def _likely_cause(
         head = {f"{last}.weight", f"{last}.bias"}
         if set(mismatched) <= head and f"{last}.weight" in state:
             n_file = state[f"{last}.weight"].shape[0]
+            n_model = layer.out_features
+            if classes_from and n_model > n_file:
+                return (
+                    f"{classes_from} has {n_model} classes but the checkpoint has {n_file} "
+                    f"outputs: {classes_from} holds classes the checkpoint does not have; use "
+                    "the split the checkpoint was trained on"
+                )
+            if classes_from:
+                return (
+                    f"the checkpoint has {n_file} classes but {classes_from} only {n_model}: "
+                    "use the split the checkpoint was trained on, with every class folder"
+                )
             return (
                 f"likely cause: wrong num_classes (the file's {last} has {n_file} outputs, the "
                 f"model's {layer.out_features}); build the model with num_classes={n_file}"

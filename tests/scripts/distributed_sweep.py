@@ -17,7 +17,7 @@ def main(store_root: str, out: str) -> None:
     x = torch.randn(20, 3, 32, 32, dtype=torch.float64)
     y = torch.randint(0, 5, (20,))
     counts = sweeps.cached_sweep(
-        model, "conv5", x, y, engine.single_units(64), 5,
+        model, "conv5", x, y, engine.single_units(96), 5,
         store=Store(store_root), shard_size=8, device="cpu", progress=False,
     )  # fmt: skip
     np.savez(f"{out}-rank{dist.get_rank()}.npz", correct=counts.correct, loss=counts.loss,
