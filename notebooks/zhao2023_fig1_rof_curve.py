@@ -42,6 +42,24 @@ checkpoint_dir = None  # or $UNITROLES_CHECKPOINTS
 train_root = None  # or $UNITROLES_TRAIN_ROOT
 val_root = None  # or $UNITROLES_VAL_ROOT
 eval_per_class = 50  # paper profile: images a class from each split
+skip_unreadable = False  # paper profile: leave out images that do not decode (counted)
+
+# %% tags=["hide-cell"]
+# Every parameter checked against what it accepts (type, range, paths from where you ran the
+# command); a wrong one stops here with a message naming it.
+from unitroles import params
+
+params.check(
+    globals(),
+    {
+        **params.COMMON,
+        **params.ROF,
+        **params.ZHAO_PAPER,
+        "model_name": params.Choice(*params.MODELS),
+        "class_name": params.Str(optional=True),
+        "early": params.Float(min=0, max=1, min_open=True),
+    },
+)
 
 # %%
 import numpy as np
@@ -54,6 +72,7 @@ models = roles.generalization_roles(
     profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
     image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
     train_root=train_root, val_root=val_root, per_class=eval_per_class,
+    skip_unreadable=skip_unreadable,
 )  # fmt: skip
 chosen = models[model_name]
 tax = chosen.taxonomy
@@ -122,17 +141,20 @@ table
 # ## The claim
 
 # %%
-checks, ours = {}, []
+checks, core, ours = {}, [], []
 for split, s in summary.items():
     recovery, frac = s["early_recovery"].median(), s["n0_fraction"].median()
     rises = (s["n0"] < tax.units).mean()
+    turning = f"{split}: turning point after a small part (median n0 ≤ 50% of units)"
+    rising = f"{split}: rises after it (n0 < N in ≥ 75% of classes)"
     checks |= {
         f"{split}: falls fast (median class makes ≥ half its fall with {early:.0%} of units)": bool(
             recovery >= 0.5
         ),
-        f"{split}: turning point after a small part (median n0 ≤ 50% of units)": bool(frac <= 0.5),
-        f"{split}: rises after it (n0 < N in ≥ 75% of classes)": bool(rises >= 0.75),
+        turning: bool(frac <= 0.5),
+        rising: bool(rises >= 0.75),
     }
+    core += [turning, rising]  # a minimum after a few units, then a rise: what defines the roles
     ours.append(
         f"{split}: {recovery:.0%} of the fall with {early:.0%} of units, median n0 = "
         f"{frac:.0%} of units, n0 < N in {rises:.0%} of classes"
@@ -159,6 +181,7 @@ report.claim(
     "small part of the units, then a steady rise",
     ours=f"{model_name}, {len(tax.class_names)} classes — " + "; ".join(ours),
     checks=checks,
+    core=core,
     profile=profile,
 )
 
@@ -190,7 +213,7 @@ report.claim(
 # ranking? Does the curve still make most of its fall with the first {glue:text}`ex_early` of the
 # units?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "solution"]
 import matplotlib.pyplot as plt
 
 from unitroles import train
@@ -297,7 +320,7 @@ report.glue(
 # `roles.rof_curves(model, layer, images, labels, order)`. Where does the turning point go? Is the
 # weight ranking better than chance at finding the units a class needs?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "solution"]
 if synthetic:
     rng = np.random.default_rng(0)
     shuffled = np.stack([rng.permutation(tax.units) for _ in tax.class_names])
@@ -326,7 +349,7 @@ report.glue(
 # come on first. Sketch the test curve you expect for {glue:text}`shown_class` before you compute
 # it. Where is the turning point now, and in how many classes does the curve still rise after it?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "solution"]
 fig, ax = plots.figure(1, width=5.5, height=3.2)
 if synthetic:
     ex_curves["reversed"] = rank_test("reversed", tax.train.order[:, ::-1].copy())

@@ -42,6 +42,23 @@ checkpoint_dir = None  # or $UNITROLES_CHECKPOINTS
 train_root = None  # or $UNITROLES_TRAIN_ROOT
 val_root = None  # or $UNITROLES_VAL_ROOT
 eval_per_class = 50  # paper profile: images a class from each split
+skip_unreadable = False  # paper profile: leave out images that do not decode (counted)
+
+# %% tags=["hide-cell"]
+# Every parameter checked against what it accepts (type, range, paths from where you ran the
+# command); a wrong one stops here with a message naming it.
+from unitroles import params
+
+params.check(
+    globals(),
+    {
+        **params.COMMON,
+        **params.ROF,
+        **params.ZHAO_PAPER,
+        "model_names": params.List(params.Choice(*params.MODELS), min_len=1),
+        "class_name": params.Str(optional=True),
+    },
+)
 
 # %%
 import numpy as np
@@ -55,6 +72,7 @@ models = roles.generalization_roles(
     profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
     image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
     train_root=train_root, val_root=val_root, per_class=eval_per_class,
+    skip_unreadable=skip_unreadable,
 )  # fmt: skip
 first = models[model_names[0]].taxonomy
 k = roles.representative_class(first.test) if class_name is None else first.class_index(class_name)
@@ -155,6 +173,7 @@ for i, name in enumerate(model_names):
     }
     report.glue({f"m{i}_{key}": value for key, value in per_model[name].items()} | {f"m{i}": name})
 report.glue({"shown_class": shown.replace("_", " "), "class_model_pairs": total})
+partitioned = "eqs. (3)–(6) partition the layer (7) for every class of every model"
 report.claim(
     "R2",
     "The four roles partition the layer: core = active on both the training and the test curve, "
@@ -170,9 +189,7 @@ report.claim(
         )
     ),
     checks={
-        "eqs. (3)–(6) partition the layer (7) for every class of every model": bool(
-            (partition["classes partitioned (7)"] == partition["classes"]).all()
-        ),
+        partitioned: bool((partition["classes partitioned (7)"] == partition["classes"]).all()),
         "roles form bands of the rank order for every class": bool(
             (partition["classes in bands (core, o|g, confusing)"] == partition["classes"]).all()
         ),
@@ -180,6 +197,8 @@ report.claim(
             (partition["classes with both overfitted and generalizing units"] == 0).all()
         ),
     },
+    core=[partitioned],
+    kind="identity",  # the roles are defined so that they partition the layer
     profile=profile,
 )
 
@@ -209,7 +228,7 @@ report.claim(
 # $N$, then check your formulas on every class of the five models (`tax.counts()`).
 
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "solution"]
 def band_counts(n0_train, n0_test, units):
     """The role counts when both active sets are prefixes of one rank order."""
     return {
@@ -260,7 +279,7 @@ report.glue(
 # solution reruns both rankings on the first images of each class of the page's sets
 # ({glue:text}`ex2_images` a class), so that the rows differ in the ranking alone.)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "solution"]
 from unitroles import train
 from unitroles.scenes import SceneWorld, normalize
 
@@ -354,7 +373,7 @@ report.glue(
 # weight ranking. Where do the activation ranking's core units go? Where do the weight ranking's
 # core units come from?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "solution"]
 if synthetic:
     before = ex_taxa[model_names[0], "activation"].roles().ravel()
     after = ex_taxa[model_names[0], "weight"].roles().ravel()

@@ -138,6 +138,29 @@ def class_drops(ax, drops, names, *, label_top: int = 3, title: str = "") -> Non
         ax.set_title(title, fontsize=9, loc="left")
 
 
+def seed_band(ax, curves, *, label: str, color=None, over: str = "seeds", **kw):
+    """Sorted curves of one layer over several seeds (or rotations: ``over``), ``(seeds,
+    units)`` as :func:`unitroles.curves.stack` gives them: their rank-by-rank mean as a line and
+    their rank-by-rank minimum to maximum as a shaded band of the same colour, each labelled for
+    the legend. The x axis is the rank, 1 = the largest drop; one curve draws the line alone.
+    Extra keywords go to the line. Returns the colour used."""
+    import numpy as np
+
+    curves = np.atleast_2d(np.asarray(curves, dtype=float))
+    rank = np.arange(1, curves.shape[1] + 1)
+    n = len(curves)
+    (line,) = ax.plot(
+        rank, curves.mean(0), color=color, label=f"{label}, mean of {n} {over}" if n > 1 else label,
+        **kw,
+    )  # fmt: skip
+    if n > 1:
+        ax.fill_between(
+            rank, curves.min(0), curves.max(0), color=line.get_color(), alpha=0.2, lw=0,
+            label=f"{label}, min–max over {over}",
+        )  # fmt: skip
+    return line.get_color()
+
+
 def show() -> None:
     """Display the current figures (end a figure cell with this, so no artist repr is printed)."""
     plt.show()
@@ -174,3 +197,124 @@ def role_legend(fig, **kw) -> None:
     handles = [Patch(color=c, alpha=0.8, label=r) for r, c in ROLE_COLORS.items()]
     kw = {"loc": "outside lower center", "ncol": 4, "fontsize": 8} | kw
     fig.legend(handles=handles, **kw)
+
+
+# --- Captions and alt text ------------------------------------------------------------------------
+# A figure shown in a notebook carries, in its PNG output's metadata, an alt text (what it shows,
+# for a reader who cannot see it) and optionally a caption. `unitroles.execute.present` turns a
+# caption into a numbered myst-nb figure; `book/_ext/figure_alt.py` writes the alt text into the
+# page.
+
+
+def caption(fig, text: str, *, alt: str | None = None, name: str | None = None):
+    """Number and caption ``fig`` in the book; give it ``alt`` text (else one is derived).
+
+    ``text`` is the caption (MyST Markdown; say what the figure shows and how to read it, units
+    included). ``name`` is its label for ``{numref}`` (default ``<page>-fig-<k>``). Show one
+    captioned figure per code cell (myst-nb captions every output of a cell). Returns ``fig``.
+    """
+    fig._unitroles_caption = str(text)
+    fig._unitroles_name = name
+    if alt is not None:
+        fig._unitroles_alt = str(alt)
+    return fig
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def describe(fig, limit: int = 600) -> str:
+    """Alt text for ``fig`` from what it says about itself: its title, then for each panel the
+    title, axis labels (with scales) and legend entries, or that it is an image."""
+    explicit = getattr(fig, "_unitroles_alt", None)
+    if explicit:
+        return _clip(explicit, limit)
+    parts = []
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    images = [ax for ax in axes if ax.images and not ax.axison]
+    plotted = [ax for ax in axes if ax not in images]
+    if len(plotted) == 1 and not title:
+        title = plotted[0].get_title() or plotted[0].get_title("left")
+    kind = "Figure" if len(axes) != 1 else "Chart"
+    parts.append(f"{kind}: {title}." if title else f"{kind} with {len(axes)} panels.")
+    for ax in plotted[:6]:
+        bits = []
+        panel = ax.get_title() or ax.get_title("left")
+        if panel and panel != title:
+            bits.append(panel)
+        for axis, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())):
+            scale = getattr(ax, f"get_{axis}scale")()
+            if label:
+                bits.append(f"{axis}: {label}" + (f" ({scale} scale)" if scale != "linear" else ""))
+        legend = ax.get_legend()
+        if legend is not None:
+            names = [t.get_text() for t in legend.get_texts() if t.get_text()]
+            if names:
+                bits.append("legend: " + ", ".join(names[:6]))
+        if bits:
+            parts.append("; ".join(bits) + ".")
+    if images:
+        names = [ax.get_title() or ax.get_title("left") for ax in images]
+        named = [n for n in names if n]
+        text = f"{len(images)} image{'s' * (len(images) != 1)}"
+        parts.append(text + (": " + ", ".join(named[:8]) if named else "") + ".")
+    return _clip(" ".join(parts), limit)
+
+
+def _png_with_metadata(formatter):
+    """Wrap IPython's PNG formatter for figures: return the PNG with alt text and caption."""
+
+    def png(fig, *args, **kwargs):
+        data = formatter(fig, *args, **kwargs)
+        if data is None:
+            return None
+        meta = {"alt": describe(fig)}
+        if getattr(fig, "_unitroles_caption", None):
+            meta["caption"] = fig._unitroles_caption
+            if getattr(fig, "_unitroles_name", None):
+                meta["name"] = fig._unitroles_name
+        return data, meta
+
+    png._unitroles = True
+    return png
+
+
+def _register_figure_metadata() -> None:
+    """In an IPython kernel, make every displayed figure carry :func:`describe`'s alt text."""
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    if "inline" in str(mpl.rcParams._get_backend_or_none() or ""):
+        # The inline backend registers its own PNG formatter when first imported (lazily, at
+        # the first figure); import it now, so that the wrapper below stays on top of it.
+        import matplotlib_inline.backend_inline  # noqa: F401
+    if not getattr(shell, "_unitroles_alt_hook", False):  # re-wrap if anything replaced it
+        shell.events.register("pre_run_cell", lambda *_: _register_figure_metadata())
+        shell._unitroles_alt_hook = True
+    formatter = shell.display_formatter.formatters["image/png"]
+    current = formatter.lookup_by_type(Figure) if Figure in formatter.type_printers else None
+    if current is None:
+        from IPython.core.pylabtools import print_figure
+
+        current = lambda fig: print_figure(fig, "png")  # noqa: E731
+    if not getattr(current, "_unitroles", False):
+        formatter.for_type(Figure, _png_with_metadata(current))
+
+
+_register_figure_metadata()
+_use_style = use_style
+
+
+def use_style() -> None:  # noqa: F811
+    """Apply the book's matplotlib style (call once at the top of a notebook); in a notebook,
+    figures then carry alt text (:func:`describe`) and captions (:func:`caption`)."""
+    _use_style()
+    _register_figure_metadata()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 
 from . import attributes, setups, sweeps
 from .attributes import ClassStatistics, Dissection
@@ -27,6 +28,17 @@ ATTRIBUTE_LABELS = {
     "selectivity": "class selectivity (max)",
     "iou": "concept IoU (max)",
 }
+
+
+ACTIVE_FRACTION = 0.1  # a unit is active when its mean activation is >= 10% of the median unit's
+
+
+def active_units(mean_activation: np.ndarray, fraction: float = ACTIVE_FRACTION) -> np.ndarray:
+    """``(U,)`` bool: units whose mean activation is at least ``fraction`` times the median
+    unit's. The others are nearly dead: their ablation changes little, while their class
+    selectivity, a ratio of tiny means, can be large (issue 12)."""
+    mean_activation = np.asarray(mean_activation, float)
+    return mean_activation >= fraction * np.median(mean_activation)
 
 
 @dataclass
@@ -48,6 +60,15 @@ class UnitStudy:
     @property
     def class_names(self) -> tuple[str, ...]:
         return self.setup.class_names
+
+    def mean_activation(self) -> np.ndarray:
+        """``(U,)`` each unit's post-ReLU activation, averaged over space and the validation
+        images (the images of :attr:`counts`)."""
+        return self.stats.class_sum.sum(0) / self.stats.n
+
+    def active(self, fraction: float = ACTIVE_FRACTION) -> np.ndarray:
+        """``(U,)`` bool: see :func:`active_units`."""
+        return active_units(self.mean_activation(), fraction)
 
     def vectors(self, attribute: str) -> np.ndarray:
         """A per-unit attribute vector: ``selectivity`` / ``correlation`` ``(U, K)`` over classes,
@@ -151,6 +172,254 @@ def classes_with(world, concept: str, category: str) -> list[int]:
         if hit:
             out.append(k)
     return out
+
+
+PRESENT_FRACTION = 0.01  # an image holds a concept when it covers >= 1% of the image's pixels
+CONCEPT_SHARE = 0.3  # a class holds a concept when >= 30% of its images do
+
+
+def concept_presence(
+    world, split: str = "val", n_per_class: int = 100, *, min_fraction: float = PRESENT_FRACTION
+) -> pd.DataFrame:
+    """The share of each class's images that hold each concept, read from the rendered masks.
+
+    Renders the first ``n_per_class`` images a class of ``split`` (the images a setup with that
+    ``eval_per_class`` evaluates on). An image holds an object, texture or colour concept when
+    its mask of that category labels at least ``min_fraction`` of the pixels with it; it holds
+    the scene concept of its own class. Returns a ``(classes, concepts)`` frame of shares in
+    [0, 1], index the class names, columns a ``(category, concept)`` MultiIndex.
+    """
+    from . import scenes
+
+    _, labels, masks = world.render_split(split, n_per_class)
+    labels = labels.numpy()
+    names = {"object": scenes.OBJECTS, "texture": scenes.TEXTURES, "color": scenes.COLOR_NAMES}
+    columns, values = [], []
+    for category, concepts in names.items():
+        mask = masks[category].reshape(len(labels), -1).long()
+        # pixels of each concept per image: (images, concepts + 1), column 0 = no concept
+        pixels = torch.zeros(len(labels), len(concepts) + 1, dtype=torch.long)
+        pixels.scatter_add_(1, mask, torch.ones_like(mask))
+        holds = (pixels[:, 1:].numpy() / mask.shape[1]) >= min_fraction  # (images, concepts)
+        for j, concept in enumerate(concepts):
+            columns.append((category, concept))
+            values.append(np.bincount(labels, holds[:, j], world.num_classes))
+    for k, name in enumerate(world.class_names):
+        columns.append(("scene", name))
+        values.append(np.bincount(labels, labels == k, world.num_classes))
+    counts = np.bincount(labels, minlength=world.num_classes)
+    share = np.stack(values, 1) / counts[:, None]
+    return pd.DataFrame(
+        share,
+        index=pd.Index(world.class_names, name="class"),
+        columns=pd.MultiIndex.from_tuples(columns, names=["category", "concept"]),
+    )
+
+
+def classes_holding(
+    presence: pd.DataFrame, concept: str, category: str, share: float = CONCEPT_SHARE
+) -> np.ndarray:
+    """``(classes,)`` bool: the classes at least ``share`` of whose images hold ``concept``
+    (``presence`` from :func:`concept_presence`)."""
+    if (category, concept) not in presence.columns:
+        raise ValueError(f"no concept {concept!r} in category {category!r} of the world's masks")
+    return presence[(category, concept)].to_numpy() >= share
+
+
+# --------------------------------------------------------------------------------------------------
+# Zhou Fig. 1 and 2: which unit to show, which classes it damages
+
+
+def concept_unit(dissection: Dissection, concept: str = "bed") -> tuple[int, str, str]:
+    """The unit Fig. 1 shows, chosen from dissection alone (before looking at its ablation).
+
+    Rule: the unit with the best IoU for object ``concept`` if that IoU exceeds 0.04 (the
+    ``bed`` analogue); else, among the object-interpretable units (best object IoU > 0.04), the
+    one with the best object IoU; else (no object-interpretable unit) the unit with the best
+    object IoU. Returns ``(unit, its object concept, the rule branch taken, in words)``.
+    """
+    objects = dissection.best(["object"])
+    ious = dissection.frame()
+    if concept in ious and ious[concept].max() > attributes.INTERPRETABLE_IOU:
+        unit = int(ious[concept].idxmax())
+        return unit, concept, f"the unit with the best `{concept}` IoU"
+    unit = int(objects["iou"].idxmax())
+    if objects["interpretable"].any():
+        why = f"no `{concept}` unit; the object-interpretable unit with the best object IoU"
+    else:
+        why = "no object-interpretable unit; the unit with the best object IoU"
+    return unit, str(objects.loc[unit, "concept"]), why
+
+
+def damaged_classes(drops: np.ndarray, k: int = 3) -> np.ndarray:
+    """Indices of the (at most) ``k`` classes with the largest drops (pts, positive = worse),
+    largest first (ties: the lower class index); classes with no drop (<= 0) never count."""
+    drops = np.asarray(drops)
+    order = np.argsort(-drops, kind="stable")
+    return order[drops[order] > 0][:k]
+
+
+# --------------------------------------------------------------------------------------------------
+# Zhou Fig. 5: rank correlations with a random-value baseline
+
+
+def spearman(attribute: np.ndarray, drop: np.ndarray) -> tuple[float, float]:
+    """Spearman's rank correlation r of ``attribute`` and ``drop`` over units, and its two-sided
+    p-value (``scipy.stats.spearmanr``). A constant input has no rank correlation: (nan, nan)."""
+    from scipy.stats import spearmanr
+
+    attribute, drop = np.asarray(attribute, float), np.asarray(drop, float)
+    if len(attribute) < 3 or np.ptp(attribute) == 0 or np.ptp(drop) == 0:
+        return float("nan"), float("nan")
+    result = spearmanr(attribute, drop)
+    return float(result.statistic), float(result.pvalue)
+
+
+def random_r_band(
+    drop: np.ndarray, *, draws: int = 1000, seed: int = 0, coverage: float = 0.95
+) -> tuple[float, float]:
+    """The central ``coverage`` interval of Spearman r between ``drop`` and a random value per
+    unit (uniform, independent of everything), over ``draws`` random draws: the range an
+    attribute that carries no information lands in (the paper's random-value column)."""
+    from scipy.stats import rankdata
+
+    drop = np.asarray(drop, float)
+    rng = np.random.default_rng(seed)
+    ranks = rankdata(drop)
+    centred = ranks - ranks.mean()
+    random_ranks = np.argsort(np.argsort(rng.random((draws, len(drop))), 1), 1) + 1.0
+    random_ranks -= random_ranks.mean(1, keepdims=True)
+    r = random_ranks @ centred / np.sqrt((random_ranks**2).sum(1) * (centred**2).sum())
+    tail = (1 - coverage) / 2
+    lo, hi = np.quantile(r, [tail, 1 - tail])
+    return float(lo), float(hi)
+
+
+# --------------------------------------------------------------------------------------------------
+# Zhou Fig. 4: greedy units chosen on one half of the images, scored on the other
+
+
+def split_halves(labels: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of two halves of the images, balanced per class: within each class, in index
+    order, the 1st, 3rd, 5th, ... image go to the first half (``choose``), the 2nd, 4th, ... to
+    the second (``score``)."""
+    labels = np.asarray(labels)
+    first = np.zeros(len(labels), bool)
+    for k in np.unique(labels):
+        first[np.flatnonzero(labels == k)[::2]] = True
+    return np.flatnonzero(first), np.flatnonzero(~first)
+
+
+@dataclass
+class HeldOutGreedy:
+    """Greedy ablation with the units chosen on one half of the images, scored on the other.
+
+    Accuracies (%) of each class on its images, after ablating 0..steps units:
+    ``chosen`` is :func:`engine.greedy_ablation` on the ``choose`` half (in-sample: chosen and
+    scored on the same images); ``greedy`` ``(classes, steps + 1)`` scores the same units, in
+    the same order, on the ``score`` half; ``random`` ``(classes, orders, steps + 1)`` scores
+    random orders of as many units (the same fraction of the layer) on the ``score`` half.
+    """
+
+    classes: list[int]
+    chosen: np.ndarray
+    greedy: np.ndarray
+    random: np.ndarray
+    order: np.ndarray  # (classes, steps) the greedy units
+    units: int  # units of the layer
+
+    def drops(self) -> tuple[np.ndarray, np.ndarray]:
+        """Class accuracy drops (pts, positive = worse) on the ``score`` half: greedy
+        ``(classes, steps + 1)`` and random, averaged over orders, ``(classes, steps + 1)``."""
+        greedy = self.greedy[:, :1] - self.greedy
+        random = (self.random[:, :, :1] - self.random).mean(1)
+        return greedy, random
+
+
+def held_out_greedy(
+    model,
+    layer: str,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    classes: Sequence[int],
+    steps: int,
+    *,
+    random_orders: int = 5,
+    seed: int = 0,
+    store=None,
+    progress: bool = False,
+) -> HeldOutGreedy:
+    """Zhou et al. Fig. 4 with a held-out score: greedy units are chosen on one half of the
+    images (:func:`split_halves`, :func:`sweeps.cached_greedy`) and scored on the other, as are
+    ``random_orders`` random orders (seeded by ``seed``). Cached by content."""
+    from . import engine
+    from . import study as this
+    from .store import Store, code_version
+
+    choose, score = split_halves(labels)
+    classes = [int(k) for k in classes]
+    chosen = sweeps.cached_greedy(
+        model, layer, images[choose], labels[choose], classes, steps, random_orders=0,
+        seed=seed, store=store, progress=progress,
+    )  # fmt: skip
+    x, y = images[score], labels[score]
+    num_classes = int(labels.max()) + 1
+    units = sweeps.layer_units(model, layer, images)
+    key_parts = (
+        sweeps.model_fingerprint(model), layer, sweeps.tensor_fingerprint(x, y),
+        chosen.order.tobytes().hex(), classes, steps, random_orders, seed,
+        code_version(engine, this),
+    )  # fmt: skip
+
+    def compute():
+        eng = engine.Engine(model, layer)
+        rng = np.random.default_rng(seed)
+        greedy, random = [], []
+        for order, k in zip(chosen.order, classes):
+            perms = [rng.permutation(units)[:steps] for _ in range(random_orders)]
+            sets = [list(o[:t]) for o in [order, *perms] for t in range(steps + 1)]
+            mask = y == k
+            counts = eng.sweep(x[mask], y[mask], engine.unit_sets(units, sets), num_classes)
+            acc = counts.class_accuracy()[:, k].reshape(1 + random_orders, steps + 1)
+            greedy.append(acc[0])
+            random.append(acc[1:])
+        return {"greedy": np.array(greedy), "random": np.array(random)}
+
+    arrays = sweeps.cached_arrays(
+        store or Store(), "greedy", f"greedy-held-out-{layer}", key_parts, compute
+    )
+    return HeldOutGreedy(
+        classes, chosen.greedy, arrays["greedy"], arrays["random"], chosen.order, units
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Over seeds
+
+
+def seed_checks(
+    per_seed: dict[str, Sequence[bool]], core: Sequence[str]
+) -> tuple[dict[str, bool], list[str]]:
+    """Checks evaluated on every seed, as :func:`unitroles.report.claim` takes them.
+
+    ``per_seed`` maps a check's name to its outcome on each seed; the check passes on a majority
+    of the seeds (:func:`report.majority`) and its name gets on how many (:func:`report.on_seeds`):
+    ``"overall drop < 1 pt, on 4 of 5 seeds"``. Returns ``(checks, the names in core renamed)``.
+    """
+    from . import report
+
+    unknown = [name for name in core if name not in per_seed]
+    if unknown:
+        raise ValueError(f"core names checks that are not given: {unknown}")
+    names = {name: f"{name}, {report.on_seeds(passes)}" for name, passes in per_seed.items()}
+    checks = {names[n]: report.majority(passes) for n, passes in per_seed.items()}
+    return checks, [names[n] for n in core]
+
+
+def seed_band(curves: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Point-wise min and max over seeds of curves of equal length (the band a figure shades)."""
+    stacked = np.stack([np.asarray(c, float) for c in curves])
+    return stacked.min(0), stacked.max(0)
 
 
 # --------------------------------------------------------------------------------------------------
