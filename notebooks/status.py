@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Status of this build
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # What produced the pages you are reading: the profile, the code version, the software and the
 # machine, and how long each notebook took. `python -m unitroles.execute` records all of it in
 # each executed notebook's metadata (under `unitroles`) as it runs the page; this page reads it
@@ -27,6 +31,13 @@ epoch_scale = 1.0
 world_seed = 0
 image_size = 48
 executed = None  # folder of executed notebooks; None: ../build/executed/<profile>
+
+# %% tags=["hide-cell"]
+# Every parameter checked against what it accepts (type, range, paths from where you ran the
+# command); a wrong one stops here with a message naming it.
+from unitroles import params
+
+params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 
 # %% tags=["hide-input"]
 from pathlib import Path
@@ -74,7 +85,7 @@ def values(key: str) -> str:
 
 build = {"profile": ", ".join(sorted(set(runs["profile"])))}
 build |= {name: values(key) for name, key in fields.items()}
-pd.DataFrame({"this build": build})
+report.table(pd.DataFrame({"this build": build}))
 
 # %% [markdown]
 # ## Run time of each page
@@ -84,8 +95,17 @@ fig, ax = plots.figure(width=7.0, height=0.22 * len(runs) + 0.8)
 ordered = runs["seconds"].sort_values()
 ax.barh(ordered.index, ordered.to_numpy(), color=plots.PALETTE[0])
 ax.set_xlabel("wall time of the papermill run (s)")
-ax.tick_params(axis="y", labelsize=8)
+ax.tick_params(axis="y", labelsize=9)
 ax.margins(y=0.01)
+ax.set_title("Wall time of each page's papermill run")
+plots.caption(
+    fig,
+    "Wall time of each notebook's papermill run in this build (seconds; "
+    "training any model missing from the cache included). The slowest page is at the top.",
+    alt=f"Horizontal bar chart of the run time in seconds of {len(ordered)} notebooks; the "
+    f"slowest is {ordered.index[-1]} at {ordered.iloc[-1]:.0f} s, the fastest "
+    f"{ordered.index[0]} at {ordered.iloc[0]:.0f} s.",
+)
 plots.show()
 
 # %% tags=["hide-input"]
@@ -98,7 +118,14 @@ report.glue(
         "slowest_seconds": f"{ordered.iloc[-1]:.0f}",
     }
 )
-runs.sort_index().style.format({"seconds": "{:.1f}"})
+report.takeaway(
+    f"This build executed {len(runs)} notebooks ({build['profile']} profile) in "
+    f"{total / 60:.1f} minutes of wall time; the slowest page was {ordered.index[-1]} "
+    f"({ordered.iloc[-1]:.0f} s). Commit {build['commit']}, torch {build['torch']}, "
+    f"{build['CPU cores']} CPU cores, GPU: {build['GPU']}.",
+    note="This page is for maintainers: it records how the book was built.",
+)
+report.table(runs.sort_index(), headers={"seconds": "wall time (s)"}, decimals={"seconds": 1})
 
 # %% [markdown]
 # The {glue:text}`n_notebooks` notebooks above took {glue:text}`total_minutes` minutes of wall

@@ -26,8 +26,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 INSTALL_HINT = "install it with `apt-get install --no-install-recommends chromium` (Debian package)"
 
-# Run in the page once it has loaded: images that did not load, every link, traceback text.
-INSPECT = """(async () => {
+# Run in the page once it has loaded: images that did not load, every link, traceback text, raw
+# TeX in the visible text, images without real alt text, and tables/figures wider than their column.
+INSPECT = r"""(async () => {
+  WIDE_HELPERS
   const images = [...document.images];
   images.forEach(img => { img.loading = "eager"; });
   const settled = img => new Promise(done => {
@@ -41,13 +43,83 @@ INSPECT = """(async () => {
   const block = document.querySelector(".output.error, .output.traceback, .highlight-ipythontb");
   const text = document.body ? document.body.textContent : "";
   const at = text.indexOf("Traceback (most recent call last)");
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await Promise.race([MathJax.startup.promise, new Promise(done => setTimeout(done, 5000))]);
+  }
+  // Visible text outside code and typeset maths: raw TeX left there was never typeset.
+  const skip = "pre, code, kbd, samp, script, style, textarea, mjx-container, .highlight";
+  const walker = document.createTreeWalker(document.body || document, NodeFilter.SHOW_TEXT);
+  const visible = [];
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent && !parent.closest(skip) && parent.checkVisibility()) {
+      visible.push(walker.currentNode.textContent);
+    }
+  }
+  const tex = visible.join(" ").match(/\$\$|\\\(|\\\[|\$[^$\s][^$]{0,80}?\$/);
+  // Images whose alt text is missing, empty, or a file path.
+  const pathLike = alt => alt === "" || /^\S+\.(png|jpe?g|gif|svg|webp)$/i.test(alt) ||
+    /^[^\s]*\/[^\s]*$/.test(alt);
+  const alts = images.filter(img => pathLike((img.getAttribute("alt") || "").trim()))
+    .map(img => [img.getAttribute("src"), img.getAttribute("alt")]);
   return {
     images: images.filter(img => !img.complete || img.naturalWidth === 0)
       .map(img => img.getAttribute("src")),
     links: [...document.querySelectorAll("a[href]")].map(a => a.href),
     traceback: block ? block.textContent : at >= 0 ? text.slice(at) : null,
+    tex: tex ? tex[0] : null,
+    alts: alts,
+    wide: wideOnes(),
   };
 })()"""
+
+# Tables, figures and images wider than the column they sit in (run at the page's normal width).
+WIDE = r"""const wideOnes = () => {
+  const column = document.querySelector(".bd-article, article, main") || document.body;
+  const room = column.clientWidth;
+  return [...column.querySelectorAll("table, figure, img")]
+    .filter(el => el.checkVisibility() && !el.closest("pre, .highlight"))
+    .filter(el => Math.max(el.scrollWidth, el.getBoundingClientRect().width) > room + 2)
+    .map(el => `${describe(el)} (${Math.round(el.scrollWidth)} px in ${room} px)`);
+};
+const describe = el => {
+  const name = el.tagName.toLowerCase();
+  const id = el.id ? `#${el.id}` : "";
+  const src = el.getAttribute("src");
+  const text = src || (el.textContent || "").trim().split(/\s+/).slice(0, 6).join(" ");
+  return `<${name}${id}> ${text}`.trim();
+};
+"""
+
+# At a phone's width: what makes the page scroll sideways, outside code blocks and maths.
+SIDEWAYS = r"""(() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width + 1) return [];
+  const exempt = "pre, code, .highlight, mjx-container, .math";
+  const over = el => el.getBoundingClientRect().right > width + 1;
+  const clips = el => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
+  const clipped = el => {  // inside a box that scrolls or clips it: the page does not widen
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (clips(a)) return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll("body *")]
+    .filter(el => over(el) && !el.closest(exempt) && !clipped(el))
+    .filter(el => el.checkVisibility({visibilityProperty: true}))
+    .filter(el => getComputedStyle(el).position !== "fixed")  // drawers parked off-screen
+    .filter(el => !over(el.parentElement) || el.parentElement === document.body)
+    .slice(0, 3)
+    .map(el => {
+      const name = el.tagName.toLowerCase() + (el.className && typeof el.className === "string"
+        ? "." + el.className.trim().split(/\s+/).join(".") : "");
+      return `<${name}> ${(el.textContent || el.getAttribute("src") || "").trim().slice(0, 60)}`;
+    });
+})()"""
+
+
+INSPECT = INSPECT.replace("WIDE_HELPERS", WIDE)
+NARROW = 400  # px: a phone
 
 
 def ensure_chromium():
@@ -217,7 +289,21 @@ class Browser:
         problems = [f"image did not load: {src}" for src in found["images"]]
         if found["traceback"]:
             problems.append(f"traceback in the page: {' '.join(found['traceback'].split())[:300]}")
+        if found["tex"]:
+            problems.append(f"raw TeX in the page: {found['tex']}")
+        for src, alt in found["alts"]:
+            what = "is a file path" if alt else "is missing"
+            problems.append(f"image alt text {what}: {src}" + (f" (alt={alt!r})" if alt else ""))
+        problems += [f"wider than its column at {self.size[0]} px: {w}" for w in found["wide"]]
         problems += _errors(self.events, url)
+        width, height = self.size
+        self.resize(NARROW, height)
+        try:
+            self.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")
+            sideways = self.evaluate(SIDEWAYS)
+        finally:
+            self.resize(width, height)
+        problems += [f"scrolls sideways at {NARROW} px: {culprit}" for culprit in sideways]
         return problems, found["links"]
 
     def screenshot(self, url, path, max_height=16384):
@@ -270,7 +356,11 @@ def check_site(root, pages=None, browser=None, ignore=()):
     """Open each page (default: every page) of the site in `root`; one line per problem found.
 
     A problem is an image that did not load, a link to a local file that does not exist, a
-    Python traceback in the page, or a JavaScript error (uncaught, console.error, failed load).
+    Python traceback in the page, a JavaScript error (uncaught, console.error, failed load), raw
+    TeX in the visible text (maths MathJax did not typeset), an image whose alt text is missing,
+    empty or a file path, a table, figure or image wider than its column at the browser's width
+    (1280 px), or anything outside code blocks and maths that makes the page scroll sideways at
+    400 px.
     Problems that contain one of the strings in `ignore` are left out.
     """
     root = Path(root)

@@ -1,6 +1,7 @@
 """Every notebook executes under the smoke profile, and the book builds from those outputs with no
 Sphinx warnings (the build runs with --warningiserror)."""
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -61,3 +62,115 @@ def test_every_claim_has_a_computed_verdict(smoke_build):
             if "scrapbook" in o.get("metadata", {})
         }
         assert any(n.startswith("verdict_") for n in names), source.stem
+
+
+# --- The student edition (`make student`) --------------------------------------------------------
+
+sys.path.insert(0, str(ROOT / "tests" / "scripts"))
+import student_edition as editions  # noqa: E402
+
+EXERCISE_PAGES = [nb for nb in NOTEBOOKS if "## Exercises" in nb.read_text()]
+
+
+def test_the_exercise_pages_are_the_teaching_pages():
+    stems = {nb.stem for nb in EXERCISE_PAGES}
+    assert {
+        "zhou2018_fig1_concept_unit", "zhou2018_fig3_layer_curves", "zhou2018_fig4_greedy",
+        "zhao2023_fig1_rof_curve", "zhao2023_fig2_taxonomy",
+    } <= stems  # fmt: skip
+
+
+@pytest.mark.parametrize("source", EXERCISE_PAGES, ids=lambda p: p.stem)
+def test_student_edition_has_a_stub_for_every_solution(source):
+    teacher = editions.read_source(source)
+    answers = [c for c in teacher.cells if editions.is_solution(c)]
+    boxes = sum(editions.solutions_in_markdown(c.source) for c in teacher.cells)
+    assert answers and len(answers) == boxes, (
+        f"{source.stem}: {len(answers)} code cells tagged 'solution' but {boxes} Solution boxes; "
+        "tag the code cell that computes each exercise's answer 'solution'"
+    )
+    pupil = editions.student(teacher)
+    stubs = [c for c in pupil.cells if editions.STUB_TAG in c.metadata.get("tags", [])]
+    assert len(stubs) == len(answers)
+    assert not any(editions.solutions_in_markdown(c.source) for c in pupil.cells)
+    assert not any(editions.is_solution(c) for c in pupil.cells)
+    prompts = [c.source for c in teacher.cells if c.cell_type == "markdown" and "**1." in c.source]
+    assert any("**1." in c.source for c in pupil.cells if c.cell_type == "markdown"), prompts
+    for cell in stubs:
+        with pytest.raises(NotImplementedError):
+            exec(compile(cell.source, "stub", "exec"), {})
+
+
+@pytest.mark.parametrize("source", EXERCISE_PAGES, ids=lambda p: p.stem)
+def test_every_solution_put_back_runs(smoke_build, source):
+    """The student notebook with its solutions put back is the book's notebook, and the smoke
+    build ran each solution cell of it without error."""
+    teacher = editions.read_source(source)
+    restored = editions.restore(editions.student(teacher), teacher)
+    assert [c.source for c in restored.cells] == [c.source for c in teacher.cells]
+    out, _ = smoke_build
+    executed = nbformat.read(out / "executed" / f"{source.stem}.ipynb", as_version=4)
+    ran = {c.source: c for c in executed.cells if c.cell_type == "code"}
+    for answer in (c for c in restored.cells if editions.is_solution(c)):
+        cell = ran.get(answer.source)
+        assert cell is not None, f"{source.stem}: a solution cell is missing from the run"
+        assert cell.execution_count is not None, f"{source.stem}: a solution cell did not run"
+        assert not [o for o in cell.outputs if o.get("output_type") == "error"]
+
+
+def test_make_student_writes_both_editions(tmp_path):
+    editions.main(str(ROOT / "notebooks"), str(tmp_path / "student"), str(tmp_path / "teacher"))
+    for source in EXERCISE_PAGES:
+        pupil = nbformat.read(tmp_path / "student" / f"{source.stem}.ipynb", as_version=4)
+        teacher = nbformat.read(tmp_path / "teacher" / f"{source.stem}.ipynb", as_version=4)
+        assert "NotImplementedError" in "".join(c.source for c in pupil.cells)
+        assert "NotImplementedError" not in "".join(c.source for c in teacher.cells)
+
+
+# --- Reading the book: offline maths, folded code, citations, navigation ----------------------
+
+
+def test_maths_is_served_by_the_book(smoke_build):
+    out, _ = smoke_build
+    html = out / "_build" / "html"
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    page = (html / "book" / "methods.html").read_text()
+    assert "_static/mathjax/tex-chtml.js" in page and "cdn.jsdelivr" not in page
+
+
+def test_code_is_folded_and_parameters_live_in_the_run_box(smoke_build):
+    out, _ = smoke_build
+    for source in NOTEBOOKS:
+        nb = nbformat.read(out / "executed" / f"{source.stem}.ipynb", as_version=4)
+        for cell in (c for c in nb.cells if c.cell_type == "code"):
+            tags = set(cell.metadata.get("tags", []))
+            assert tags & {"hide-input", "remove-input", "hide-cell", "remove-cell", "show-input"}
+            if tags & {"parameters", "injected-parameters"}:
+                assert "remove-cell" in tags
+            logs = [o for o in cell.outputs if o.get("name") == "stdout"]
+            assert not logs, f"{source.stem}: a log printed and not folded"
+        box = next(c for c in nb.cells if "run-this-page" in c.metadata.get("tags", []))
+        assert "Parameters of this run" in box.source and "profile = 'smoke'" in box.source
+
+
+def test_citations_and_bibliography(smoke_build):
+    out, _ = smoke_build
+    html = out / "_build" / "html" / "book"
+    bibliography = (html / "bibliography.html").read_text()
+    for key in ("zhou2018revisiting", "zhao2023roles", "bau2017dissection", "morcos2018single",
+                "bau2020units"):  # fmt: skip
+        assert f'id="id-{key}"' in bibliography or key in bibliography, key
+    for page in ("intro", "zhou2018", "zhao2023", "methods"):
+        assert "bibliography.html#" in (html / f"{page}.html").read_text(), page
+
+
+def test_intro_and_chapters_open_with_the_verdict_counts(smoke_build):
+    out, _ = smoke_build
+    html = out / "_build" / "html" / "book"
+    for page in ("intro", "zhou2018", "zhao2023"):
+        text = (html / f"{page}.html").read_text()
+        assert "Results of this build" in text
+        assert "evidence claims hold" in text, f"{page}: verdict counts not pasted"
+    toc = (ROOT / "_toc.yml").read_text()
+    assert toc.index("notebooks/scorecard") < toc.index("notebooks/scenes_world")
+    assert toc.index("Engineering") < toc.index("book/methods") < toc.index("notebooks/status")

@@ -1,6 +1,8 @@
-"""Every page of the smoke book, opened in headless Chromium: its images load, its links to other
-pages of the book resolve, it shows no Python traceback and raises no JavaScript error. A small
-site with one fault a page proves the checks catch each kind."""
+"""Every page of the smoke book, opened in headless Chromium: its images load and have alt text
+that says something (not a file path), its links to other pages of the book resolve, it shows no
+Python traceback and no raw TeX (maths MathJax left untypeset), raises no JavaScript error, has no
+table or figure wider than its column at 1280 px, and does not scroll sideways at 400 px outside
+code blocks. A small site with one fault a page proves the checks catch each kind."""
 
 from pathlib import Path
 
@@ -30,10 +32,25 @@ FAULTS = {
     "script.html": ('<script src="gone.js"></script>', "network error: Failed to load resource"),
     "redirect.html": ('<meta http-equiv="Refresh" content="0; url=nowhere.html" />',
                       "broken link: nowhere.html"),
+    "tex.html": ("<p>the loss $E(n)$ falls, then \\(n_0\\) turns</p>",
+                 "raw TeX in the page: $E(n)$"),
+    "alt.html": ('<img src="pixel.png" alt="_images/3f2a.png">',
+                 "image alt text is a file path: pixel.png"),
+    "noalt.html": ('<img src="pixel.png">', "image alt text is missing: pixel.png"),
+    "wide.html": ('<table style="width:1600px"><tr><td>a wide table</td></tr></table>',
+                  "wider than its column at 1280 px: <table> a wide table"),
+    "sideways.html": ('<p style="width:700px">a paragraph wider than a phone</p>',
+                      "scrolls sideways at 400 px: <p> a paragraph"),
 }  # fmt: skip
 FORWARD = '<meta http-equiv="Refresh" content="0; url=clean.html" />'  # as Jupyter Book's index
-CLEAN = """<img src="pixel.png"> <a href="sub/">sub</a> <a href="image.html#top">top</a>
-<a href="https://example.org/">away</a> <script>console.log("fine")</script>"""
+CLEAN = (
+    """<img src="pixel.png" alt="A red square."> <a href="sub/">sub</a>
+<a href="image.html#top">top</a> <a href="https://example.org/">away</a>
+<script>console.log("fine")</script> <p>It costs 5 dollars; <code>echo $HOME $PATH</code></p>
+<pre>a long line of code, which scrolls inside its block: $x$ \\(y\\) """
+    + "x" * 300
+    + "</pre>"
+)
 
 
 @pytest.fixture(scope="module")

@@ -272,8 +272,13 @@ def compare(
     engine_s = statistics.median(eng_times)
     reference_s = statistics.median(ref_times)
     engine_rate = n * units / engine_s
-    reference_full_s = reference_s * (units + 1) / (len(picked) + 1)
+    scale = (units + 1) / (len(picked) + 1)  # the reference's k + 1 passes -> a full sweep's
+    reference_full_s = reference_s * scale
     reference_rate = n * units / reference_full_s
+    # The spread of the ratio over the repeats: its lowest value pairs the slowest engine run with
+    # the fastest reference run, its highest the other way round.
+    ratio_low = min(ref_times) * scale / max(eng_times)
+    ratio_high = max(ref_times) * scale / min(eng_times)
     return {
         "layer": layer,
         "units": units,
@@ -284,6 +289,11 @@ def compare(
         "engine_rate": engine_rate,
         "reference_rate": reference_rate,
         "ratio": engine_rate / reference_rate,
+        "ratio_low": ratio_low,
+        "ratio_high": ratio_high,
+        "engine_times": list(eng_times),
+        "reference_times": list(ref_times),
+        "reference_pass_s": reference_s / (len(picked) + 1),
         "flop_ratio": w.flop_ratio(units),
         "identical": identical,
         "loss_rel_diff": loss_diff,
@@ -405,9 +415,9 @@ def bench_conv5(
         print(f"{'engine':>10} {_rate(row['engine_rate']):>24} {row['engine_s']:>9.2f}")
         print(f"{'reference':>10} {_rate(row['reference_rate']):>24} {row['reference_s']:>9.2f}")
         print(
-            f"ratio {row['ratio']:.1f}x (target >= {target:g}x: "
-            f"{'met' if row['ratio'] >= target else 'NOT met'}; FLOP bound "
-            f"{row['flop_ratio']:.1f}x)"
+            f"ratio {row['ratio']:.1f}x (spread {row['ratio_low']:.1f}-{row['ratio_high']:.1f}x "
+            f"over the repeats; it {against_target(row, target)} the target {target:g}x; "
+            f"FLOP bound {row['flop_ratio']:.1f}x)"
         )
     assert row["identical"], (
         f"engine and reference counts differ on conv5 (units of the reference subset): {row}"
@@ -577,6 +587,19 @@ def bench_rof(
             f"losses within {row['loss_rel_diff']:.1e} relative"
         )
     return [row]
+
+
+def against_target(row: dict, target: float) -> str:
+    """How a row's ratio compares with ``target``, given its spread over the repeats: ``"meets"``
+    when even its lowest value reaches the target, ``"falls short of"`` when even its highest
+    does not, and ``"is within the run-to-run spread of"`` otherwise (the repeats disagree, so
+    the run does not decide). One run has no spread: its ratio decides."""
+    low, high = row.get("ratio_low", row["ratio"]), row.get("ratio_high", row["ratio"])
+    if low >= target:
+        return "meets"
+    if high < target:
+        return "falls short of"
+    return "is within the run-to-run spread of"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,10 +37,24 @@ def imagenet_normalize(images: torch.Tensor) -> torch.Tensor:
     return (x - mean) / std
 
 
+def caller_cwd() -> Path:
+    """The folder the user ran the command from: ``$UNITROLES_CALLER_CWD`` (set by
+    :mod:`unitroles.execute`, whose notebooks run inside ``notebooks/``), else the current one."""
+    return Path(os.environ.get("UNITROLES_CALLER_CWD") or os.getcwd())
+
+
+def absolute(value: str | os.PathLike) -> Path:
+    """``value`` with ``~`` expanded, relative paths taken from :func:`caller_cwd`."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else caller_cwd() / path
+
+
 def require_path(value: str | os.PathLike | None, *, parameter: str, env: str, what: str) -> Path:
     """Resolve a user-supplied path: the parameter if given, else ``$env``; it must exist.
 
-    Raises ``FileNotFoundError`` naming the parameter and the variable to set.
+    A relative path is taken from the folder the command was run from (:func:`caller_cwd`), not
+    the notebook's folder. Returns the absolute path. Raises ``FileNotFoundError`` naming the
+    parameter and the variable to set, and the absolute path that was tried.
     """
     raw = value if value not in (None, "") else os.environ.get(env)
     if raw in (None, ""):
@@ -47,19 +62,44 @@ def require_path(value: str | os.PathLike | None, *, parameter: str, env: str, w
             f"{what} is not configured: pass the papermill parameter `{parameter}` "
             f"(e.g. `-p {parameter} /path/to/it`) or set the environment variable ${env}."
         )
-    path = Path(raw).expanduser()
+    path = absolute(raw)
     if not path.exists():
+        given = "" if Path(raw).expanduser().is_absolute() else f" ({raw!r} from {caller_cwd()})"
         raise FileNotFoundError(
-            f"{what} not found at {path} (from `{parameter}` / ${env}); check the path."
+            f"{what} not found at {path}{given} (from `{parameter}` / ${env}); check the path."
         )
     return path
 
 
+class UnreadableImage(ValueError):
+    """An image file that cannot be decoded (truncated, not an image)."""
+
+
+def read_image(path: str):
+    """Open and fully decode an RGB PIL image; a damaged file raises :class:`UnreadableImage` naming
+    it."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return image.convert("RGB")
+    except FileNotFoundError:
+        raise
+    except OSError as err:  # PIL's truncated / unidentified image errors are OSErrors
+        raise UnreadableImage(
+            f"cannot read image {path}: {err}. Replace or delete the file, or pass "
+            "skip_unreadable=True (papermill: -p skip_unreadable True) to leave such images out"
+        ) from err
+
+
 def image_folder(root: str | os.PathLike, *, image_size: int = 224, resize: int = 256):
-    """An ImageFolder split with the standard evaluation transform (resize, centre crop, norm)."""
+    """An ImageFolder split with the standard evaluation transform (resize, centre crop, norm).
+
+    An image that does not decode raises :class:`UnreadableImage` with its path (see
+    :func:`iter_batches` to skip such images instead)."""
     from torchvision import datasets, transforms
 
-    root = Path(root)
+    root = absolute(root)
     if not root.is_dir():
         raise FileNotFoundError(f"ImageFolder root {root} is not a folder")
     transform = transforms.Compose(
@@ -70,10 +110,127 @@ def image_folder(root: str | os.PathLike, *, image_size: int = 224, resize: int 
             transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
         ]
     )
-    dataset = datasets.ImageFolder(str(root), transform=transform)
+    try:
+        dataset = datasets.ImageFolder(str(root), transform=transform, loader=read_image)
+    except FileNotFoundError as err:
+        raise FileNotFoundError(
+            f"no images found under {root} (expected root/<class>/<image>): {err}"
+        ) from err
     if len(dataset) == 0:
         raise FileNotFoundError(f"no images found under {root} (expected root/<class>/<image>)")
     return dataset
+
+
+def check_same_classes(train, val, train_root, val_root) -> None:
+    """Raise ``ValueError`` unless two ImageFolder splits have the same class folders in the same
+    order (a label is a folder's position, so any difference scores one class as another)."""
+    a, b = list(train.classes), list(val.classes)
+    if a == b:
+        return
+    only_train = [c for c in a if c not in b]
+    only_val = [c for c in b if c not in a]
+    parts = [f"the class folders of {train_root} ({len(a)}) and {val_root} ({len(b)}) differ"]
+    if only_train:
+        parts.append(f"only in the training split: {', '.join(only_train[:10])}")
+    if only_val:
+        parts.append(f"only in the validation split: {', '.join(only_val[:10])}")
+    if not only_train and not only_val:
+        parts.append("same names in a different order")
+    raise ValueError(
+        "; ".join(parts) + ". A label is the class folder's position, so both splits must hold "
+        "the same class folders; make them match (or point both at the same dataset)."
+    )
+
+
+class _Picked(Dataset):
+    """``dataset[indices[j]]`` as ``(image, label, "")``, or ``(None, -1, path)`` for an image
+    that does not decode when skipping."""
+
+    def __init__(self, dataset, indices, skip_unreadable: bool):
+        self.dataset, self.indices, self.skip = dataset, [int(i) for i in indices], skip_unreadable
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, j: int):
+        i = self.indices[j]
+        try:
+            x, y = self.dataset[i]
+        except UnreadableImage:
+            if not self.skip:
+                raise
+            return None, -1, str(self.dataset.samples[i][0])
+        return x, y, ""
+
+
+def _collate(items):
+    good = [(x, y) for x, y, bad in items if not bad]
+    images = torch.stack([x for x, _ in good]) if good else None
+    return images, torch.tensor([y for _, y in good], dtype=torch.long), [b for *_, b in items if b]
+
+
+def iter_batches(
+    dataset,
+    indices,
+    *,
+    batch_size: int = 128,
+    workers: int = 4,
+    skip_unreadable: bool = False,
+    skipped: list | None = None,
+):
+    """Yield ``(images, labels)`` batches of ``dataset[indices]`` (an ImageFolder).
+
+    An image that does not decode stops with :class:`UnreadableImage` naming it, unless
+    ``skip_unreadable``: then it is left out and its path appended to ``skipped``.
+    """
+    loader = torch.utils.data.DataLoader(
+        _Picked(dataset, indices, skip_unreadable),
+        batch_size=batch_size, num_workers=workers, collate_fn=_collate,
+    )  # fmt: skip
+    for images, labels, bad in loader:
+        if skipped is not None:
+            skipped.extend(bad)
+        if images is not None:
+            yield images, labels
+
+
+def load_images(
+    dataset, indices, *, batch_size: int = 128, workers: int = 4, skip_unreadable: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """``(images, labels, skipped_paths)`` of ``dataset[indices]`` in memory (:func:`iter_batches`);
+    warns with the count when images were skipped."""
+    skipped: list[str] = []
+    batches = list(
+        iter_batches(
+            dataset, indices, batch_size=batch_size, workers=workers,
+            skip_unreadable=skip_unreadable, skipped=skipped,
+        )
+    )  # fmt: skip
+    report_skipped(skipped, dataset)
+    if not batches:
+        raise ValueError(f"none of the {len(indices)} images chosen from {dataset.root} reads")
+    return torch.cat([x for x, _ in batches]), torch.cat([y for _, y in batches]), skipped
+
+
+def report_skipped(skipped: list[str], dataset) -> None:
+    """Warn how many unreadable images were left out, naming the first few."""
+    if skipped:
+        warnings.warn(
+            f"skipped {len(skipped)} unreadable image(s) under {dataset.root} "
+            f"(skip_unreadable=True): {', '.join(skipped[:5])}"
+            + (f", ... ({len(skipped) - 5} more)" if len(skipped) > 5 else ""),
+            stacklevel=2,
+        )
+
+
+def files_fingerprint(paths) -> list:
+    """``[path, size, mtime_ns]`` of each file: part of a cache key that reads these files, so a
+    replaced or edited file is a cache miss."""
+    out = []
+    for p in paths:
+        st = os.stat(p)
+        out.append([str(p), st.st_size, st.st_mtime_ns])
+    return out
 
 
 def subset_per_class(labels: list[int] | np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
@@ -139,18 +296,50 @@ class BrodenDataset(Dataset):
                     f"{self.root} is not a Broden folder: {name} is missing (expected index.csv, "
                     "label.csv, category.csv and images/)"
                 )
-        with open(self.root / "index.csv", newline="") as f:
-            self.index = list(csv.DictReader(f))
-        with open(self.root / "category.csv", newline="") as f:
-            self.category_rows = list(csv.DictReader(f))
-        with open(self.root / "label.csv", newline="") as f:
-            self.labels = {}
-            for row in csv.DictReader(f):
+        self.index = self._read_csv("index.csv", ("image",))
+        self.category_rows = self._read_csv("category.csv", ())
+        self.labels = {}
+        for line, row in enumerate(self._read_csv("label.csv", ("number", "name", "category")), 2):
+            try:
                 number = int(row["number"])
-                category = main_category(row["category"])
-                self.labels[number] = BrodenLabel(number, row["name"], category)
+            except (TypeError, ValueError) as err:
+                raise ValueError(
+                    f"{self.root / 'label.csv'}, line {line}: label number {row['number']!r} is "
+                    "not an integer (each row is number,name,category,...)"
+                ) from err
+            self.labels[number] = BrodenLabel(number, row["name"], main_category(row["category"]))
         present = [c for c in self.CATEGORY_COLUMNS if self.index and c in self.index[0]]
         self.categories = tuple(c for c in present if categories is None or c in categories)
+
+    def _read_csv(self, name: str, required: tuple[str, ...]) -> list[dict]:
+        """The rows of ``name``; a missing required column is an error naming the file."""
+        path = self.root / name
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            columns = reader.fieldnames or []
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise ValueError(
+                f"{path} has no {', '.join(repr(c) for c in missing)} column (its columns: "
+                f"{', '.join(columns) or 'none'}); a Broden {name} starts with a header row "
+                f"naming {', '.join(required)}"
+            )
+        return rows
+
+    def _read_png(self, entry: str) -> np.ndarray:
+        path = self.root / "images" / entry
+        try:
+            return np.asarray(read_image(str(path)))
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f"{path} (listed in {self.root / 'index.csv'}) does not exist"
+            ) from err
+        except UnreadableImage as err:
+            raise UnreadableImage(
+                f"cannot read {path} (listed in {self.root / 'index.csv'}): {err.__cause__}; "
+                "replace the file or remove its row"
+            ) from err
 
     def __len__(self) -> int:
         return len(self.index)
@@ -165,30 +354,35 @@ class BrodenDataset(Dataset):
 
     def image(self, i: int) -> torch.Tensor:
         """Image ``i`` alone, uint8 ``(3, ih, iw)`` (no masks read)."""
-        from PIL import Image
-
-        path = self.root / "images" / self.index[i]["image"]
-        return torch.from_numpy(np.asarray(Image.open(path).convert("RGB")).copy()).permute(2, 0, 1)
+        return torch.from_numpy(self._read_png(self.index[i]["image"]).copy()).permute(2, 0, 1)
 
     def __getitem__(self, i: int) -> dict:
-        from PIL import Image
-
         row = self.index[i]
-        image = np.asarray(Image.open(self.root / "images" / row["image"]).convert("RGB"))
+        image = self._read_png(row["image"])
         item = {
             "image": torch.from_numpy(image.copy()).permute(2, 0, 1),
             "masks": {},
             "labels": {},
         }
+        size = None
+        if row.get("sh", "").isdigit() and row.get("sw", "").isdigit():
+            size = (int(row["sh"]), int(row["sw"]))
         for cat in self.categories:
             maps, numbers = [], []
-            for entry in filter(None, row.get(cat, "").split(";")):
+            for entry in filter(None, (row.get(cat) or "").split(";")):
                 if entry.isdigit():
                     numbers.append(int(entry))
-                else:
-                    rgb = np.asarray(Image.open(self.root / "images" / entry).convert("RGB"))
-                    rgb = rgb.astype(np.int64)
-                    maps.append(torch.from_numpy(rgb[..., 0] + 256 * rgb[..., 1]))
+                    continue
+                rgb = self._read_png(entry).astype(np.int64)
+                size = size or rgb.shape[:2]
+                if rgb.shape[:2] != size:
+                    raise ValueError(
+                        f"mask {self.root / 'images' / entry} is {rgb.shape[0]}x{rgb.shape[1]} "
+                        f"pixels, but the segmentation size of {row['image']} is "
+                        f"{size[0]}x{size[1]} (index.csv sh, sw, or its first mask); every mask "
+                        "of an image must have that size"
+                    )
+                maps.append(torch.from_numpy(rgb[..., 0] + 256 * rgb[..., 1]))
             item["masks"][cat] = maps
             item["labels"][cat] = numbers
         return item

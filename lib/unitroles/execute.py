@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import shlex
@@ -23,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .params import PASSED_ENV, ParameterError, unknown_message
 
 
 def load_profile(path: str | os.PathLike) -> dict:
@@ -96,8 +99,16 @@ def _yaml(value) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
-def run_box(source: str | os.PathLike, parameters: dict, profile: str | None = None) -> str:
-    """Markdown for the "Run this page" box: the exact commands that reproduce this run."""
+def run_box(
+    source: str | os.PathLike,
+    parameters: dict,
+    profile: str | None = None,
+    *,
+    defaults: str = "",
+) -> str:
+    """Markdown for the "Run this page" box: the parameters of this run and the exact commands
+    that reproduce it. ``defaults``: the source of the page's parameters cell (its defaults and
+    their comments), shown in the box instead of as a cell of the page."""
     source = Path(source)
     try:
         source = source.resolve().relative_to(Path.cwd())
@@ -114,7 +125,8 @@ def run_box(source: str | os.PathLike, parameters: dict, profile: str | None = N
         ours += "".join(f" -p {k} {shlex.quote(_yaml(v))}" for k, v in changed.items())
     return (
         ":::{admonition} Run this page\n:class: tip dropdown\n"
-        "From the repository root, with the environment of `make env` (`.venv`), this runs the "
+        + _parameter_listing(parameters, defaults)
+        + "From the repository root, with the environment of `make env` (`.venv`), this runs the "
         "page exactly as shown here:\n\n"
         f"```bash\n{ours}\n```\n\n"
         "or, with jupytext and papermill alone (every parameter spelled out; change any of "
@@ -125,6 +137,85 @@ def run_box(source: str | os.PathLike, parameters: dict, profile: str | None = N
         "a second run loads them. The {download}`executed notebook <" + f"{stem}.ipynb>` is "
         "also in the download menu at the top of the page.\n:::"
     )
+
+
+def _parameter_listing(parameters: dict, defaults: str) -> str:
+    """The "Parameters" part of the run box: this run's values, then the page's defaults."""
+    if not parameters and not defaults.strip():
+        return ""
+    text = "**Parameters of this run** (papermill's values; the page's defaults below):\n\n"
+    if parameters:
+        lines = [f"{name} = {value!r}" for name, value in parameters.items()]
+        text += "```python\n" + "\n".join(lines) + "\n```\n\n"
+    if defaults.strip():
+        text += (
+            f"Defaults, from the page's parameters cell:\n\n```python\n{defaults.strip()}\n```\n\n"
+        )
+    return text
+
+
+# Tags that already say how a code cell shows; any other code cell gets ``hide-input``.
+_SHOWN_AS = {"hide-input", "remove-input", "hide-cell", "remove-cell", "show-input"}
+
+
+def present(notebook, stem: str = "page") -> None:
+    """Make an executed notebook read as a page of the book (in place).
+
+    * Code is folded: every code cell not tagged otherwise gets ``hide-input`` (myst-nb shows a
+      "Show code cell source" toggle); a cell tagged ``show-input`` stays open.
+    * The parameters cell and papermill's injected copy get ``remove-cell``: their values are
+      in the "Run this page" box (:func:`run_box`).
+    * Printed logs are folded: each ``stdout`` stream becomes a closed "Log" ``<details>``
+      block in HTML (its text stays as ``text/plain``).
+    * A figure captioned with :func:`unitroles.plots.caption` is numbered and captioned: its
+      caption and name move from the image's output metadata into the cell's ``mystnb.figure``
+      metadata, which myst-nb renders as a numbered figure. The alt text stays in the output
+      metadata, where ``book/_ext/figure_alt.py`` reads it.
+    """
+    figures = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        if {"parameters", "injected-parameters"} & set(tags):
+            tags = [t for t in tags if t not in _SHOWN_AS] + ["remove-cell"]
+        elif not _SHOWN_AS & set(tags):
+            tags.append("hide-input")
+        cell.metadata["tags"] = tags
+        cell.outputs = [_fold_log(o) for o in cell.get("outputs", [])]
+        captions = [
+            o["metadata"]["image/png"]
+            for o in cell.outputs
+            if "caption" in o.get("metadata", {}).get("image/png", {})
+        ]
+        shown = [
+            o for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")
+        ]
+        if len(captions) == 1 and len(shown) == 1:  # myst-nb captions every output of the cell
+            figures += 1
+            meta = captions[0]
+            figure = {
+                "caption": meta["caption"],
+                "name": meta.get("name") or f"{stem}-fig-{figures}",
+            }
+            cell.metadata.setdefault("mystnb", {}).setdefault("figure", figure)
+
+
+def _fold_log(output):
+    """A ``stdout`` stream as a display of a closed ``<details>`` block (HTML), text kept."""
+    import html
+
+    import nbformat
+
+    if output.get("output_type") != "stream" or output.get("name") != "stdout":
+        return output
+    text = output["text"] if isinstance(output["text"], str) else "".join(output["text"])
+    lines = text.rstrip("\n").count("\n") + 1
+    block = (
+        f'<details class="unitroles-log"><summary>Log ({lines} line{"s" * (lines != 1)})'
+        f"</summary><pre>{html.escape(text)}</pre></details>"
+    )
+    return nbformat.v4.new_output("display_data", data={"text/html": block, "text/plain": text})
 
 
 def execute_notebook(
@@ -139,7 +230,9 @@ def execute_notebook(
     """Run ``source`` (.py percent or .ipynb) with ``parameters``; return the executed path.
 
     ``out`` may be a folder (the notebook keeps its stem) or a ``.ipynb`` path. A "Run this
-    page" box (:func:`run_box`) is placed after the first cell (the title).
+    page" box (:func:`run_box`) is placed after the first cell (the title). The page runs with
+    :func:`page_parameters`: the profile's values of the names it declares, then ``parameters``,
+    each of which it must declare.
     """
     import jupytext
     import nbformat
@@ -159,12 +252,21 @@ def execute_notebook(
     }
     if not any("parameters" in c.metadata.get("tags", []) for c in notebook.cells):
         raise ValueError(f"{source} has no cell tagged 'parameters'; papermill needs one")
-    parameters = dict(parameters or {})
     with tempfile.TemporaryDirectory() as tmp:
         unexecuted = Path(tmp) / f"{source.stem}.ipynb"
         nbformat.write(notebook, unexecuted)
+        parameters = page_parameters(unexecuted, source, parameters, profile_path)
         partial = out.with_name(f".{out.stem}.partial.ipynb")
         start = time.perf_counter()
+        # The kernel runs in ``cwd`` (``notebooks/``); it resolves relative paths against the
+        # folder this command was run from (unitroles.data.caller_cwd), and unitroles.params
+        # checks the names passed here.
+        env = {
+            "UNITROLES_CALLER_CWD": os.environ.get("UNITROLES_CALLER_CWD") or os.getcwd(),
+            PASSED_ENV: json.dumps(sorted(parameters)),
+        }
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
         try:
             papermill.execute_notebook(
                 str(unexecuted),
@@ -177,6 +279,12 @@ def execute_notebook(
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         seconds = round(time.perf_counter() - start, 2)
         executed = nbformat.read(partial, as_version=4)
         executed.metadata["unitroles"] = {
@@ -185,16 +293,41 @@ def execute_notebook(
             "parameters": parameters,
             "environment": environment(),
         }
-        for cell in executed.cells:  # papermill's copy of the parameters: folded, not repeated
-            tags = cell.metadata.get("tags", [])
-            if "injected-parameters" in tags and "hide-cell" not in tags:
-                cell.metadata["tags"] = [*tags, "hide-cell"]
-        box = nbformat.v4.new_markdown_cell(run_box(source, parameters, profile_path))
+        defaults = "\n".join(
+            c.source for c in executed.cells if "parameters" in c.metadata.get("tags", [])
+        )
+        present(executed, source.stem)
+        box = nbformat.v4.new_markdown_cell(
+            run_box(source, parameters, profile_path, defaults=defaults)
+        )
         box.metadata["tags"] = ["run-this-page"]
         executed.cells.insert(1, box)
         nbformat.write(executed, partial)
         os.replace(partial, out)
     return out
+
+
+def page_parameters(
+    notebook: str | os.PathLike,
+    source: str | os.PathLike,
+    parameters: dict | None,
+    profile_path: str | os.PathLike | None,
+) -> dict:
+    """The parameters to run ``notebook`` with: the profile's values for the names its parameters
+    cell declares (a profile serves every page; a page ignores the others), then ``parameters``.
+
+    A name in ``parameters`` that the page does not declare is an error listing the names it
+    accepts (papermill would only warn, and run with the default).
+    """
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    given = dict(parameters or {})
+    unknown = set(given) - declared
+    if unknown:
+        raise ParameterError(unknown_message(unknown, declared, str(source)))
+    profile = load_profile(profile_path) if profile_path else {}
+    return {**{k: v for k, v in profile.items() if k in declared}, **given}
 
 
 def parse_overrides(pairs) -> dict:
@@ -214,14 +347,18 @@ def main(argv: list[str] | None = None) -> int:
         help="override one parameter (value parsed as YAML)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    parameters = load_profile(args.profile)
-    parameters.update(parse_overrides(args.p))
+    profile = load_profile(args.profile)
+    overrides = parse_overrides(args.p)
     for source in args.sources:
         start = time.perf_counter()
-        print(f"execute {source} [{parameters.get('profile', '?')}] ...", flush=True)
-        out = execute_notebook(
-            source, args.out, parameters=parameters, progress=False, profile_path=args.profile
-        )
+        print(f"execute {source} [{profile.get('profile', '?')}] ...", flush=True)
+        try:
+            out = execute_notebook(
+                source, args.out, parameters=overrides, progress=False, profile_path=args.profile
+            )
+        except ParameterError as err:  # unknown parameter names: the message says it all
+            print(f"error: {err}", file=sys.stderr)
+            return 2
         print(f"  -> {out} in {time.perf_counter() - start:.1f} s", flush=True)
     return 0
 

@@ -29,8 +29,12 @@ def checkpoint_models(
     names: tuple[str, ...] = GENERALIZATION_RECIPES,
     arch: str = "vgg16",
     num_classes: int = 1000,
+    classes_from: str | None = None,
 ) -> dict[str, nn.Module]:
-    """Load ``<checkpoint_dir>/<name>.pth`` for each name into ``arch`` (eval mode)."""
+    """Load ``<checkpoint_dir>/<name>.pth`` for each name into ``arch`` (eval mode).
+
+    ``classes_from`` (e.g. the ImageFolder root that gave ``num_classes``) is named in the error
+    when a checkpoint has a different number of classes."""
     folder = data.require_path(
         checkpoint_dir, parameter="checkpoint_dir", env="UNITROLES_CHECKPOINTS",
         what="the folder of model checkpoints",
@@ -42,24 +46,35 @@ def checkpoint_models(
             f"one checkpoint per model named {', '.join(f'{n}.pth' for n in names)}"
         )
     return {
-        n: zoo.load_weights(zoo.build_model(arch, num_classes), folder / f"{n}.pth").eval()
+        n: zoo.load_weights(
+            zoo.build_model(arch, num_classes), folder / f"{n}.pth", classes_from=classes_from
+        ).eval()
         for n in names
     }
 
 
 @torch.no_grad()
 def accuracy(
-    model: nn.Module, dataset, indices, *, batch_size: int = 128, workers: int = 4
+    model: nn.Module,
+    dataset,
+    indices,
+    *,
+    batch_size: int = 128,
+    workers: int = 4,
+    skip_unreadable: bool = False,
+    skipped: list | None = None,
 ) -> float:
-    """Top-1 accuracy (fraction) of ``model`` on ``dataset[indices]`` (an ImageFolder)."""
+    """Top-1 accuracy (fraction) of ``model`` on ``dataset[indices]`` (an ImageFolder).
+
+    An image that does not decode stops with its path, unless ``skip_unreadable``: then it is
+    left out of the count and its path appended to ``skipped``."""
     dev = device()
     model = model.to(dev).eval()
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.Subset(dataset, list(map(int, indices))),
-        batch_size=batch_size, num_workers=workers,
-    )  # fmt: skip
     correct = total = 0
-    for x, y in loader:
+    for x, y in data.iter_batches(
+        dataset, indices, batch_size=batch_size, workers=workers,
+        skip_unreadable=skip_unreadable, skipped=skipped,
+    ):  # fmt: skip
         correct += int((model(x.to(dev)).argmax(1).cpu() == y).sum())
         total += len(y)
     return correct / max(total, 1)
@@ -74,8 +89,13 @@ def generalization_table(
     arch: str = "vgg16",
     image_size: int = 224,
     workers: int = 4,
+    skip_unreadable: bool = False,
 ) -> list[dict]:
-    """Train / test accuracy and gap of the five checkpoints (rows like :func:`train.summary`)."""
+    """Train / test accuracy and gap of the five checkpoints (rows like :func:`train.summary`).
+
+    The two splits must hold the same class folders in the same order
+    (:func:`data.check_same_classes`). With ``skip_unreadable``, images that do not decode are
+    left out, with a warning that counts them; each row's ``skipped`` says how many."""
     train_dir = data.require_path(
         train_root, parameter="train_root", env="UNITROLES_TRAIN_ROOT",
         what="the training split (ImageFolder)",
@@ -88,19 +108,29 @@ def generalization_table(
     for split, root in (("train", train_dir), ("test", val_dir)):
         ds = data.image_folder(Path(root), image_size=image_size)
         splits[split] = (ds, data.subset_per_class(ds.targets, per_class))
+    data.check_same_classes(splits["train"][0], splits["test"][0], train_dir, val_dir)
     num_classes = len(splits["train"][0].classes)
     rows = []
     for name, model in checkpoint_models(
-        checkpoint_dir, arch=arch, num_classes=num_classes
+        checkpoint_dir, arch=arch, num_classes=num_classes, classes_from=str(train_dir)
     ).items():
         start = time.perf_counter()
-        acc = {s: accuracy(model, ds, idx, workers=workers) for s, (ds, idx) in splits.items()}
+        skipped: dict[str, list] = {s: [] for s in splits}
+        acc = {
+            s: accuracy(model, ds, idx, workers=workers, skip_unreadable=skip_unreadable,
+                        skipped=skipped[s])
+            for s, (ds, idx) in splits.items()
+        }  # fmt: skip
+        for s, (ds, _) in splits.items():
+            if not rows:  # the same images for every model: report once
+                data.report_skipped(skipped[s], ds)
         rows.append(
             {
                 "model": name, "recipe": "checkpoint", "arch": arch, "seed": None,
                 "train_acc": acc["train"], "val_acc": acc["test"], "test_acc": acc["test"],
                 "gap": acc["train"] - acc["test"],
                 "train_seconds": round(time.perf_counter() - start, 2),
+                "skipped": sum(len(v) for v in skipped.values()),
             }
         )  # fmt: skip
     return rows
@@ -114,8 +144,12 @@ def checkpoint_setup(
     per_class: int = 10,
     image_size: int = 224,
     workers: int = 4,
+    skip_unreadable: bool = False,
 ):
     """A :class:`unitroles.setups.Setup` from a checkpoint and an ImageFolder validation split.
+
+    An image that does not decode stops with its path, unless ``skip_unreadable`` (then it is
+    left out, with a warning that counts such images, and the description says how many).
 
     Loads ``per_class`` images of every class into memory (a seeded choice), so keep it small
     for the 365 classes of Places365 (10 a class is about 2 GB in float32 at 224 px).
@@ -132,16 +166,116 @@ def checkpoint_setup(
     )  # fmt: skip
     dataset = data.image_folder(val_dir, image_size=image_size)
     indices = data.subset_per_class(dataset.targets, per_class)
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.Subset(dataset, list(map(int, indices))),
-        batch_size=128, num_workers=workers,
-    )  # fmt: skip
-    xs, ys = zip(*loader)
-    images, labels = torch.cat(xs), torch.cat(ys)
-    model = zoo.load_weights(zoo.build_model(arch, len(dataset.classes)), path).eval()
+    images, labels, skipped = data.load_images(
+        dataset, indices, workers=workers, skip_unreadable=skip_unreadable
+    )
+    model = zoo.build_model(arch, len(dataset.classes))
+    model = zoo.load_weights(model, path, classes_from=str(val_dir)).eval()
     acc = accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
                    workers=0)  # fmt: skip
+    left_out = f" ({len(skipped)} unreadable images skipped)" if skipped else ""
     return Setup(
         model, images, labels, tuple(dataset.classes),
-        f"{arch} from {path.name}, {len(labels)} validation images", acc,
+        f"{arch} from {path.name}, {len(labels)} validation images{left_out}", acc,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------
+# What a paper-profile page read, for make (see the Makefile)
+
+# Papermill parameter -> the environment variable read when it is None.
+INPUTS = {
+    "checkpoint": "UNITROLES_CHECKPOINT",
+    "resnet_checkpoint": "UNITROLES_RESNET_CHECKPOINT",
+    "checkpoint_dir": "UNITROLES_CHECKPOINTS",
+    "train_root": "UNITROLES_TRAIN_ROOT",
+    "val_root": "UNITROLES_VAL_ROOT",
+    "broden_root": "UNITROLES_BRODEN",
+}
+
+
+def input_state(value: str | os.PathLike | None) -> dict:
+    """What a path input is now: its absolute path and, for every file under it, the size and
+    modification time (a changed, added or removed file changes the state)."""
+    if value in (None, ""):
+        return {"path": None}
+    path = data.absolute(value)
+    if path.is_file():
+        st = path.stat()
+        return {"path": str(path), "bytes": st.st_size, "mtime_ns": st.st_mtime_ns}
+    if not path.is_dir():
+        return {"path": str(path), "missing": True}
+    import hashlib
+
+    digest, count = hashlib.sha256(), 0
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            st = os.stat(os.path.join(folder, name))
+            rel = os.path.relpath(os.path.join(folder, name), path)
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            count += 1
+    return {"path": str(path), "files": count, "listing_sha256": digest.hexdigest()}
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.is_file() and path.read_text() == text:
+        return  # unchanged: keep its modification time, so make re-runs nothing
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _declared(source: Path) -> set[str]:
+    """The names assigned in a jupytext page's parameters cell."""
+    import re
+
+    text = source.read_text()
+    start = text.find('tags=["parameters"]')
+    if start < 0:
+        return set()
+    cell = text[start:].split("\n# %%", 1)[0]
+    return set(re.findall(r"^([A-Za-z_]\w*)\s*=", cell, flags=re.M))
+
+
+def stamp_inputs(folder, profile_path, executed, sources) -> None:
+    """Write ``<folder>/<input>.json`` (what each paper input is now, :func:`input_state`) and
+    ``<folder>/deps.mk`` (each executed page depends on the stamps of the inputs it declares),
+    each rewritten only when its content changed. The Makefile includes ``deps.mk``."""
+    import json
+
+    from .execute import load_profile
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    profile = load_profile(profile_path)
+    for name, env in INPUTS.items():
+        value = profile.get(name) or os.environ.get(env)
+        state = {"parameter": name, "variable": env, **input_state(value)}
+        _write_if_changed(folder / f"{name}.json", json.dumps(state, indent=1, sort_keys=True))
+    lines = ["# written by python -m unitroles.paper; each page depends on the inputs it reads"]
+    for source in sorted(map(Path, sources)):
+        used = sorted(_declared(source) & set(INPUTS))
+        if used:
+            stamps = " ".join(str(folder / f"{n}.json") for n in used)
+            lines.append(f"{executed}/{source.stem}.ipynb: {stamps}")
+    _write_if_changed(folder / "deps.mk", "\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Stamp what the paper profile reads (paths, sizes, modification times) for make"
+    )
+    parser.add_argument("--stamp-inputs", required=True, metavar="FOLDER")
+    parser.add_argument("--profile", required=True)
+    parser.add_argument("--executed", required=True, help="folder of executed notebooks")
+    parser.add_argument("sources", nargs="+")
+    args = parser.parse_args(argv)
+    stamp_inputs(args.stamp_inputs, args.profile, args.executed, args.sources)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

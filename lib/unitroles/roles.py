@@ -46,6 +46,7 @@ classes (both are ``(1 / NK) sum_k |U_R(k)|``). Proportions and shares are fract
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -735,6 +736,7 @@ def generalization_roles(
     store=None,
     device=None,
     workers: int = 4,
+    skip_unreadable: bool = False,
 ) -> dict[str, ModelRoles]:
     """The taxonomy of ``layer`` in each of the five models of Zhao et al. Table 1, all classes.
 
@@ -743,14 +745,16 @@ def generalization_roles(
     trained on (``train_per_class`` of the world's ``train`` split, clean: no augmentation), the
     test curve on the world's ``test`` split (``eval_per_class`` a class). ``paper``: VGG16
     checkpoints ``gen-A.pth`` .. ``gen-E.pth`` in ``checkpoint_dir``, ``per_class`` images a class
-    of the ImageFolder ``train_root`` (train curve) and ``val_root`` (test curve).
+    of the ImageFolder ``train_root`` (train curve) and ``val_root`` (test curve); both must hold
+    the same class folders, and an image that does not decode stops the run with its path unless
+    ``skip_unreadable`` (then it is left out, with a warning that counts such images).
     """
     _check_rank_by(rank_by)
     if profile == "paper":
         return _paper_roles(
             checkpoint_dir, train_root, val_root, layer=layer, rank_by=rank_by,
             per_class=per_class, image_size=image_size, arch=arch, store=store, device=device,
-            workers=workers,
+            workers=workers, skip_unreadable=skip_unreadable,
         )  # fmt: skip
     if profile not in ("book", "smoke"):
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
@@ -803,7 +807,7 @@ def generalization_roles(
 
 def _paper_roles(
     checkpoint_dir, train_root, val_root, *, layer, rank_by, per_class, image_size, arch, store,
-    device, workers,
+    device, workers, skip_unreadable=False,
 ) -> dict[str, ModelRoles]:  # fmt: skip
     """The paper profile: per class, load its images once and run the test on all five models."""
     from pathlib import Path
@@ -821,14 +825,18 @@ def _paper_roles(
     )  # fmt: skip
     roots = {"train": train_dir, "test": val_dir}
     datasets = {s: data.image_folder(Path(r), image_size=image_size) for s, r in roots.items()}
+    data.check_same_classes(datasets["train"], datasets["test"], train_dir, val_dir)
     class_names = tuple(datasets["train"].classes)
-    if tuple(datasets["test"].classes) != class_names:
-        raise ValueError(f"{train_dir} and {val_dir} hold different class folders")
     picked = {s: data.subset_per_class(ds.targets, per_class) for s, ds in datasets.items()}
-    models = paper.checkpoint_models(checkpoint_dir, arch=arch, num_classes=len(class_names))
+    models = paper.checkpoint_models(
+        checkpoint_dir, arch=arch, num_classes=len(class_names), classes_from=str(train_dir)
+    )
     device = device or engine_module.default_device()
     store = store or Store()
-    files = {s: [datasets[s].samples[i][0] for i in picked[s]] for s in datasets}
+    # the chosen files with their sizes and modification times: an edited image is a cache miss
+    files = {
+        s: data.files_fingerprint(datasets[s].samples[i][0] for i in picked[s]) for s in datasets
+    }
     keys = {
         name: content_key(
             sweeps.model_fingerprint(model),
@@ -841,7 +849,32 @@ def _paper_roles(
         )  # fmt: skip
         for name, model in models.items()
     }
-    todo = [n for n in models if not store.has("rof", f"paper-{n}-{layer}", keys[n])]
+    # Hold every model's entry lock while computing: a second process running the same test
+    # waits, then loads these results (a damaged entry fails has() and is computed again).
+    with contextlib.ExitStack() as locks:
+        for n in sorted(models):
+            locks.enter_context(store.lock("rof", f"paper-{n}-{layer}", keys[n]))
+        todo = [n for n in models if not store.has("rof", f"paper-{n}-{layer}", keys[n])]
+        _paper_tests(todo, models, datasets, picked, class_names, layer, rank_by, device,
+                     workers, store, keys, skip_unreadable)  # fmt: skip
+    out = {}
+    for n in models:
+        name = n.replace("gen-", "model ")
+        with np.load(store.path("rof", f"paper-{n}-{layer}", keys[n]) / "arrays.npz") as f:
+            tax = Taxonomy.from_arrays({k: f[k] for k in f.files}, class_names, layer, rank_by)
+        out[name] = ModelRoles(
+            name, n, tax, f"{arch} checkpoint {n}.pth; {per_class} train and test images a class"
+        )
+    return out
+
+
+def _paper_tests(
+    todo, models, datasets, picked, class_names, layer, rank_by, device, workers, store, keys,
+    skip_unreadable,
+) -> None:  # fmt: skip
+    """Run the ROF test of the models in ``todo`` class by class and publish each taxonomy."""
+    from . import data
+
     tests = {n: _Test(_engine(models[n], layer, device, "auto"), len(class_names), rank_by, "auto")
              for n in todo}  # fmt: skip
     for k in range(len(class_names)) if todo else ():
@@ -850,26 +883,17 @@ def _paper_roles(
             idx = [int(i) for i in picked[split] if ds.targets[i] == k]
             if not idx:
                 raise ValueError(f"class {class_names[k]!r} has no images in the {split} root")
-            loader = torch.utils.data.DataLoader(
-                torch.utils.data.Subset(ds, idx), batch_size=64, num_workers=workers
+            x, _, _ = data.load_images(
+                ds, idx, batch_size=64, workers=workers, skip_unreadable=skip_unreadable
             )
-            x = torch.cat([x for x, _ in loader]).to(device)
+            x = x.to(device)
             images[split] = list(_chunks(x, torch.full((len(x),), k), 64))
         for test in tests.values():
             test.add(images["train"], images["test"])
-    out = {}
-    for n in models:
-        name = n.replace("gen-", "model ")
-        if n in todo:
-            tax = tests[n].taxonomy(class_names, layer)
-            with store.writing("rof", f"paper-{n}-{layer}", keys[n], {"model": n}) as tmp:
-                np.savez(tmp / "arrays.npz", **tax.arrays())
-        with np.load(store.path("rof", f"paper-{n}-{layer}", keys[n]) / "arrays.npz") as f:
-            tax = Taxonomy.from_arrays({k: f[k] for k in f.files}, class_names, layer, rank_by)
-        out[name] = ModelRoles(
-            name, n, tax, f"{arch} checkpoint {n}.pth; {per_class} train and test images a class"
-        )
-    return out
+    for n in todo:
+        tax = tests[n].taxonomy(class_names, layer)
+        with store.writing("rof", f"paper-{n}-{layer}", keys[n], {"model": n}) as tmp:
+            np.savez(tmp / "arrays.npz", **tax.arrays())
 
 
 # --------------------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def model_setup(
     checkpoint: str | None = None,
     val_root: str | None = None,
     eval_per_class: int = 10,
+    skip_unreadable: bool = False,
 ) -> Setup:
     """The model of ``recipe`` (book, smoke) or ``arch`` + ``checkpoint`` (paper) with its
     validation images."""
@@ -67,7 +68,12 @@ def model_setup(
         from . import paper
 
         return paper.checkpoint_setup(
-            checkpoint, val_root, arch=arch, per_class=eval_per_class, image_size=image_size
+            checkpoint,
+            val_root,
+            arch=arch,
+            per_class=eval_per_class,
+            image_size=image_size,
+            skip_unreadable=skip_unreadable,
         )
     if profile not in ("book", "smoke"):
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
@@ -117,8 +123,11 @@ def dissection_data(
     world = SceneWorld(size=image_size, seed=world_seed)
     store = store or Store()
     key = content_key(world.fingerprint(), "dissect", per_class, code_version(scenes, data))
-    if not store.has("broden", "world", key):
-        with store.writing("broden", "world", key, {"per_class": per_class}) as tmp:
-            scenes.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
-            (tmp / "broden" / attributes.FINGERPRINT).write_text(key + "\n")
-    return data.BrodenDataset(store.path("broden", "world", key) / "broden"), scenes.normalize
+
+    def export(tmp):
+        scenes.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
+        (tmp / "broden" / attributes.FINGERPRINT).write_text(key + "\n")
+        return {"per_class": per_class}
+
+    folder = store.get_or_create("broden", "world", key, create=export, load=lambda p: p)
+    return data.BrodenDataset(folder / "broden"), scenes.normalize

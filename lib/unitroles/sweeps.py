@@ -2,10 +2,12 @@
 
 :func:`cached_sweep` splits the ablations into shards of ``shard_size`` rows. Each finished shard
 is written atomically into a partial folder of the store, so a killed sweep resumes where it
-stopped; when every shard is there, the result is published as one store entry and the partial
-folder is removed. The key hashes the model's weights, the layer, the data, the ablations, the
-class count and the code of the engine, so a changed model, layer, dataset or code version is a
-cache miss and never reuses a stale result.
+stopped (a damaged shard is computed again); when every shard is there, the result is published as
+one store entry and the partial folder is removed. One process at a time runs a given sweep: it
+holds the entry's lock (:meth:`unitroles.store.Store.lock`), so a second process running the same
+sweep waits and then loads the result. The key hashes the model's weights, the layer, the data,
+the ablations, the class count and the code of the engine, so a changed model, layer, dataset or
+code version is a cache miss and never reuses a stale result.
 
 Under ``torch.distributed`` (e.g. ``torchrun --nproc_per_node=2``; gloo on CPU, NCCL on GPU) the
 shards are dealt round-robin to the processes and the counts are summed with ``all_reduce``:
@@ -14,10 +16,13 @@ every process returns the same result as one process would.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +33,7 @@ from torch import nn
 
 from . import engine, zoo
 from .engine import AblationCounts, Ablations
-from .store import Store, code_version, content_key
+from .store import LOAD_ERRORS, Store, code_version, content_key
 
 FIELDS = ("correct", "loss", "base_correct", "base_loss", "images")
 
@@ -125,87 +130,133 @@ def cached_sweep(
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     store = store or Store()
     key = sweep_key(model, layer, images, labels, ablations, num_classes)
+    path = store.path("sweeps", name, key)
     if store.has("sweeps", name, key):
-        return load_sweep(store, name, key)
+        try:
+            return _load_counts(path)
+        except LOAD_ERRORS as err:
+            with store.lock("sweeps", name, key):
+                store.discard("sweeps", name, key, f"cache entry {path} does not read ({err!r})")
 
     rank, world = _rank_world()
-    partial = store.root / "sweeps" / f".partial-{name}-{key}"
-    partial.mkdir(parents=True, exist_ok=True)
-    shards = range(0, (len(ablations) + shard_size - 1) // shard_size)
-    mine = [i for i in shards if i % world == rank]
-    todo = [i for i in mine if not (partial / f"shard-{i:05d}.npz").is_file()]
-    eng = engine.Engine(model, layer, device=device, fast=fast) if todo else None
-    bar = None
-    if progress and todo:
-        from tqdm import tqdm
+    # One process: hold the entry's lock, so a second process running the same sweep waits and
+    # then loads this one's result. Distributed ranks share the sweep by design (shards dealt
+    # round-robin), so they coordinate with barriers instead.
+    lock = store.lock("sweeps", name, key) if world == 1 else contextlib.nullcontext()
+    with lock:
+        if world == 1 and store.has("sweeps", name, key):
+            return _load_counts(path)
+        partial = store.root / "sweeps" / f".partial-{name}-{key}"
+        partial.mkdir(parents=True, exist_ok=True)
+        n_shards = (len(ablations) + shard_size - 1) // shard_size
+        mine = [i for i in range(n_shards) if i % world == rank]
 
-        bar = tqdm(
-            total=len(mine), initial=len(mine) - len(todo), desc=f"{name} {layer}", unit="shard"
-        )
-    for i in todo:
-        rows = slice(i * shard_size, min((i + 1) * shard_size, len(ablations)))
-        counts = eng.sweep(
-            images, labels, ablations[rows], num_classes,
-            chunk_images=chunk_images, chunk_ablations=chunk_ablations,
-        )  # fmt: skip
-        _save_npz(partial / f"shard-{i:05d}.npz", _counts_arrays(counts))
+        def rows(i: int) -> slice:
+            return slice(i * shard_size, min((i + 1) * shard_size, len(ablations)))
+
+        done = {}
+        for i in mine:
+            shard = _read_shard(partial / f"shard-{i:05d}.npz", rows(i), num_classes)
+            if shard is not None:
+                done[i] = shard
+        todo = [i for i in mine if i not in done]
+        eng = engine.Engine(model, layer, device=device, fast=fast) if todo else None
+        bar = None
+        if progress and todo:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(mine), initial=len(done), desc=f"{name} {layer}", unit="shard")
+        for i in todo:
+            counts = eng.sweep(
+                images, labels, ablations[rows(i)], num_classes,
+                chunk_images=chunk_images, chunk_ablations=chunk_ablations,
+            )  # fmt: skip
+            done[i] = _counts_arrays(counts)
+            _save_npz(partial / f"shard-{i:05d}.npz", done[i])
+            if bar is not None:
+                bar.update()
+            if on_shard is not None:
+                on_shard(i)
         if bar is not None:
-            bar.update()
-        if on_shard is not None:
-            on_shard(i)
-    if bar is not None:
-        bar.close()
+            bar.close()
 
-    total = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
-    for i in mine:
-        with np.load(partial / f"shard-{i:05d}.npz") as shard:
-            rows = slice(i * shard_size, min((i + 1) * shard_size, len(ablations)))
-            total.correct[rows] = torch.from_numpy(shard["correct"])
-            total.loss[rows] = torch.from_numpy(shard["loss"])
+        total = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
+        for i in mine:
+            total.correct[rows(i)] = torch.from_numpy(done[i]["correct"])
+            total.loss[rows(i)] = torch.from_numpy(done[i]["loss"])
             if i == 0:  # every shard holds the same baseline; take it once
-                total.base_correct = torch.from_numpy(shard["base_correct"])
-                total.base_loss = torch.from_numpy(shard["base_loss"])
-    if world > 1:
-        for field in ("correct", "loss", "base_correct", "base_loss"):
-            tensor = getattr(total, field)
-            dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
-        dist.barrier()
-    if rank == 0:
-        meta = {
-            "layer": zoo.resolve_layer(model, layer),
-            "ablations": len(ablations),
-            "num_classes": num_classes,
-            "images": len(labels),
-            "names": list(ablations.names),
-        }
-        with store.writing("sweeps", name, key, meta) as tmp:
-            np.savez(tmp / "counts.npz", **_counts_arrays(total))
-        shutil.rmtree(partial, ignore_errors=True)
-    if world > 1:
-        dist.barrier()
+                total.base_correct = torch.from_numpy(done[i]["base_correct"])
+                total.base_loss = torch.from_numpy(done[i]["base_loss"])
+        if world > 1:
+            for field in ("correct", "loss", "base_correct", "base_loss"):
+                tensor = getattr(total, field)
+                dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+            dist.barrier()
+        if rank == 0:
+            meta = {
+                "layer": zoo.resolve_layer(model, layer),
+                "ablations": len(ablations),
+                "num_classes": num_classes,
+                "images": len(labels),
+                "names": list(ablations.names),
+            }
+            with store.writing("sweeps", name, key, meta) as tmp:
+                np.savez(tmp / "counts.npz", **_counts_arrays(total))
+            shutil.rmtree(partial, ignore_errors=True)
+        if world > 1:
+            dist.barrier()
     return total
+
+
+def _read_shard(path: Path, rows: slice, num_classes: int) -> dict[str, np.ndarray] | None:
+    """A finished shard's arrays, or None if it is not there. A shard that does not read or has
+    the wrong shape (truncated, damaged) is removed with a warning naming it, to be recomputed."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path) as shard:
+            arrays = {f: shard[f] for f in FIELDS}
+        if arrays["correct"].shape != (rows.stop - rows.start, num_classes):
+            raise ValueError(f"shape {arrays['correct'].shape} does not fit this sweep")
+    except LOAD_ERRORS as err:
+        warnings.warn(
+            f"sweep shard {path} does not read ({err!r}); computing it again", stacklevel=3
+        )
+        path.unlink(missing_ok=True)
+        return None
+    return arrays
+
+
+def _load_counts(path: Path) -> AblationCounts:
+    meta = json.loads((path / "meta.json").read_text())
+    with np.load(path / "counts.npz") as arrays:
+        return _counts_from(arrays, meta["names"])
 
 
 def load_sweep(store: Store, name: str, key: str) -> AblationCounts:
     """A published sweep from the store."""
-    meta = store.load_meta("sweeps", name, key)
-    with np.load(store.path("sweeps", name, key) / "counts.npz") as arrays:
-        return _counts_from(arrays, meta["names"])
+    return _load_counts(store.path("sweeps", name, key))
 
 
 def cached_arrays(
     store: Store, kind: str, name: str, key_parts: tuple, compute: Callable[[], dict]
 ) -> dict[str, np.ndarray]:
-    """Load the arrays stored under ``content_key(*key_parts)`` or compute and store them."""
-    key = content_key(*key_parts)
-    path = store.path(kind, name, key)
-    if store.has(kind, name, key):
+    """Load the arrays stored under ``content_key(*key_parts)`` or compute and store them.
+
+    Computed under the entry's lock (:meth:`Store.get_or_create`): a second process asking for
+    the same arrays waits and loads them; a damaged entry is moved aside and computed again.
+    """
+
+    def create(tmp: Path) -> dict:
+        arrays = {k: np.asarray(v) for k, v in compute().items()}
+        np.savez(tmp / "arrays.npz", **arrays)
+        return {"fields": sorted(arrays)}
+
+    def load(path: Path) -> dict[str, np.ndarray]:
         with np.load(path / "arrays.npz") as f:
             return {k: f[k] for k in f.files}
-    arrays = {k: np.asarray(v) for k, v in compute().items()}
-    with store.writing(kind, name, key, {"fields": sorted(arrays)}) as tmp:
-        np.savez(tmp / "arrays.npz", **arrays)
-    return arrays
+
+    return store.get_or_create(kind, name, content_key(*key_parts), create=create, load=load)
 
 
 def layer_units(model: nn.Module, layer: str, example: torch.Tensor) -> int:

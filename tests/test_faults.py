@@ -1,0 +1,386 @@
+"""Faults a user meets: concurrent runs, damaged cache entries, bad data and checkpoints.
+
+Each test asserts what the user sees (a correct result, or a message naming the thing to fix)
+and that nothing half-written is left in the cache.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from unitroles import data, engine, paper, sweeps, zoo
+from unitroles.store import CHECKSUMS, Store
+
+
+def small_sweep_inputs(seed=0, classes=5):
+    torch.manual_seed(seed)
+    model = zoo.build_model("alexnet-mini", classes).double().eval()
+    x = torch.randn(12, 3, 32, 32, dtype=torch.float64)
+    y = torch.randint(0, classes, (12,))
+    return model, x, y
+
+
+def run_sweep(store, **kw):
+    model, x, y = small_sweep_inputs()
+    kw = {"shard_size": 4, "device": "cpu", "progress": False, **kw}
+    units = engine.single_units(sweeps.layer_units(model, "conv5", x))[:16]  # four shards of 4
+    return sweeps.cached_sweep(model, "conv5", x, y, units, 5, store=store, **kw)
+
+
+def entry(store, kind):
+    (path,) = [p for p in (store.root / kind).iterdir() if not p.name.startswith(".")]
+    return path
+
+
+def no_half_written(store):
+    """Nothing temporary is left anywhere in the cache."""
+    left = [p for p in store.root.rglob(".tmp-*")] + list(store.root.rglob("*.tmp.npz"))
+    assert not left, left
+
+
+# --------------------------------------------------------------------------------------------------
+# Concurrency
+
+WORKER = textwrap.dedent(
+    """
+    import json, sys, torch
+    from unitroles import engine, roles, sweeps, train, zoo
+    from unitroles.scenes import SceneWorld
+    from unitroles.store import Store
+
+    store = Store(sys.argv[1])
+    torch.manual_seed(0)
+    model = zoo.build_model("alexnet-mini", 5).double().eval()
+    x = torch.randn(12, 3, 32, 32, dtype=torch.float64)
+    y = torch.randint(0, 5, (12,))
+    units = engine.single_units(sweeps.layer_units(model, "conv5", x))[:16]
+    shards = []
+    counts = sweeps.cached_sweep(model, "conv5", x, y, units, 5, store=store,
+                                 shard_size=4, device="cpu", progress=False,
+                                 on_shard=shards.append)
+    calls = []
+    def compute():
+        calls.append(1)
+        return {"a": counts.correct.numpy() * 2}
+    arrays = sweeps.cached_arrays(store, "rof", "concurrent", ("k",), compute)
+    rec = train.recipe("baseline", train_per_class=1, eval_per_class=1, epochs=1, batch_size=16)
+    trained = train.train(rec, SceneWorld(size=32), store=store, progress=False)
+    print(json.dumps({
+        "shards": len(shards), "computed_arrays": len(calls),
+        "correct": counts.correct.tolist(), "loss": counts.loss.tolist(),
+        "arrays": arrays["a"].tolist(), "digest": trained.meta["weights_digest"],
+    }))
+    """
+)
+
+
+def test_two_processes_running_the_same_sweep_both_finish_with_one_result(tmp_path):
+    """Two runs of one sweep, one cached computation and one training at once on one cache (a page
+    run while `make book` runs the same sweep): both finish, with identical results, and the
+    second waits for the first instead of computing the sweep again."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(cache)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    outs = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=300)
+        assert p.returncode == 0, stderr[-3000:]
+        outs.append(json.loads(stdout.strip().splitlines()[-1]))
+    a, b = outs
+    for field in ("correct", "loss", "arrays", "digest"):
+        assert a[field] == b[field], field
+    assert a["shards"] + b["shards"] == 4  # 16 units in shards of 4, computed once in all
+    assert a["computed_arrays"] + b["computed_arrays"] == 1
+    store = Store(cache)
+    assert not list((cache / "sweeps").glob(".partial-*"))
+    no_half_written(store)
+    direct = run_sweep(Store(tmp_path / "alone"), shard_size=4)
+    assert direct.correct.tolist() == a["correct"]
+
+
+def test_lock_is_reentrant_within_a_process(store):
+    with store.lock("sweeps", "x", "k"), store.lock("sweeps", "x", "k"):
+        with store.writing("sweeps", "x", "k", {}) as tmp:
+            (tmp / "f").write_text("1")
+    assert store.has("sweeps", "x", "k")
+
+
+# --------------------------------------------------------------------------------------------------
+# Verified cache entries
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_a_bit(path):
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
+def empty(path):
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize(
+    "file, damage",
+    [
+        ("counts.npz", truncate), ("counts.npz", flip_a_bit), ("meta.json", empty),
+        ("meta.json", flip_a_bit), (CHECKSUMS, flip_a_bit), (CHECKSUMS, truncate),
+    ],
+)  # fmt: skip
+def test_damaged_sweep_entry_is_moved_aside_and_recomputed(store, file, damage):
+    first = run_sweep(store)
+    path = entry(store, "sweeps")
+    damage(path / file)
+    with pytest.warns(UserWarning, match=f"cache entry {path}"):
+        again = run_sweep(store)
+    assert torch.equal(again.correct, first.correct)
+    assert torch.equal(again.loss, first.loss)
+    (aside,) = (store.root / "sweeps" / ".corrupt").iterdir()
+    assert aside.name.startswith(path.name)
+    assert store.has("sweeps", path.name.split("-")[0], path.name.rsplit("-", 1)[1])
+    no_half_written(store)
+
+
+def test_entry_from_before_checksums_that_does_not_read_is_recomputed(store):
+    first = run_sweep(store)
+    path = entry(store, "sweeps")
+    (path / CHECKSUMS).unlink()  # as published by an older version
+    truncate(path / "counts.npz")
+    with pytest.warns(UserWarning, match=f"cache entry {path} does not read"):
+        again = run_sweep(store)
+    assert torch.equal(again.correct, first.correct)
+
+
+def test_damaged_in_progress_shard_is_recomputed(store, monkeypatch):
+    expected = run_sweep(Store(store.root.parent / "other"), shard_size=2)
+
+    def kill_after_third(i):
+        if i == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(store, shard_size=2, on_shard=kill_after_third)
+    partial = next((store.root / "sweeps").glob(".partial-*"))
+    shard = partial / "shard-00001.npz"
+    truncate(shard)
+    with pytest.warns(UserWarning, match=f"sweep shard {shard} does not read"):
+        resumed = run_sweep(store, shard_size=2)
+    assert torch.equal(resumed.correct, expected.correct)
+    torch.testing.assert_close(resumed.loss, expected.loss)
+    assert not partial.exists()
+    no_half_written(store)
+
+
+@pytest.mark.parametrize("damage", [truncate, flip_a_bit])
+def test_damaged_cached_arrays_are_recomputed(store, damage):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"x": np.arange(1000.0)}
+
+    sweeps.cached_arrays(store, "rof", "r", ("k",), compute)
+    path = entry(store, "rof")
+    damage(path / "arrays.npz")
+    with pytest.warns(UserWarning, match=f"{path}: arrays.npz does not match its checksum"):
+        arrays = sweeps.cached_arrays(store, "rof", "r", ("k",), compute)
+    assert np.array_equal(arrays["x"], np.arange(1000.0)) and len(calls) == 2
+
+
+@pytest.mark.parametrize("damage", [truncate, flip_a_bit])
+def test_damaged_weights_of_a_trained_model_are_retrained(store, damage):
+    """train.py publishes weights.pt through store.writing and checks store.has before loading:
+    the checksums cover it with no change to train.py."""
+    from unitroles import train
+    from unitroles.scenes import SceneWorld
+
+    rec = train.recipe("baseline", train_per_class=1, eval_per_class=1, epochs=1, batch_size=16)
+    world = SceneWorld(size=32)
+    first = train.train(rec, world, store=store, progress=False)
+    path = entry(store, "models")
+    damage(path / "weights.pt")
+    with pytest.warns(UserWarning, match=f"{path}: weights.pt does not match its checksum"):
+        again = train.train(rec, world, store=store, progress=False)
+    assert again.meta["weights_digest"] == first.meta["weights_digest"]
+    assert store.has("models", rec.name, train.cache_key(rec, world))
+
+
+def test_damaged_broden_export_is_made_again(store):
+    from unitroles import setups
+
+    dataset, _ = setups.dissection_data("smoke", per_class=1, store=store)
+    first = dataset[0]["image"]
+    png = dataset.root / "images" / dataset.index[0]["image"]
+    truncate(png)
+    with pytest.warns(UserWarning, match="does not match its checksum"):
+        dataset, _ = setups.dissection_data("smoke", per_class=1, store=store)
+    assert torch.equal(dataset[0]["image"], first)
+
+
+def test_failed_write_publishes_nothing_and_leaves_nothing(store):
+    with pytest.raises(RuntimeError):
+        with store.writing("rof", "x", "k", {}) as tmp:
+            (tmp / "half.npz").write_bytes(b"12")
+            raise RuntimeError("killed")
+    assert not store.has("rof", "x", "k")
+    no_half_written(store)
+
+
+# --------------------------------------------------------------------------------------------------
+# Paper-profile data
+
+
+def write_image_folder(root, classes=("a", "b", "c"), per_class=2, size=40, seed=0):
+    rng = np.random.default_rng(seed)
+    for c in classes:
+        (root / c).mkdir(parents=True)
+        for i in range(per_class):
+            pixels = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / c / f"{i}.jpg")
+
+
+def write_checkpoints(folder, arch="vgg16-mini", classes=3):
+    folder.mkdir()
+    for i, name in enumerate(paper.GENERALIZATION_RECIPES):
+        torch.manual_seed(i)
+        torch.save(zoo.build_model(arch, classes).state_dict(), folder / f"{name}.pth")
+
+
+def test_train_and_val_with_different_classes_is_an_error_not_a_wrong_score(tmp_path):
+    write_image_folder(tmp_path / "train", ("a", "b", "c"))
+    write_image_folder(tmp_path / "val", ("a", "c"))
+    write_checkpoints(tmp_path / "ckpt")
+    with pytest.raises(ValueError, match="only in the training split: b") as err:
+        paper.generalization_table(
+            tmp_path / "ckpt", tmp_path / "train", tmp_path / "val", per_class=1,
+            arch="vgg16-mini", image_size=32, workers=0,
+        )  # fmt: skip
+    assert str(tmp_path / "val") in str(err.value)
+
+
+def test_truncated_image_is_named_or_skipped_and_counted(tmp_path):
+    write_image_folder(tmp_path / "val", per_class=3)
+    bad = tmp_path / "val" / "b" / "1.jpg"
+    truncate(bad)
+    ds = data.image_folder(tmp_path / "val", image_size=32, resize=36)
+    everything = range(len(ds))
+    with pytest.raises(data.UnreadableImage, match=f"cannot read image {bad}.*skip_unreadable"):
+        data.load_images(ds, everything, workers=0)
+    with pytest.warns(UserWarning, match=f"skipped 1 unreadable image.*{bad}"):
+        images, labels, skipped = data.load_images(ds, everything, workers=0, skip_unreadable=True)
+    assert skipped == [str(bad)] and len(labels) == len(ds) - 1
+
+
+def test_image_folder_with_classes_the_checkpoint_lacks_says_so(tmp_path):
+    write_image_folder(tmp_path / "val", ("a", "b", "c", "d"), per_class=1)
+    torch.save(zoo.build_model("alexnet-mini", 3).state_dict(), tmp_path / "places.pth")
+    with pytest.raises(ValueError, match="holds classes the checkpoint does not have"):
+        paper.checkpoint_setup(
+            tmp_path / "places.pth", tmp_path / "val", arch="alexnet-mini", per_class=1,
+            image_size=32, workers=0,
+        )  # fmt: skip
+
+
+def test_relative_path_is_taken_from_where_the_command_ran(tmp_path, monkeypatch):
+    (tmp_path / "data" / "val").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "data")  # the kernel's folder: notebooks/
+    monkeypatch.setenv("UNITROLES_CALLER_CWD", str(tmp_path))
+    found = data.require_path("data/val", parameter="val_root", env="X", what="val")
+    assert found == tmp_path / "data" / "val"
+    with pytest.raises(FileNotFoundError, match=f"not found at {tmp_path / 'nope'} "):
+        data.require_path("nope", parameter="val_root", env="X", what="val")
+
+
+# --------------------------------------------------------------------------------------------------
+# Checkpoints and Broden
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (os.urandom(4096), "does not read as a torch checkpoint"),
+        (b"PK\x03\x04" + b"\0" * 100, "does not read as a torch checkpoint"),
+    ],
+)
+def test_checkpoint_that_is_not_one_says_so(tmp_path, content, message):
+    path = tmp_path / "model.pth"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message) as err:
+        zoo.load_weights(zoo.build_model("alexnet-mini", 3), path)
+    assert str(path) in str(err.value)
+
+
+def test_truncated_checkpoint_says_so(tmp_path):
+    path = tmp_path / "model.pth"
+    torch.save(zoo.build_model("alexnet-mini", 3).state_dict(), path)
+    truncate(path)
+    with pytest.raises(ValueError, match="truncated, damaged or not a checkpoint"):
+        zoo.load_weights(zoo.build_model("alexnet-mini", 3), path)
+
+
+@pytest.fixture
+def broden(tmp_path):
+    from unitroles import setups
+
+    dataset, _ = setups.dissection_data("smoke", per_class=1, store=Store(tmp_path / "cache"))
+    copy = tmp_path / "broden"
+    shutil.copytree(dataset.root, copy)
+    return copy
+
+
+def rewrite_csv(path, edit):
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(edit(lines)) + "\n")
+
+
+def test_broden_index_without_image_column_is_named(broden):
+    rewrite_csv(
+        broden / "index.csv", lambda lines: [lines[0].replace("image", "picture")] + lines[1:]
+    )
+    with pytest.raises(ValueError, match=r"index.csv has no 'image' column"):
+        data.BrodenDataset(broden)
+
+
+def test_broden_label_that_is_not_a_number_is_named(broden):
+    rewrite_csv(broden / "label.csv", lambda lines: [lines[0], "one" + lines[1][1:]] + lines[2:])
+    with pytest.raises(ValueError, match=r"label.csv, line 2: label number 'one'"):
+        data.BrodenDataset(broden)
+
+
+def test_broden_mask_of_the_wrong_size_is_named(broden):
+    dataset = data.BrodenDataset(broden)
+    row = next(r for r in dataset.index if r.get("object"))
+    mask = broden / "images" / row["object"].split(";")[0]
+    Image.open(mask).resize((7, 7)).save(mask)
+    i = dataset.index.index(row)
+    with pytest.raises(ValueError, match=f"mask {mask} is 7x7 pixels"):
+        dataset[i]
+
+
+def test_broden_image_that_does_not_read_is_named(broden):
+    dataset = data.BrodenDataset(broden)
+    image = broden / "images" / dataset.index[0]["image"]
+    truncate(image)
+    with pytest.raises(data.UnreadableImage, match=f"cannot read {image}"):
+        dataset[0]
