@@ -517,3 +517,33 @@ def predict_most_damaged(
     units["true class"] = [names[k] for k in units["label"]]
     majority = 100 * float((units["label"] == np.bincount(y_train).argmax()).mean())
     return Prediction(units, probabilities, names, excluded, majority)
+
+
+# --- how the book's scale compares with the paper's (a diagnosis for small class drops) ----------
+
+# Zhou et al. (2018): AlexNet conv5 has 256 units; Places365 has 365 classes; their baseline
+# classifies 50.6% of the validation images (sec. 3.1, Fig. 1).
+PAPER_SCALE = {"units": 256, "classes": 365, "accuracy": 50.6}
+
+
+def scale_comparison(units: int, classes: int, accuracy: float) -> dict[str, str]:
+    """Glue values comparing a layer's scale with Zhou et al.'s AlexNet conv5 on Places365.
+
+    ``accuracy`` is the model's top-1 accuracy in %. A layer with several units per class, on a
+    model that gets most images right, can lose one unit with little cost to any class: the
+    other units that carry the class make up for it. Returns text values for ``report.glue``:
+    ``units_per_class``, ``paper_units_per_class``, ``scale_units``, ``scale_classes``,
+    ``scale_accuracy``, ``paper_accuracy`` and ``redundancy_ratio`` (ours / the paper's units
+    per class).
+    """
+    ours = units / classes
+    paper = PAPER_SCALE["units"] / PAPER_SCALE["classes"]
+    return {
+        "units_per_class": f"{ours:.1f}",
+        "paper_units_per_class": f"{paper:.1f}",
+        "scale_units": str(units),
+        "scale_classes": str(classes),
+        "scale_accuracy": f"{accuracy:.1f}",
+        "paper_accuracy": f"{PAPER_SCALE['accuracy']:.1f}",
+        "redundancy_ratio": f"{ours / paper:.0f}",
+    }
