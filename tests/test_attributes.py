@@ -336,6 +336,11 @@ def test_dissection_errors(tmp_path):
         A.dissect(model, "relu", ds, float_image, categories=["texture"], device="cpu")
 
 
+def entries(folder):
+    """Published cache entries (not lock files or other dot files)."""
+    return [p for p in folder.iterdir() if not p.name.startswith(".")]
+
+
 def test_cached_dissection_hits_and_misses(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
     ds = data.BrodenDataset(scenes.export_broden(world, tmp_path / "broden", n_per_class=1))
@@ -343,7 +348,7 @@ def test_cached_dissection_hits_and_misses(tmp_path):
     torch.manual_seed(0)
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
     a = A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
-    assert len(list((tmp_path / "cache" / "dissection").iterdir())) == 1
+    assert len(entries(tmp_path / "cache" / "dissection")) == 1
     b = A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
     np.testing.assert_array_equal(a.iou, b.iou)
     assert a.concepts == b.concepts and a.categories == b.categories
@@ -351,7 +356,7 @@ def test_cached_dissection_hits_and_misses(tmp_path):
         model.features[10].weight.mul_(2)
     A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
     A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, quantile=0.01)
-    assert len(list((tmp_path / "cache" / "dissection").iterdir())) == 3
+    assert len(entries(tmp_path / "cache" / "dissection")) == 3
 
 
 def test_broden_image_reads_the_same_pixels(tmp_path):
