@@ -136,7 +136,7 @@ report.glue(
         "core_sd_class_A": f"{100 * by_class.loc['model A', ('core', 'std')]:.1f}%",
     }
 )
-check.round(2)
+check.stack(level=1, future_stack=True).rename_axis(["model", "role"]).round(2)  # one row a role
 
 # %% [markdown]
 # The largest difference between a mean over units and the matching mean over classes is

@@ -64,17 +64,25 @@ def student(notebook):
 
 
 def restore(student_notebook, instructor_notebook):
-    """``student_notebook`` with each stub replaced by the instructor's solution cell, in order."""
+    """``student_notebook`` with its solutions put back: each stub replaced by the instructor's
+    solution cell, in order, and each Markdown cell that held Solution boxes given them back
+    (:func:`student` keeps every cell, so the two notebooks' cells align)."""
     answers = [c for c in instructor_notebook.cells if is_solution(c)]
     stubs = [c for c in student_notebook.cells if STUB_TAG in c.metadata.get("tags", [])]
     if len(answers) != len(stubs):
         raise ValueError(f"{len(stubs)} stubs but {len(answers)} solutions")
+    if len(student_notebook.cells) != len(instructor_notebook.cells):
+        raise ValueError("the student and instructor notebooks have different cells")
     out = copy.deepcopy(student_notebook)
     k = 0
     for i, cell in enumerate(out.cells):
         if STUB_TAG in cell.metadata.get("tags", []):
             out.cells[i] = copy.deepcopy(answers[k])
             k += 1
+        elif cell.cell_type == "markdown":
+            teacher = instructor_notebook.cells[i]
+            if solutions_in_markdown(teacher.source):
+                out.cells[i] = copy.deepcopy(teacher)
     return out
 
 
