@@ -131,9 +131,11 @@ report.glue(
 def in_words(counts: dict) -> str:
     """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
     n = sum(counts.values())
+    holds, partly, fails = (counts[v] for v in (report.HOLDS, report.PARTLY, report.FAILS))
     return (
-        f"{counts[report.HOLDS]} of {n} evidence claims hold, {counts[report.PARTLY]} partly "
-        f"hold and {counts[report.FAILS]} do not hold"
+        f"{holds} of {n} evidence claims {'holds' if holds == 1 else 'hold'}, {partly} "
+        f"{'partly holds' if partly == 1 else 'partly hold'} and {fails} "
+        f"{'does not hold' if fails == 1 else 'do not hold'}"
     )
 
 
