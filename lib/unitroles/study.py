@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import attributes, setups, sweeps
+from . import attributes, health, setups, sweeps
 from .attributes import ClassStatistics, Dissection
 from .engine import AblationCounts
 from .setups import Setup
@@ -30,15 +30,14 @@ ATTRIBUTE_LABELS = {
 }
 
 
-ACTIVE_FRACTION = 0.1  # a unit is active when its mean activation is >= 10% of the median unit's
+ACTIVE_FRACTION = health.DEAD_FRACTION  # active: mean activation >= 10% of the median unit's
 
 
 def active_units(mean_activation: np.ndarray, fraction: float = ACTIVE_FRACTION) -> np.ndarray:
-    """``(U,)`` bool: units whose mean activation is at least ``fraction`` times the median
-    unit's. The others are nearly dead: their ablation changes little, while their class
-    selectivity, a ratio of tiny means, can be large (issue 12)."""
-    mean_activation = np.asarray(mean_activation, float)
-    return mean_activation >= fraction * np.median(mean_activation)
+    """``(U,)`` bool: units that are not nearly dead (:func:`unitroles.health.nearly_dead`), i.e.
+    whose mean activation is at least ``fraction`` times the median unit's. The others change
+    little when ablated, while their class selectivity, a ratio of tiny means, can be large."""
+    return ~health.nearly_dead(mean_activation, fraction)
 
 
 @dataclass
