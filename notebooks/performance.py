@@ -156,19 +156,26 @@ def pass_time(row) -> str:
 report.table(
     pd.DataFrame(
         {
-            "units": layers["units"],
-            "images": layers["images"],
             "engine (img × abl / s)": layers["engine_rate"].round(),
             "reference (img × abl / s)": layers["reference_rate"].round(),
-            "ratio": [f"{r:.1f}×" for r in layers["ratio"]],
-            "ratio spread": [
-                f"{lo:.1f}–{hi:.1f}×" for lo, hi in zip(layers["ratio_low"], layers["ratio_high"])
+            "ratio (spread)": [
+                f"{r:.1f}× ({lo:.1f}–{hi:.1f})"
+                for r, lo, hi in zip(layers["ratio"], layers["ratio_low"], layers["ratio_high"])
             ],
             "FLOP bound": [f"{r:.1f}×" for r in layers["flop_ratio"]],
-            "reference s / pass": [pass_time(r) for _, r in layers.iterrows()],
-        }
+            "reference s / pass (range)": [pass_time(r) for _, r in layers.iterrows()],
+        },
+    ).set_axis(
+        pd.Index(
+            [f"{n} ({u})" for n, u in zip(layers.index, layers["units"])], name="layer (units)"
+        )
     ),
-    caption="Runs: engine and reference interleaved; medians. Counts identical on every layer: "
+    caption="Runs: engine and reference interleaved; medians, with the lowest and highest of "
+    "the repeats. Images: "
+    + "; ".join(
+        f"{n} for {', '.join(group.index)}" for n, group in layers.groupby("images", sort=False)
+    )
+    + ". Counts identical on every layer: "
     + ("yes" if layers["identical"].all() else "NO"),
 )
 

@@ -84,13 +84,18 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profi
 # Evidence only: identity and setup claims are not counted.
 
 # %% tags=["hide-input"]
-order = [report.HOLDS, report.PARTLY, report.FAILS]
+order = [report.HOLDS, report.PARTLY, report.FAILS, report.UNMEASURED]
 papers = list(dict.fromkeys(paper for paper, _, _ in report.CLAIMS.values()))
 counts = pd.DataFrame(
     {paper: report.tally(c for c in claims if report.CLAIMS[c.id][0] == paper) for paper in papers}
 ).T[order]
 fig, ax = plots.figure(width=7.0, height=1.9)
-colors = {report.HOLDS: "#009E73", report.PARTLY: "#E69F00", report.FAILS: "#D55E00"}
+colors = {
+    report.HOLDS: "#009E73",
+    report.PARTLY: "#E69F00",
+    report.FAILS: "#D55E00",
+    report.UNMEASURED: "#999999",
+}
 left = np.zeros(len(counts))
 for verdict in order:
     ax.barh(counts.index, counts[verdict], left=left, color=colors[verdict], label=verdict)
@@ -98,15 +103,17 @@ for verdict in order:
 ax.set_xlabel("evidence claims (count)")
 ax.set_xlim(0, max(left.max(), 1))
 ax.invert_yaxis()
-ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4)
 plots.caption(
     fig,
     "Verdicts of the evidence claims of each paper in this build: green, holds; orange, partly "
-    "holds; red, does not hold. Identity and setup claims are not counted.",
+    "holds; red, does not hold; grey, not measured (the run's data could not support the test). "
+    "Identity and setup claims are not counted.",
     alt="Stacked horizontal bar chart of verdict counts per paper. "
     + "; ".join(
         f"{paper}: {counts.loc[paper, report.HOLDS]} hold, {counts.loc[paper, report.PARTLY]} "
-        f"partly hold, {counts.loc[paper, report.FAILS]} do not hold"
+        f"partly hold, {counts.loc[paper, report.FAILS]} do not hold, "
+        f"{counts.loc[paper, report.UNMEASURED]} not measured"
         for paper in counts.index
     )
     + ".",
@@ -131,11 +138,13 @@ report.glue(
 def in_words(counts: dict) -> str:
     """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
     n = sum(counts.values())
-    holds, partly, fails = (counts[v] for v in (report.HOLDS, report.PARTLY, report.FAILS))
+    holds, partly, fails, unmeasured = (counts[v] for v in order)
     return (
         f"{holds} of {n} evidence claims {'holds' if holds == 1 else 'hold'}, {partly} "
-        f"{'partly holds' if partly == 1 else 'partly hold'} and {fails} "
-        f"{'does not hold' if fails == 1 else 'do not hold'}"
+        f"{'partly holds' if partly == 1 else 'partly hold'}"
+        + (f", {fails}" if unmeasured else f" and {fails}")
+        + f" {'does not hold' if fails == 1 else 'do not hold'}"
+        + (f" and {unmeasured} could not be measured" if unmeasured else "")
     )
 
 
@@ -155,9 +164,8 @@ report.glue(
 )
 
 # %% [markdown]
-# Of {glue:text}`n_claims` evidence claims run on the {glue:text}`scorecard_profile` profile,
-# {glue:text}`n_holds` hold, {glue:text}`n_partly` partly hold and {glue:text}`n_fails` do not
-# hold. {glue:text}`n_apart` identity and setup claims are listed apart below;
+# On the {glue:text}`scorecard_profile` profile, {glue:text}`summary_all`.
+# {glue:text}`n_apart` identity and setup claims are listed apart below;
 # {glue:text}`n_missing` of the papers' claims have no executed page in this build.
 
 # %% [markdown]
@@ -175,13 +183,27 @@ def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
     ]
 
 
-lines = rows(evidence, "statement", "paper_figures", "this_run")
-lines += [
-    f"| {id} | {report.CLAIMS[id][1]} | — | — | not run in this build | — | — |" for id in missing
-]
+lines = rows(evidence, "statement")
+lines += [f"| {id} | {report.CLAIMS[id][1]} | not run in this build | — | — |" for id in missing]
 Markdown(
-    "| claim | figure | the paper says | paper's figures | this run | checks | verdict |\n"
-    "|---|---|---|---|---|---|---|\n" + "\n".join(lines)
+    "| claim | figure | the paper says | checks | verdict |\n|---|---|---|---|---|\n"
+    + "\n".join(lines)
+)
+
+# %% [markdown]
+# ## The numbers behind each verdict
+#
+# The paper's figures beside this run's, claim by claim (each claim's page has the checks).
+
+
+# %% tags=["hide-input"]
+Markdown(
+    "| claim | paper's figures | this run |\n|---|---|---|\n"
+    + "\n".join(
+        f"| [{r.claim}]({r.page}.html) | {report.cell(r.paper_figures)} | "
+        f"{report.cell(r.this_run)} |"
+        for r in evidence.itertuples()
+    )
 )
 
 # %% [markdown]

@@ -143,6 +143,8 @@ report.table(runs.sort_index(), headers={"seconds": "wall time (s)"}, decimals={
 # is why the Zhou claims are judged over several seeds.
 
 # %% tags=["hide-input"]
+import IPython.display  # noqa: E402
+
 from unitroles import scenes, train  # noqa: E402
 
 if profile == "paper":
@@ -164,4 +166,4 @@ else:
             for (name, seed), t in trained.items()
         ]
     ).set_index(["recipe", "seed"])
-models
+    IPython.display.display(report.table(models, decimals={"training time (s)": 1}))

@@ -34,3 +34,22 @@ def smoke_build(tmp_path_factory):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return out, result.stdout + result.stderr
+
+
+REHEARSE_ENV = "UNITROLES_REHEARSE"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "rehearse: the paper path end to end; run by `make rehearse`, skipped otherwise"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``rehearse`` (minutes each) run only under ``make rehearse``."""
+    if os.environ.get(REHEARSE_ENV) == "1":
+        return
+    skip = pytest.mark.skip(reason=f"a rehearsal: `make rehearse` runs it ({REHEARSE_ENV}=1)")
+    for item in items:
+        if "rehearse" in item.keywords:
+            item.add_marker(skip)

@@ -71,8 +71,8 @@ def test_rof_section_with_tiny_sizes(capsys):
     workload = bench.rof_workload(2, weights="random")
     assert len(workload.labels) == 2 * workload.num_classes
     (row,) = bench.bench_rof(workload, repeats=1, ref_classes=1)
-    assert row["identical"] and row["prefix_sum"] and row["units"] == 64
-    assert row["points"] == workload.num_classes * 65
+    assert row["identical"] and row["prefix_sum"] and row["units"] == 128
+    assert row["points"] == workload.num_classes * 129
     assert row["ratio"] > 0 and math.isfinite(row["ratio"])
     assert "ratio" in capsys.readouterr().out
 

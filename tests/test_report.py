@@ -144,8 +144,26 @@ def test_tally_counts_evidence_only():
     claims = [c(report.HOLDS), c(report.PARTLY), c(report.PARTLY), c(report.FAILS)]
     assert [x.verdict for x in claims] == [report.HOLDS, report.PARTLY, report.PARTLY, report.FAILS]
     apart = [c(report.HOLDS, "identity"), c(report.FAILS, "setup"), c(report.HOLDS, "setup")]
-    assert report.tally(claims + apart) == {report.HOLDS: 1, report.PARTLY: 2, report.FAILS: 1}
-    assert report.tally(apart) == {report.HOLDS: 0, report.PARTLY: 0, report.FAILS: 0}
+    unmeasured = _evaluate(checks={"a": True}, core=["a"], unmeasured="too weak")
+    assert report.tally(claims + apart + [unmeasured]) == {
+        report.HOLDS: 1, report.PARTLY: 2, report.FAILS: 1, report.UNMEASURED: 1,
+    }  # fmt: skip
+    assert report.tally(apart) == dict.fromkeys(report.MARKS, 0)
+
+
+def test_a_claim_the_run_cannot_test_is_not_measured_and_says_why():
+    c = _evaluate(checks={"a": True, "b": False}, core=["a"], unmeasured="nothing to predict")
+    assert (c.verdict, c.passed, c.total, c.why) == (report.UNMEASURED, 0, 2, "nothing to predict")
+    assert [x["passed"] for x in c.checks] == [None, None]  # no outcome is shown
+    card = c.markdown()
+    assert "**not measured**: nothing to predict" in card and "✓" not in card and "✗" not in card
+    assert "checks passed" not in card
+    with pytest.raises(ValueError, match="it is empty"):
+        _evaluate(checks={"a": True}, core=["a"], unmeasured=" ")
+    report.EVALUATED[c.id] = c
+    text = report.takeaway("no units", claim=c.id)
+    assert "not measured: nothing to predict" in text and ":class: warning" in text
+    assert "agrees" not in text and "disagrees" not in text
 
 
 def test_every_claims_md_id_names_a_notebook_of_the_book():
@@ -199,7 +217,9 @@ def test_claims_are_read_back_from_executed_notebooks_in_paper_order(tmp_path):
         "R7", "s", paper="p", ours="o | x", checks={"a": True, "b": False}, core=["a"],
         kind="identity",
     ).markdown()  # fmt: skip
-    assert report.tally(claims) == {report.HOLDS: 1, report.PARTLY: 0, report.FAILS: 1}
+    assert report.tally(claims) == {
+        report.HOLDS: 1, report.PARTLY: 0, report.FAILS: 1, report.UNMEASURED: 0,
+    }  # fmt: skip
     assert report.glued(tmp_path / "b.ipynb")["n"] == 3
     missing = report.missing_claims(claims)
     assert "Z3" in missing and "Z2" not in missing and len(missing) == len(report.CLAIMS) - 3
@@ -302,3 +322,43 @@ def test_numpy_scalars_are_glued_as_plain_numbers(monkeypatch):
     report.glue({"n": np.int64(6), "r": np.float64(0.5), "s": "x"})
     assert glued == {"n": 6, "r": 0.5, "s": "x"}
     assert type(glued["n"]) is int and type(glued["r"]) is float
+
+
+def test_takeaway_reads_the_verdict_the_page_computed():
+    checks = {"central": True, "detail": False}
+    report.claim("T1", "s", paper="p", ours="o", checks=checks, core=["central"])
+    text = report.takeaway("ours", paper="paper", claim="T1")
+    assert "partly holds" in text and "1 of 2 checks" in text and "disagrees" not in text
+    report.claim("T2", "s", paper="p", ours="o", checks={"central": False}, core=["central"])
+    text = report.takeaway("ours", paper="paper", claim="T2")
+    assert (
+        "does not hold" in text and "disagrees with the paper" in text and ":class: warning" in text
+    )
+    report.claim("T3", "s", paper="p", ours="o", checks={"central": True}, core=["central"])
+    assert "agrees with the paper" in report.takeaway("ours", paper="paper", claim="T3")
+
+
+def test_takeaway_refuses_a_claim_the_page_did_not_evaluate():
+    import pytest
+
+    with pytest.raises(ValueError, match="call report.claim first"):
+        report.takeaway("ours", claim="never evaluated")
+
+
+def test_table_formats_numbers_among_text():
+    import pandas as pd
+
+    frame = pd.DataFrame({"units": [96.0, "256 (paper)"], "drop (pts)": [0.123456, "< 1"]})
+    html = report.table(frame).to_html()
+    assert ">96</td>" in html and ">256 (paper)<" in html and ">0.12</td>" in html
+    assert "&lt; 1" in html
+    assert "96.0" not in html and "0.123456" not in html
+
+
+def test_a_takeaway_call_displays_nothing_in_the_notebook():
+    """The takeaway shows once, where its glue is placed: the call's value, often a cell's last
+    expression, must not print its Markdown source on the page as well."""
+    report.claim("T9", "s", paper="p", ours="o", checks={"c": True}, core=["c"])
+    text = report.takeaway("ours", paper="paper", claim="T9")
+    assert isinstance(text, str) and "Takeaway" in text
+    assert hasattr(text, "_ipython_display_") and text._ipython_display_() is None

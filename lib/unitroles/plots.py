@@ -23,6 +23,11 @@ STYLE = {
 }
 
 
+# The smallest font size (pt) in a figure. The book's column is about 690 px wide at 1280 px, so a
+# figure 7.5 in wide is shown at 690 px: 9.5 pt in it shows at 9 pt (CSS); smaller is hard to read.
+SMALL = 9.5
+
+
 def use_style() -> None:
     """Apply the book's matplotlib style (call once at the top of a notebook)."""
     mpl.rcParams.update(STYLE)
@@ -37,7 +42,7 @@ def figure(
     return plt.subplots(nrows, ncols, figsize=(width, height), constrained_layout=True, **kw)
 
 
-def image_grid(images, titles=None, *, ncols: int = 8, width: float = 7.0, fontsize: int = 7):
+def image_grid(images, titles=None, *, ncols: int = 8, width: float = 7.0, fontsize: int = SMALL):
     """Show ``uint8 (n, 3, H, W)`` images in a grid with optional titles; returns the figure."""
     use_style()
     n = len(images)
@@ -55,7 +60,9 @@ def image_grid(images, titles=None, *, ncols: int = 8, width: float = 7.0, fonts
     return fig
 
 
-def label_map(ax, labels, names, *, title: str = "", colors=None, cmap: str = "tab20") -> None:
+def label_map(
+    ax, labels, names, *, title: str = "", colors=None, cmap: str = "tab20", fontsize: int = SMALL
+) -> None:
     """Draw an integer label map ``(H, W)`` (0 = none, shown white) with a legend of the labels
     present; ``names[k - 1]`` names label k and ``colors[k - 1]`` (RGB in [0, 1]) paints it, else
     a qualitative colour map does."""
@@ -72,11 +79,11 @@ def label_map(ax, labels, names, *, title: str = "", colors=None, cmap: str = "t
         rgb[labels == k] = colors[k - 1]
     ax.imshow(rgb, interpolation="nearest")
     ax.set_axis_off()
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     handles = [Patch(facecolor=colors[k - 1], edgecolor="0.6", label=names[k - 1]) for k in present]
     ax.legend(
         handles=handles,
-        fontsize=6,
+        fontsize=fontsize,
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
         handlelength=1,
@@ -110,12 +117,15 @@ def unit_strip(ax, images, regions, *, title: str = "", gap: int = 2) -> None:
     if outline.any():
         ax.contour(outline, levels=[0.5], colors=PALETTE[1], linewidths=0.8)
     ax.set_axis_off()
-    ax.set_title(title, fontsize=9, loc="left")
+    ax.set_title(title, fontsize=10, loc="left")
 
 
-def class_drops(ax, drops, names, *, label_top: int = 3, title: str = "") -> None:
+def class_drops(
+    ax, drops, names, *, label_top: int = 3, title: str = "", fontsize: int = SMALL
+) -> None:
     """Class accuracy drops (pts, positive = worse) sorted from most damaged to most helped, the
-    ``label_top`` most damaged classes named on the bars."""
+    ``label_top`` most damaged classes (those with a drop) listed, upright, in the panel's top
+    right corner with their drops."""
     import numpy as np
 
     drops = np.asarray(drops, dtype=float)
@@ -123,19 +133,20 @@ def class_drops(ax, drops, names, *, label_top: int = 3, title: str = "") -> Non
     colors = [PALETTE[3] if d > 0 else PALETTE[0] for d in drops[order]]
     ax.bar(np.arange(len(drops)), drops[order], color=colors, width=0.85)
     ax.axhline(0, color="0.4", lw=0.8)
-    for rank, k in enumerate(order[:label_top]):
-        if drops[k] > 0:
-            ax.annotate(
-                str(names[k]).replace("_", " "), (rank, drops[k]), xytext=(2, 2),
-                textcoords="offset points", fontsize=7, rotation=35,
-            )  # fmt: skip
+    named = [k for k in order[:label_top] if drops[k] > 0]
+    if named:
+        ax.text(
+            0.98, 0.96,
+            "\n".join(f"{str(names[k]).replace('_', ' ')} −{drops[k]:.0f}" for k in named),
+            transform=ax.transAxes, ha="right", va="top", fontsize=fontsize, linespacing=1.2,
+        )  # fmt: skip
     ax.set_xlabel("classes, sorted by drop")
     ax.set_ylabel("class accuracy drop (pts)")
     ax.set_xticks([])
     top = max(drops.max(), 1.0)
-    ax.set_ylim(min(drops.min(), 0) - 1, top * 1.35)
+    ax.set_ylim(min(drops.min(), 0) - 1, top * (1.15 + 0.2 * len(named)))
     if title:
-        ax.set_title(title, fontsize=9, loc="left")
+        ax.set_title(title, fontsize=10, loc="left")
 
 
 def seed_band(ax, curves, *, label: str, color=None, over: str = "seeds", **kw):
@@ -161,18 +172,73 @@ def seed_band(ax, curves, *, label: str, color=None, over: str = "seeds", **kw):
     return line.get_color()
 
 
+def outlier_limits(values, *, fence: float = 3.0) -> tuple[float, float]:
+    """The range an axis shows of ``values``: their minimum and maximum, except that values more
+    than ``fence`` interquartile ranges beyond the quartiles (far outliers) are left out, so one
+    of them does not squash the rest. A margin of 5% of the range is added on both sides."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return (0.0, 1.0)
+    q1, q3 = np.percentile(v, [25, 75])
+    spread = q3 - q1
+    inside = v[(v >= q1 - fence * spread) & (v <= q3 + fence * spread)] if spread > 0 else v
+    lo, hi = float(inside.min()), float(inside.max())
+    margin = 0.05 * (hi - lo) or 0.5
+    return lo - margin, hi + margin
+
+
+def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **kw) -> int:
+    """Scatter ``y`` against ``x`` within ``xlim`` / ``ylim`` (default: :func:`outlier_limits`),
+    points beyond them drawn on the edge as open triangles pointing out, with a note of how many
+    are off the scale and the farthest value. Returns how many points were clipped."""
+    import numpy as np
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    xlim = xlim or outlier_limits(x)
+    ylim = ylim or outlier_limits(y)
+    cx, cy = np.clip(x, *xlim), np.clip(y, *ylim)
+    off = (cx != x) | (cy != y)
+    ax.scatter(cx[~off], cy[~off], **kw)
+    notes = []
+    for axis, values, limits in (("x", x, xlim), ("y", y, ylim)):
+        for side, beyond, marker in (
+            (0, values < limits[0], "<" if axis == "x" else "v"),
+            (1, values > limits[1], ">" if axis == "x" else "^"),
+        ):
+            if beyond.any():
+                color = kw.get("color", kw.get("c", PALETTE[0]))
+                ax.scatter(
+                    cx[beyond], cy[beyond], marker=marker, s=28, facecolors="none",
+                    edgecolors=color, linewidths=1.0, clip_on=False, zorder=3,
+                )  # fmt: skip
+                far = values[beyond].min() if side == 0 else values[beyond].max()
+                notes.append(f"{int(beyond.sum())} off scale ({axis} {far:.3g})")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    if notes:
+        ax.text(
+            0.02, 0.98, "\n".join(notes), transform=ax.transAxes, ha="left", va="top",
+            fontsize=fontsize, color="0.3",
+        )  # fmt: skip
+    return int(off.sum())
+
+
 def show() -> None:
     """Display the current figures (end a figure cell with this, so no artist repr is printed)."""
     plt.show()
 
 
-# Role colours of Zhao et al. 2023, Fig. 2: core light red, overfitted orange, generalizing light
-# yellow, confusing light blue.
+# Role colours, after Zhao et al. 2023, Fig. 2 (core light red, overfitted orange, generalizing
+# light yellow, confusing light blue) but taken from the colour-blind-safe Okabe-Ito set: the
+# paper's light red and orange look alike to a red-green colour-blind reader.
 ROLE_COLORS = {
-    "core": "#F1948A",
-    "overfitted": "#F0A030",
-    "generalizing": "#F7DC6F",
-    "confusing": "#85C1E9",
+    "core": "#CC79A7",
+    "overfitted": "#E69F00",
+    "generalizing": "#F0E442",
+    "confusing": "#56B4E9",
 }
 
 
@@ -195,7 +261,7 @@ def role_legend(fig, **kw) -> None:
     from matplotlib.patches import Patch
 
     handles = [Patch(color=c, alpha=0.8, label=r) for r, c in ROLE_COLORS.items()]
-    kw = {"loc": "outside lower center", "ncol": 4, "fontsize": 8} | kw
+    kw = {"loc": "outside lower center", "ncol": 4, "fontsize": SMALL} | kw
     fig.legend(handles=handles, **kw)
 
 

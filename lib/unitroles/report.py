@@ -3,7 +3,9 @@
 Every verdict is computed from the run that displays it: a notebook passes the evidence and the
 rule, never a typed-in answer. Each claim names its *core* checks, the paper's central statement.
 Every check passes: *holds*; every core check but not every other: *partly holds*; a core check
-fails: *does not hold*. Identity and setup claims are shown apart and not counted as evidence.
+fails: *does not hold*. A run whose data cannot support a claim's test (e.g. models so weak that
+every unit hurts the same class) says so: *not measured*, with the reason, and no check outcome.
+Identity and setup claims are shown apart and not counted as evidence.
 :func:`claim` glues the verdict and its evidence (myst-nb ``glue``) so the prose and, later, the
 scorecard read the same numbers.
 """
@@ -15,10 +17,13 @@ import json
 import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 HOLDS, PARTLY, FAILS = "holds", "partly holds", "does not hold"
-MARKS = {HOLDS: "✓", PARTLY: "◐", FAILS: "✗"}  # common text fonts have these; not all have emoji
+UNMEASURED = "not measured"  # the run's data cannot support the claim's test; the card says why
+# common text fonts have these; not all have emoji
+MARKS = {HOLDS: "✓", PARTLY: "◐", FAILS: "✗", UNMEASURED: "–"}
 
 # Every claim of the two papers (CLAIMS.md), in paper order: id -> (paper, where, notebook).
 CLAIMS = {
@@ -69,23 +74,25 @@ class Claim:
     total: int
     kind: str = "evidence"
     profile: str = "book"
+    why: str = ""  # why the claim is not measured (verdict UNMEASURED); empty otherwise
 
     def markdown(self) -> str:
         """The claim card: the claim, a table of figures and verdict, then a table of checks."""
         rows = [("Paper", self.paper), ("This run", self.ours)]
         if KINDS[self.kind]:
             rows.append(("Kind", KINDS[self.kind]))
-        rows.append(
-            (
-                "Verdict",
+        if self.verdict == UNMEASURED:
+            outcome = f"{MARKS[self.verdict]} **{self.verdict}**: {self.why}"
+        else:
+            outcome = (
                 f"{MARKS[self.verdict]} **{self.verdict}** · "
-                f"{self.passed}/{self.total} checks passed",
+                f"{self.passed}/{self.total} checks passed"
             )
-        )
+        rows.append(("Verdict", outcome))
         summary = "| | |\n|---|---|\n" + "".join(f"| {k} | {cell(v)} |\n" for k, v in rows)
+        mark = {True: "✓", False: "✗", None: "–"}
         checks = "| check | core | passed |\n|---|:---:|:---:|\n" + "".join(
-            f"| {cell(c['name'])} | {'**core**' if c['core'] else ''} | "
-            f"{'✓' if c['passed'] else '✗'} |\n"
+            f"| {cell(c['name'])} | {'**core**' if c['core'] else ''} | {mark[c['passed']]} |\n"
             for c in self.checks
         )
         note = (
@@ -129,12 +136,17 @@ def evaluate(
     core: Sequence[str] | None,
     kind: str = "evidence",
     profile: str = "book",
+    unmeasured: str | None = None,
 ) -> Claim:
     """The :class:`Claim` that ``checks`` give; :func:`claim` without glue or display.
 
     ``core`` names (keys of ``checks``) the core checks: those stating the paper's central
     claim. Evidence must name at least one. An identity or setup claim may leave it ``None``:
     then every check is core, so it holds or it does not.
+
+    ``unmeasured``: why this run's data cannot support the test (``None``: it can). The verdict
+    is then *not measured*, whatever ``checks`` hold: their outcomes are not shown and none
+    counts as passed.
     """
     if kind not in KINDS:
         raise ValueError(f"claim {id}: kind {kind!r} is none of {', '.join(KINDS)}")
@@ -154,6 +166,16 @@ def evaluate(
         )
     if not core:
         raise ValueError(f"claim {id}: core names no check; name at least one of {list(checks)}")
+    if unmeasured is not None:
+        if not str(unmeasured).strip():
+            raise ValueError(
+                f"claim {id}: unmeasured says why the test cannot be made; it is empty"
+            )
+        listed = [{"name": n, "passed": None, "core": n in core} for n in checks]
+        return Claim(
+            id, statement, paper, ours, verdict=UNMEASURED, checks=listed, passed=0,
+            total=len(checks), kind=kind, profile=profile, why=str(unmeasured),
+        )  # fmt: skip
     checks = {name: bool(ok) for name, ok in checks.items()}  # numpy bools are not JSON
     listed = [{"name": n, "passed": ok, "core": n in core} for n, ok in checks.items()]
     return Claim(
@@ -172,6 +194,7 @@ def claim(
     core: Sequence[str] | None,
     kind: str = "evidence",
     profile: str = "book",
+    unmeasured: str | None = None,
 ):
     """Evaluate ``checks`` (name -> passed) into a verdict, glue it, and return it for display.
 
@@ -179,21 +202,28 @@ def claim(
     *partly holds*; a core check fails: *does not hold*. ``kind`` is ``"evidence"``,
     ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to satisfy it); see
     :func:`evaluate` for ``core``. The card lists every check with its outcome, core checks
-    marked, and ``k/n checks passed``.
+    marked, and ``k/n checks passed``. ``unmeasured`` (why the run cannot make the test) makes
+    the verdict *not measured*; see :func:`evaluate`.
     """
     result = evaluate(
         id, statement, paper=paper, ours=ours, checks=checks, core=core, kind=kind,
-        profile=profile,
+        profile=profile, unmeasured=unmeasured,
     )  # fmt: skip
     _glue(f"verdict_{id}", result.verdict)
     _glue(f"claim_{id}", json.dumps(asdict(result)))
+    EVALUATED[id] = result
     from IPython.display import Markdown
 
     return Markdown(result.markdown())
 
 
+# The claims :func:`claim` evaluated in this process, by id: a page's takeaway reads its verdict.
+EVALUATED: dict[str, Claim] = {}
+
+
 def tally(claims: Iterable[Claim]) -> dict[str, int]:
-    """How many evidence claims hold, partly hold and do not hold (verdict -> count).
+    """How many evidence claims hold, partly hold, do not hold and were not measured
+    (verdict -> count, every verdict of :data:`MARKS`).
 
     Identity and setup claims are not evidence: they are not counted.
     """
@@ -328,6 +358,14 @@ def runs_in(folder: str | os.PathLike) -> list[dict]:
 # --- Reading aids: takeaways and tables -----------------------------------------------------
 
 
+class _Quiet(str):
+    """A string that a notebook does not display when it is a cell's last value: the takeaway
+    shows once, at the top of the page, where its glue is placed."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
 def takeaway(
     ours: str,
     *,
@@ -335,6 +373,7 @@ def takeaway(
     agree: bool | None = None,
     name: str = "takeaway",
     note: str | None = None,
+    claim: str | Claim | None = None,
 ) -> str:
     """Glue a *Takeaway* admonition (MyST Markdown) for the top of the page; returns its text.
 
@@ -349,19 +388,51 @@ def takeaway(
 
     (glue resolves names from anywhere in the notebook, so the cell can sit above the code that
     computes it).
+
+    ``claim``: the id of a claim this page evaluated with :func:`claim` (or the :class:`Claim`):
+    its computed verdict then says whether the run agrees (*holds*: agrees; *partly holds*: the
+    central statement holds, not every detail; *does not hold*: disagrees), unless ``agree`` is
+    given, and the takeaway names the verdict and its count of checks.
     """
+    found = EVALUATED.get(claim) if isinstance(claim, str) else claim
+    if isinstance(claim, str) and found is None:
+        raise ValueError(
+            f"takeaway: no claim {claim!r} was evaluated in this run; call report.claim first "
+            f"(evaluated: {', '.join(EVALUATED) or 'none'})"
+        )
+    if found is not None and agree is None:
+        agree = {HOLDS: True, FAILS: False}.get(found.verdict)
     lines = []
     if paper:
         lines.append(f"**The paper:** {paper}")
     lines.append(f"**This run:** {ours}")
+    if found is not None and found.verdict == UNMEASURED:
+        lines.append(
+            f"**Verdict on claim {found.id}:** {MARKS[found.verdict]} {found.verdict}: {found.why}"
+        )
+    elif found is not None:
+        lines.append(
+            f"**Verdict on claim {found.id}:** {MARKS[found.verdict]} {found.verdict} "
+            f"({found.passed} of {found.total} checks passed; the claim card below lists them)."
+        )
     if agree is False:
         lines.append("**Our run disagrees with the paper here**; the page says why it may.")
     elif agree is True and paper:
         lines.append("**Our run agrees with the paper.**")
+    elif found is not None and found.verdict == PARTLY:
+        lines.append(
+            "**Our run bears out the paper's central statement, not every detail of it**; the "
+            "checks that failed are on the card."
+        )
+    if found is not None and found.profile == "smoke":
+        lines.append("*Smoke profile: tiny data and one-epoch models; these numbers mean nothing.*")
     if note:
         lines.append(note)
-    kind = "warning" if agree is False else "tip"
-    text = f":::{{admonition}} Takeaway\n:class: {kind}\n\n" + "\n\n".join(lines) + "\n:::\n"
+    unmeasured = found is not None and found.verdict == UNMEASURED
+    kind = "warning" if agree is False or unmeasured else "tip"
+    text = _Quiet(
+        f":::{{admonition}} Takeaway\n:class: {kind}\n\n" + "\n\n".join(lines) + "\n:::\n"
+    )
     try:
         from IPython.display import Markdown
         from myst_nb import glue as nb_glue
@@ -369,6 +440,30 @@ def takeaway(
         return text
     nb_glue(name, Markdown(text), display=False)
     return text
+
+
+def _is_number(value) -> bool:
+    """A finite real number, not a bool (``True`` is an int in Python)."""
+    import numbers
+
+    import numpy as np
+
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, (bool, np.bool_))
+        and bool(np.isfinite(value))
+    )
+
+
+def _mixed(value, *, places: int, whole: bool, percent: bool, missing: str) -> str:
+    """One cell of a column of numbers and text: a number formatted, text as it is."""
+    if _is_number(value):
+        if percent:
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if whole else f"{value:,.{places}f}"
+    if value is None or (isinstance(value, float) and value != value):
+        return missing
+    return str(value)
 
 
 def _header(name: str) -> str:
@@ -385,6 +480,7 @@ def table(
     index: bool = True,
     missing: str = "—",
     caption: str | None = None,
+    wrap: Collection[str] | bool = (),
 ):
     """A pandas ``Styler`` of ``frame`` for the book: readable headers, integers as integers.
 
@@ -393,7 +489,9 @@ def table(
     numbers with ``decimals`` places (a dict gives them per column), columns in ``percent`` as
     ``12.3%`` of a fraction (one decimal); NaN shows as ``missing``. Numbers and short values (up to
     24 characters, such as ``25.1% ± 10.6%``) do not wrap; longer text and headers do.
-    ``index=False`` hides the index. Units belong in the headers: ``"drop (pts)"``.
+    ``index=False`` hides the index. Units belong in the headers: ``"drop (pts)"``. ``wrap``
+    names columns (or ``True``: all) whose values may wrap at their spaces, for a wide table
+    whose short values read well on two lines (``12.5 (10.1–14.2)``).
     """
     import numpy as np
     import pandas as pd
@@ -406,29 +504,43 @@ def table(
     per_column = decimals if isinstance(decimals, dict) else {}
     places = {renamed.get(k, k): v for k, v in per_column.items()}
     shown_percent = {renamed.get(c, c) for c in percent}
+    wrapped = set() if wrap is True else {renamed.get(c, c) for c in wrap}
     formats = {}
     for column in frame.columns:
         values = frame[column]
+        d = places.get(column, decimals if isinstance(decimals, int) else 2)
+        if values.dtype == object:  # numbers among text (a paper's "< 1" row): numbers formatted
+            numbers = [_is_number(v) for v in values]
+            if any(numbers):
+                whole = all(float(v) == round(float(v)) for v, n in zip(values, numbers) if n)
+                formats[column] = partial(
+                    _mixed, places=d, whole=whole, percent=column in shown_percent, missing=missing
+                )
+            continue
         if values.dtype == bool or not pd.api.types.is_numeric_dtype(values):
             continue
         finite = values[np.isfinite(values.astype(float))]
-        d = places.get(column, decimals if isinstance(decimals, int) else 2)
         if column in shown_percent:
             formats[column] = "{:.1%}"
         elif len(finite) and (finite == finite.round()).all():
             formats[column] = "{:,.0f}"
         else:
             formats[column] = f"{{:,.{d}f}}"
-    styler = frame.style.format(formats, na_rep=missing).format_index(
+    styler = frame.style.format(formats, na_rep=missing, escape="html").format_index(
         lambda v: _header(v) if isinstance(v, str) else v, axis=1
     )
     short = [  # values that read as one token ("25.1% ± 10.6%") stay on one line
         column
         for column in frame.columns
-        if frame[column].astype(str).str.len().max() <= 24 or column in formats
+        if (frame[column].astype(str).str.len().max() <= 24 or column in formats)
+        and not (wrap is True or column in wrapped)
     ]
     if short:
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    # room between columns: values that do not wrap would otherwise run into each other
+    styler = styler.set_table_styles(
+        [{"selector": "td, th", "props": "padding: 0.15em 0.4em;"}], overwrite=False
+    )
     if not index:
         styler = styler.hide(axis="index")
     if caption:
