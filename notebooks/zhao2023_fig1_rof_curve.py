@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhao et al. 2023, Fig. 1: the retrieval-of-function curve
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Zhao et al. look for the group of units that a class needs by bringing a dead layer back to
 # life: they switch every unit of the last conv layer of VGG16 off, then switch the units back on
 # one at a time, in descending order of their activation's L1 norm, and record the cross-entropy
@@ -65,10 +69,10 @@ params.check(
 import numpy as np
 import pandas as pd
 
-from unitroles import plots, report, roles
+from unitroles import generalization, plots, report, roles
 
 plots.use_style()
-models = roles.generalization_roles(
+models = generalization.generalization_roles(
     profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
     image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
     train_root=train_root, val_root=val_root, per_class=eval_per_class,
@@ -88,14 +92,16 @@ print(f"{tax.units} units at {layer}; {len(tax.class_names)} classes; class show
 # %%
 n = np.arange(tax.units + 1)
 fig, (ax_a, ax_b) = plots.figure(2, width=7.5, height=3.1)
-for split, colour, dy in (("train", plots.PALETTE[0], 8), ("test", plots.PALETTE[3], 20)):
+for split, colour, height in (("train", plots.PALETTE[0], 0.62), ("test", plots.PALETTE[3], 0.8)):
     curve = getattr(tax, split).loss[k]
     n0 = int(summary[split]["n0"].iloc[k])
     ax_a.plot(n, curve, color=colour, label=f"{split} images")
     ax_a.plot(n0, curve[n0], "o", color=colour, ms=6)
+    # the label sits in the empty upper middle of the panel, an arrow pointing at its dot
     ax_a.annotate(
-        f"$n_0$ = {n0} ({split})", (n0, curve[n0]), xytext=(-10, dy), textcoords="offset points",
-        color=colour, fontsize=8,
+        f"$n_0$ = {n0} ({split})", (n0, curve[n0]), xytext=(0.45, height),
+        textcoords="axes fraction", color=colour, fontsize=plots.SMALL,
+        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "shrinkB": 4},
     )  # fmt: skip
     ax_b.hist(
         summary[split]["n0_fraction"] * 100, bins=np.linspace(0, 100, 21), alpha=0.6,
@@ -105,17 +111,25 @@ ax_a.set(
     xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
     title=f"(a) {shown.replace('_', ' ')}, {model_name}",
 )  # fmt: skip
-ax_a.legend(fontsize=8)
+ax_a.legend(fontsize=plots.SMALL)
 ax_b.set(
     xlabel="turning point n0 (% of the layer's units)", ylabel="classes",
     title="(b) turning points of every class",
 )  # fmt: skip
-ax_b.legend(fontsize=8)
+ax_b.legend(fontsize=plots.SMALL)
+plots.caption(
+    fig,
+    f"(a) The ROF curves of the class {shown.replace('_', ' ')} in {model_name}: cross-entropy "
+    f"(nats) on its training and test images with the first n ranked units of {layer} on; dots "
+    "mark the turning points n0. (b) The turning points of every class's train and test curves, "
+    "as a percentage of the layer's units.",
+    alt=f"Loss curves falling from n = 0 to a minimum at n0 = "
+    f"{int(summary['train']['n0'].iloc[k])} (train) and {int(summary['test']['n0'].iloc[k])} "
+    f"(test) of {tax.units} units, then rising; a histogram of turning points with medians "
+    f"{100 * summary['train']['n0_fraction'].median():.0f}% (train) and "
+    f"{100 * summary['test']['n0_fraction'].median():.0f}% (test) of the units.",
+)
 plots.show()
-
-# %% [markdown]
-# Dots mark the turning points; (b) gathers the turning points of every class's train and test
-# curves, as a percentage of the layer's units.
 
 # %% [markdown]
 # ## The curves' shape, over all classes
@@ -127,15 +141,16 @@ for split, s in summary.items():
         "median E(0) (nats)": s["loss_dead"].median(),
         "median E(n0) (nats)": s["loss_min"].median(),
         "median E(N) (nats)": s["loss_full"].median(),
-        f"median part of the fall made by {early:.0%} of the units": s["early_recovery"].median(),
+        f"median part of the fall made by {early:.0%} of the units (%)": 100
+        * s["early_recovery"].median(),
         "median n0 (% of units)": 100 * s["n0_fraction"].median(),
         "classes with n0 < N (%)": 100 * (s["n0"] < tax.units).mean(),
     }
-table = pd.DataFrame(rows).T.round(2).astype(object)
-table.loc["paper (Fig. 1B, one curve)"] = [
+table = pd.DataFrame(rows).round(2).astype(object)  # one row a quantity, one column a source
+table["paper (Fig. 1B, one curve)"] = [
     "high", "lowest", "above E(n0)", "most: falls fast", "a small part", "the curve rises after",
 ]  # fmt: skip
-table
+report.table(table)
 
 # %% [markdown]
 # ## The claim
@@ -183,6 +198,17 @@ report.claim(
     checks=checks,
     core=core,
     profile=profile,
+)
+report.takeaway(
+    f"in {model_name}, over {len(tax.class_names)} classes, the median test curve falls from "
+    f"{summary['test']['loss_dead'].median():.2f} nats (layer dead) to "
+    f"{summary['test']['loss_min'].median():.2f} at its turning point, reached with "
+    f"{100 * summary['test']['n0_fraction'].median():.0f}% of the units on (train: "
+    f"{100 * summary['train']['n0_fraction'].median():.0f}%), and rises after it in "
+    f"{(summary['test']['n0'] < tax.units).mean():.0%} of classes.",
+    paper="switching a dead layer's units back on in order of activation, the loss falls fast, "
+    "bottoms out after a small part of the layer (the turning point) and then rises.",
+    claim="R1",
 )
 
 # %% [markdown]
@@ -359,7 +385,7 @@ if synthetic:
         xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
         title=f"{shown.replace('_', ' ')}, {model_name}: test curves by ranking",
     )  # fmt: skip
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=plots.SMALL)
 else:
     ax.text(0.5, 0.5, "not run under the paper profile", ha="center", va="center")
     not_run("reversed")

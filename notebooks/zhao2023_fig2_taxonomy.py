@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhao et al. 2023, Fig. 2: four roles from two turning points
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # A class's ROF curve on its training images and on its test images need not turn at the same
 # point. Zhao et al. call the units switched on before the turning point the *active set* $U_0$
 # (eq. 2) and compare the two sets, $U_0^{train}$ and $U_0^{test}$, both taken in the same
@@ -65,10 +69,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 
-from unitroles import plots, report, roles
+from unitroles import generalization, plots, report, roles
 
 plots.use_style()
-models = roles.generalization_roles(
+models = generalization.generalization_roles(
     profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
     image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
     train_root=train_root, val_root=val_root, per_class=eval_per_class,
@@ -96,7 +100,7 @@ for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
         xlabel="units switched on, n (in rank order)", ylabel="cross-entropy E(n) (nats)",
         title=f"({letters[0]}) {shown.replace('_', ' ')}, {name} (gap {models[name].gap:.2f})",
     )  # fmt: skip
-    ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=8)
+    ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=plots.SMALL)
     ranked = np.take_along_axis(tax.roles(), tax.train.order, axis=1)  # roles in rank order
     by_core = np.argsort(tax.counts()["core"].to_numpy(), kind="stable")
     ax_map.imshow(
@@ -110,12 +114,21 @@ for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
     ax_map.set_yticks([])
     ax_map.grid(False)
 plots.role_legend(fig)
+plots.caption(
+    fig,
+    f"(a, b) Train and test ROF curves of {shown.replace('_', ' ')} in {model_names[0]} and "
+    f"{model_names[1]} (cross-entropy, nats); dots mark the two turning points, and the bands "
+    "colour the units by role in the order they are switched on. (c, d) Every class of each "
+    "model, one row each, its units in that class's rank order, coloured the same way.",
+    alt=f"Loss curves and role maps for {model_names[0]} and {model_names[1]}. "
+    + "; ".join(
+        f"{name}, {shown.replace('_', ' ')}: "
+        + ", ".join(f"{int(models[name].taxonomy.sets()[r][k].sum())} {r}" for r in roles.ROLES)
+        for name in model_names
+    )
+    + ".",
+)
 plots.show()
-
-# %% [markdown]
-# (a, b) Dots mark the two turning points; the bands colour the units by role in the order they
-# are switched on. (c, d) Each row is one class, its units in that class's rank order, coloured the
-# same way.
 
 # %% [markdown]
 # ## The class shown, and the partition in every model
@@ -136,12 +149,12 @@ def ranks(tax, role):
     return "—" if not len(at) else f"{at[0]}–{at[-1]}" if len(at) > 1 else str(at[0])
 
 
-table = {"paper's definition": definitions}
+table = {("", "paper's definition (eq.)"): definitions}
 for name in model_names:
     tax = models[name].taxonomy
-    table[f"{name}: units"] = {r: int(tax.sets()[r][k].sum()) for r in roles.ROLES}
-    table[f"{name}: ranks"] = {r: ranks(tax, r) for r in roles.ROLES}
-pd.DataFrame(table)
+    table[(name, "units")] = {r: int(tax.sets()[r][k].sum()) for r in roles.ROLES}
+    table[(name, "ranks")] = {r: ranks(tax, r) for r in roles.ROLES}
+report.table(pd.DataFrame(table))
 
 # %%
 rows = {}
@@ -158,7 +171,7 @@ for name, m in models.items():
         ),
     }
 partition = pd.DataFrame(rows).T
-partition
+report.table(partition)
 
 # %% [markdown]
 # ## The claim
@@ -200,6 +213,19 @@ report.claim(
     core=[partitioned],
     kind="identity",  # the roles are defined so that they partition the layer
     profile=profile,
+)
+first_name, last_name = model_names
+report.takeaway(
+    f"for {shown.replace('_', ' ')}, {first_name} has "
+    + ", ".join(f"{per_model[first_name][r]} {r}" for r in roles.ROLES)
+    + f" units and {last_name} "
+    + ", ".join(f"{per_model[last_name][r]} {r}" for r in roles.ROLES)
+    + f"; the four roles partition the layer in all {total} (class, model) pairs, as they must.",
+    paper="two turning points, one on training and one on test images, give every unit one of "
+    "four roles for a class (a sketch).",
+    claim="R2",
+    note="An identity: the partition holds by definition, so its check tests our code, not the "
+    "paper. How the units split among the roles is what the next pages compare.",
 )
 
 # %% [markdown]
@@ -346,7 +372,14 @@ report.glue(
             if synthetic
             else "n/a"
         ),
-        "ex2_table": ex2_table if synthetic else pd.DataFrame({"not run": ["paper profile"]}),
+        "ex2_table": report.table(  # in a solution box, narrower than the page's column
+            ex2_table if synthetic else pd.DataFrame({"not run": ["paper profile"]}),
+            decimals=1,
+            headers={"median n0, train": "n0, train", "median n0, test": "n0, test"}
+            | {f"{r} (%)": r for r in roles.ROLES},
+            caption="n0: the median turning point over classes (units); roles: the mean "
+            "proportion of the layer's units (%).",
+        ),
         "ex2_moves_first": moves(model_names[0]),
         "ex2_moves_last": moves(model_names[-1]),
     }

@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhao et al. 2023, Fig. 4: the models in role space
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Each class's role proportions — the shares of the layer's units that are core, overfitted and
 # confusing for it (generalizing units are rare and left out) — make a point in three
 # dimensions. Zhao et al. plot these points for every ImageNet class and each of their five
@@ -20,10 +24,11 @@
 # together, with few core and overfitted units and many confusing ones, while models C, D and E
 # move towards more overfitted and fewer confusing units. Here we plot the same points for all
 # classes of our five vgg16-mini models at `conv5_3` (units ranked per class by the L1 norm of
-# their map on the class's training images; test curve on the world's held-out test split), in
-# 3-D and in its three 2-D projections. How well the models separate is measured by the
-# leave-one-out accuracy of a nearest-centroid rule that assigns each class's point to the model
-# whose mean point (over its other classes) is closest.
+# their map on the class's training images; test curve on the world's held-out test split) in
+# the three 2-D projections of that 3-D space, which show what a 3-D scatter on a page
+# cannot: where each model's cloud lies and how far it overlaps the others. How well the models
+# separate is measured by the leave-one-out accuracy of a nearest-centroid rule that assigns each
+# class's point to the model whose mean point (over its other classes) is closest.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -51,10 +56,10 @@ params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 import numpy as np
 import pandas as pd
 
-from unitroles import plots, report, roles
+from unitroles import generalization, plots, report
 
 plots.use_style()
-models = roles.generalization_roles(
+models = generalization.generalization_roles(
     profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
     image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
     train_root=train_root, val_root=val_root, per_class=eval_per_class,
@@ -69,36 +74,44 @@ colours = dict(zip(models, plots.PALETTE))
 print(f"{len(points)} points: {len(models)} models × {len(points) // len(models)} classes")
 
 # %%
-fig, axes = plots.figure(3, 2, width=7.5, height=7.0, gridspec_kw={"height_ratios": [1.6, 1]})
-grid = axes[0, 0].get_gridspec()
-for ax in axes[0]:
-    ax.remove()
-ax3 = fig.add_subplot(grid[0, :], projection="3d")
-for name, group in points.groupby("model", sort=False):
-    ax3.scatter(*(group[a] for a in AXES), s=10, color=colours[name], label=name, alpha=0.8)
-ax3.set_xlabel("core (%)", fontsize=8)
-ax3.set_ylabel("overfitted (%)", fontsize=8)
-ax3.set_zlabel("confusing (%)", fontsize=8)
-ax3.tick_params(labelsize=7)
-for setter in (ax3.set_xlim, ax3.set_ylim, ax3.set_zlim):
-    setter(0, 100)
-ax3.view_init(elev=20, azim=-55)
-ax3.set_box_aspect(None, zoom=1.1)
-ax3.legend(fontsize=7, loc="upper left")
-for ax, (a, b) in zip(axes[1], [("core", "overfitted"), ("core", "confusing"),
-                               ("overfitted", "confusing")]):  # fmt: skip
+MARKERS = dict(zip(models, "osD^v"))
+fig, axes = plots.figure(3, width=7.5, height=3.0)
+for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
+                             ("overfitted", "confusing")]):  # fmt: skip
     for name, group in points.groupby("model", sort=False):
-        ax.scatter(group[a], group[b], s=8, color=colours[name], alpha=0.7, label=name)
-    ax.set_xlabel(f"{a} (% of units)", fontsize=8)
-    ax.set_ylabel(f"{b} (% of units)", fontsize=8)
+        ax.scatter(
+            group[a], group[b], s=12, color=colours[name], marker=MARKERS[name], alpha=0.45,
+            lw=0, label=name,
+        )  # fmt: skip
+    for name, group in points.groupby("model", sort=False):  # centroids on top, outlined
+        ax.scatter(
+            group[a].mean(), group[b].mean(), s=90, color=colours[name], marker=MARKERS[name],
+            edgecolor="black", lw=1.2, zorder=5,
+        )  # fmt: skip
+        ax.annotate(
+            name[-1], (group[a].mean(), group[b].mean()), xytext=(6, 4),
+            textcoords="offset points", fontsize=10, weight="bold", zorder=6,
+        )  # fmt: skip
+    ax.set_xlabel(f"{a} (% of units)")
+    ax.set_ylabel(f"{b} (% of units)")
     ax.set_xlim(-3, 103)
     ax.set_ylim(-3, 103)
     ax.set_aspect("equal")
+axes[0].legend(fontsize=plots.SMALL, loc="upper right", markerscale=1.2)
+plots.caption(
+    fig,
+    "Every class of every model as a point: the share of the layer's units (%) that are core, "
+    "overfitted and confusing for it, in the three 2-D projections of the paper's 3-D plot. Small "
+    "marks are classes, large outlined marks each model's mean point (letters A–E).",
+    alt="Three scatter plots of per-class role proportions for models A to E. Mean points "
+    "(core, overfitted, confusing %): "
+    + "; ".join(
+        f"{name}: {g['core'].mean():.0f}, {g['overfitted'].mean():.0f}, {g['confusing'].mean():.0f}"
+        for name, g in points.groupby("model", sort=False)
+    )
+    + ".",
+)
 plots.show()
-
-# %% [markdown]
-# Each point is one class of one model: the share of the layer's units that are core,
-# overfitted and confusing for it. Bottom row: the three projections of the 3-D plot.
 
 # %% [markdown]
 # ## How well the models separate
@@ -106,10 +119,12 @@ plots.show()
 # %%
 xyz = points[list(AXES)].to_numpy()
 groups = points["model"].to_numpy()
-accuracy = roles.nearest_centroid_loo(xyz, groups)
+accuracy = generalization.nearest_centroid_loo(xyz, groups)
 well, poor = ["model A", "model B"], ["model D", "model E"]
 pair = points["model"].isin(well + poor).to_numpy()
-two_way = roles.nearest_centroid_loo(xyz[pair], np.where(np.isin(groups[pair], well), "AB", "DE"))
+two_way = generalization.nearest_centroid_loo(
+    xyz[pair], np.where(np.isin(groups[pair], well), "AB", "DE")
+)
 by_model = points.groupby("model", sort=False)[list(AXES)]
 centres = by_model.mean()
 centres["spread (mean distance to centre, pts)"] = by_model.apply(
@@ -120,7 +135,10 @@ centres["paper"] = [
     "more overfitted, fewer confusing", "more overfitted, fewer confusing",
     "most overfitted, fewest confusing",
 ]  # fmt: skip
-centres.round(1)
+report.table(
+    centres, decimals=1,
+    headers={a: f"{a} (% of units)" for a in AXES},
+)  # fmt: skip
 
 # %%
 chance = 1 / len(models)
@@ -161,6 +179,17 @@ report.claim(
     },
     core=[five_way],
     profile=profile,
+)
+report.takeaway(
+    f"a class's point identifies its model in {accuracy:.0%} of cases by the nearest model "
+    f"centre (chance {chance:.0%}), and tells models A and B from D and E in {two_way:.0%}; "
+    f"the mean point moves from {centres.loc['model A', 'overfitted']:.0f}% overfitted and "
+    f"{centres.loc['model A', 'confusing']:.0f}% confusing units (A) to "
+    f"{centres.loc['model E', 'overfitted']:.0f}% and {centres.loc['model E', 'confusing']:.0f}% "
+    "(E).",
+    paper="the per-class role proportions of the five models separate in a 3-D plot (judged by "
+    "eye).",
+    claim="R6",
 )
 
 # %% [markdown]

@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhao et al. 2023, Table 3: role shares of individual units
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Table 2 looks at the roles class by class; Zhao et al. then turn the table round and look unit
 # by unit. A unit is core for some classes and confusing for others; its **role share**
 # $RS_n^{(R)} = \frac{1}{K}\sum_{k=1}^{K} \mathbb{1}[U_n \in U_{R}(k)]$ (eq. 9) is the fraction
@@ -53,10 +57,10 @@ params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 import numpy as np
 import pandas as pd
 
-from unitroles import plots, report, roles
+from unitroles import generalization, plots, report, roles
 
 plots.use_style()
-models = roles.generalization_roles(
+models = generalization.generalization_roles(
     profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
     image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
     train_root=train_root, val_root=val_root, per_class=eval_per_class,
@@ -82,12 +86,19 @@ PAPER = roles.mean_std_table(  # Zhao et al. 2023, Table 3 (VGG16, ImageNet), in
     }
 )
 arch = "VGG16" if profile == "paper" else "vgg16-mini"
-pd.concat(
+side = pd.concat(  # the paper's row of each model, then ours; "%" in the headers, not the cells
     {
-        "paper (VGG16, ImageNet)": roles.format_mean_std(PAPER, std_digits=0),
-        f"ours ({arch} {layer}, {profile} profile)": roles.format_mean_std(by_unit),
+        "paper": roles.format_mean_std(PAPER, std_digits=0).replace("%", "", regex=True),
+        "ours": roles.format_mean_std(by_unit).replace("%", "", regex=True),
     },
-    axis=1,
+    names=["", "model"],
+).swaplevel()
+side = side.loc[sorted(side.index, key=lambda i: (i[0], i[1] != "paper"))]
+report.table(
+    side,
+    headers={role: f"{role} (%)" for role in side.columns},
+    caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
+    f"VGG16 on ImageNet (Table 3); ours: {arch} {layer}, {profile} profile.",
 )
 
 # %%
@@ -101,12 +112,18 @@ for ax, role in zip(axes, ("core", "overfitted", "confusing")):
     ax.set_xlim(-2, 102)
     ax.set_title(role)
 axes[0].set_ylabel("units with at most this share (fraction)")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=plots.SMALL)
+plots.caption(
+    fig,
+    "The distribution of each role share over the layer's units (cumulative): for a share on the "
+    "x axis (% of classes for which a unit plays the role), the fraction of units with at most "
+    "that share; one line per model. Generalizing shares are left out, being near zero.",
+    alt="Three cumulative distribution plots (core, overfitted, confusing share). Median unit, "
+    "overfitted share: "
+    + ", ".join(f"{name} {100 * s['overfitted'].median():.0f}%" for name, s in shares.items())
+    + ".",
+)
 plots.show()
-
-# %% [markdown]
-# The distribution of each role share over the layer's units (cumulative), one line per model;
-# generalizing shares are left out, being near zero throughout.
 
 # %% [markdown]
 # ## Means over units equal means over classes
@@ -136,7 +153,9 @@ report.glue(
         "core_sd_class_A": f"{100 * by_class.loc['model A', ('core', 'std')]:.1f}%",
     }
 )
-check.stack(level=1, future_stack=True).rename_axis(["model", "role"]).round(2)  # one row a role
+report.table(  # one row a (model, role)
+    check.stack(level=1, future_stack=True).rename_axis(["model", "role"]), decimals=2
+)
 
 # %% [markdown]
 # The largest difference between a mean over units and the matching mean over classes is
@@ -167,6 +186,17 @@ report.claim(
     core=[equal],
     kind="identity",  # a double sum read in two orders
     profile=profile,
+)
+report.takeaway(
+    f"the mean role shares over units equal the mean proportions over classes to {gap_means:.0e} "
+    f"in every model, as they must; the spreads differ by up to {100 * spread_gap.max():.1f} pts "
+    f"(model A's core share: {100 * by_unit.loc['model A', ('core', 'std')]:.1f}% from unit to "
+    f"unit, {100 * by_class.loc['model A', ('core', 'std')]:.1f}% from class to class).",
+    paper="Table 3's mean role shares per unit equal Table 2's mean proportions per class; the "
+    "standard deviations differ.",
+    claim="R7",
+    note="An identity: any assignment of roles gives equal means, so only the spreads say "
+    "something about the network.",
 )
 
 # %% [markdown]

@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from unitroles import engine, roles, zoo
+from unitroles import engine, generalization, rof, roles, zoo
 
 CLASSES = 3
 _MODELS: dict = {}
@@ -107,7 +107,7 @@ def test_rof_curves_match_masked_forward_loop(arch, layer, has_head):
 def test_masked_method_equals_prefix_sum():
     model = random_model("vgg16-mini")
     x, y = random_data()
-    order = random_order(64, seed=3)
+    order = random_order(128, seed=3)
     prefix = roles.rof_curves(model, "conv5_3", x, y, order, device="cpu", method="prefix-sum")
     masked = roles.rof_curves(model, "conv5_3", x, y, order, device="cpu", method="masked")
     np.testing.assert_allclose(prefix.loss, masked.loss, rtol=1e-10, atol=1e-10)
@@ -117,11 +117,11 @@ def test_masked_method_equals_prefix_sum():
 def test_curves_chunked_over_images_are_the_same(monkeypatch):
     model = random_model("alexnet-mini")
     x, y = random_data(per_class=5)
-    order = random_order(64)
+    order = random_order(96)
     whole = roles.rof_curves(model, "conv5", x, y, order, device="cpu")
     chunked = roles.rof_curves(model, "conv5", x, y, order, device="cpu", chunk_images=2)
     np.testing.assert_allclose(whole.loss, chunked.loss, rtol=1e-12)
-    monkeypatch.setattr(roles, "_HEAD_BUDGET", 1)  # prefix sums one image at a time
+    monkeypatch.setattr(rof, "_HEAD_BUDGET", 1)  # prefix sums one image at a time
     single = roles.rof_curves(model, "conv5", x, y, order, device="cpu")
     np.testing.assert_allclose(whole.loss, single.loss, rtol=1e-12)
     np.testing.assert_array_equal(whole.accuracy, single.accuracy)
@@ -130,11 +130,11 @@ def test_curves_chunked_over_images_are_the_same(monkeypatch):
 def test_curve_ends_are_the_dead_layer_and_the_intact_model():
     model = random_model("vgg16-mini")
     x, y = random_data()
-    order = random_order(64)
+    order = random_order(128)
     c = roles.rof_curves(model, "conv5_3", x, y, order, device="cpu")
     with torch.no_grad():
         intact = model(x)
-        with engine.ablated(model, "conv5_3", engine.unit_sets(64, [range(64)])):
+        with engine.ablated(model, "conv5_3", engine.unit_sets(128, [range(128)])):
             dead = model(x)
     for k in range(CLASSES):
         mine = y == k
@@ -186,7 +186,7 @@ def test_weight_ranking_is_descending_filter_l1_the_same_for_every_class():
     relu = int(zoo.resolve_layer(vgg, "conv5_3").split(".")[1])
     w = vgg.features[relu - 2].weight.detach().abs().sum((1, 2, 3))  # conv, batch norm, ReLU
     order = roles.unit_ranking(vgg, "conv5_3", None, None, 2, rank_by="weight")
-    assert order.shape == (2, 64) and np.array_equal(order[0], order[1])
+    assert order.shape == (2, 128) and np.array_equal(order[0], order[1])
     assert np.all(np.diff(w[order[0]].numpy()) <= 0)
     with pytest.raises(ValueError, match="unknown rank_by"):
         roles.unit_ranking(vgg, "conv5_3", None, None, 2, rank_by="l2")
@@ -336,9 +336,10 @@ def test_mean_std_table_and_its_text():
 
 def test_nearest_centroid_leave_one_out():
     points = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [5.2]])
-    assert roles.nearest_centroid_loo(points, np.array(list("aaabbb"))) == 1.0
+    assert generalization.nearest_centroid_loo(points, np.array(list("aaabbb"))) == 1.0
     # the point at 0.2 labelled b sits with the a's: it alone is misassigned
-    assert roles.nearest_centroid_loo(points, np.array(list("aabbbb"))) == pytest.approx(5 / 6)
+    loo = generalization.nearest_centroid_loo(points, np.array(list("aabbbb")))
+    assert loo == pytest.approx(5 / 6)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -393,12 +394,12 @@ def test_cached_taxonomy_is_computed_once(store):
 def test_paper_profile_without_paths_says_what_to_set(monkeypatch):
     monkeypatch.delenv("UNITROLES_TRAIN_ROOT", raising=False)
     with pytest.raises(FileNotFoundError, match="train_root"):
-        roles.generalization_roles("paper")
+        generalization.generalization_roles("paper")
     with pytest.raises(ValueError, match="unknown profile"):
-        roles.generalization_roles("fast")
+        generalization.generalization_roles("fast")
 
 
-def test_paper_profile_on_generated_checkpoints(tmp_path, store):
+def test_paper_profile_on_generated_checkpoints(tmp_path, store, capsys):
     from test_data_paper import write_image_folder
 
     from unitroles import paper
@@ -414,12 +415,19 @@ def test_paper_profile_on_generated_checkpoints(tmp_path, store):
         checkpoint_dir=tmp_path / "ckpt", train_root=tmp_path / "train", val_root=tmp_path / "val",
         per_class=2, image_size=32, arch="vgg16-mini", store=store, device="cpu", workers=0,
     )  # fmt: skip
-    out = roles.generalization_roles("paper", **kw)
+    out = generalization.generalization_roles("paper", **kw)
+    said = capsys.readouterr()
+    # the plan before the run, the estimate after the first class, a bar with the time left
+    models = "5 model(s) (gen-A, gen-B, gen-C, gen-D, gen-E)"
+    assert f"planned: the ROF test of {models} on 4 training and 4 test images" in said.out
+    assert "128 units: 5,160 curve points; estimated " in said.out
+    assert "timed on the first of 2 classes" in said.out and "ROF test conv5_3" in said.err
     assert list(out) == ["model A", "model B", "model C", "model D", "model E"]
     tax = out["model A"].taxonomy
-    assert tax.class_names == ("class0", "class1") and tax.train.loss.shape == (2, 65)
+    assert tax.class_names == ("class0", "class1") and tax.train.loss.shape == (2, 129)
     assert tax.train.images.tolist() == [2, 2] and 0 <= out["model A"].gap + 1 <= 2
-    again = roles.generalization_roles("paper", **kw)  # from the store
+    again = generalization.generalization_roles("paper", **kw)  # from the store
+    assert "planned" not in capsys.readouterr().out  # nothing to run, nothing planned
     np.testing.assert_array_equal(
         again["model E"].taxonomy.test.loss, out["model E"].taxonomy.test.loss
     )
@@ -446,3 +454,10 @@ def test_feeding_class_by_class_equals_all_at_once():
         np.testing.assert_array_equal(
             getattr(parts, split).accuracy, getattr(whole, split).accuracy
         )
+
+
+def test_an_order_of_the_wrong_length_is_refused():
+    model = random_model("alexnet-mini")
+    x, y = random_data()
+    with pytest.raises(ValueError, match="covers 64 units but .* has 96"):
+        roles.rof_curves(model, "conv5", x, y, random_order(64), device="cpu")

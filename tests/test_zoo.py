@@ -123,8 +123,8 @@ def test_mini_specs_have_the_documented_widths():
     assert alex.classifier[1].in_features == 96 * 4
     vgg = build_model("vgg16-mini", 10)
     widths = [m.out_channels for m in vgg.features if isinstance(m, nn.Conv2d)]
-    assert widths == [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64, 64, 64]
-    assert vgg.classifier[0].in_features == 64
+    assert widths == [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 128, 128, 128]
+    assert vgg.classifier[0].in_features == 128
     res = build_model("resnet18-mini", 10)
     assert (res.conv1.kernel_size, res.conv1.stride, res.conv1.bias) == ((5, 5), (2, 2), None)
     assert [res.get_submodule(f"layer{k}")[-1].conv2.out_channels for k in range(1, 5)] == [
@@ -283,7 +283,7 @@ def test_resnet_aliases_are_stem_relu_and_stages():
     ("arch", "units"),
     [
         ("alexnet-mini", [32, 64, 96, 96, 96]),
-        ("vgg16-mini", [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 64, 64, 64]),
+        ("vgg16-mini", [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 128, 128, 128]),
         ("resnet18-mini", [16, 16, 32, 64, 128]),
     ],
 )

@@ -1,26 +1,8 @@
-"""Named, deterministic training recipes on the synthetic world, cached by content hash.
+"""Deterministic training of the recipes of :mod:`unitroles.recipes` on the synthetic world, cached.
 
-A :class:`Recipe` fixes everything that determines a trained model: architecture, data sizes,
-optimiser, regularisers and seed. :func:`train` returns a :class:`Trained` model, training it only
-when the store holds no entry for ``(recipe, world, code version)``; a second call loads it.
-
-Recipes (see :data:`RECIPES`):
-
-* ``baseline`` — alexnet-mini, classifier dropout only, as the papers' AlexNet baseline. Use
-  ``seed=`` for the several instances of Zhou et al. (2018), Table 1.
-* ``batchnorm`` — the baseline with batch norm after every conv layer (Zhou et al., sec. 3.5).
-* ``dropout-conv5`` — the baseline plus channel dropout (p = 0.5) on conv5 (Zhou et al., sec. 3.5).
-* ``resnet18`` — resnet18-mini trained like the baseline (Zhou et al., sec. 3.4 and Fig. 7).
-
-  These four share one schedule: 30 epochs at a peak learning rate of 0.02, long enough for the
-  training loss to level off (the first version trained 10 epochs at 0.05: the loss was still
-  falling, about a quarter of conv5 units were nearly dead, and at 0.05 the dropout model's loss
-  jumped back up when the warm-up ended).
-* ``gen-A`` … ``gen-E`` — vgg16-mini models from well to poorly generalised, as the five VGG16
-  models of Zhao et al. (2023), Table 1: they differ in training-set size, augmentation, weight
-  decay, dropout and training length. They use batch norm (torchvision's ``vgg16_bn`` layout):
-  without it, plain SGD on the narrow 13-conv network stalled at chance for some recipes. The
-  units studied are still the post-ReLU channels of the last conv layer.
+:func:`train` returns a :class:`Trained` model, training it only when the store holds no entry for
+``(recipe, world, code version)``; a second call loads it. The recipes (names, fields, the models
+the book uses) live in :mod:`unitroles.recipes` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -31,139 +13,16 @@ import math
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import __version__, scenes, zoo
+from .recipes import BOOK_MODELS, GENERALIZATION_RECIPES, RECIPES, Recipe, book_recipes, recipe
 from .scenes import SceneWorld, normalize
 from .store import Store, code_version, content_key
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """Everything that determines a trained model (besides the world it is trained on)."""
-
-    name: str
-    arch: str = "alexnet-mini"
-    seed: int = 0
-    train_per_class: int = 200  # training images per class
-    eval_per_class: int = 100  # val and test images per class
-    epochs: int = 30
-    batch_size: int = 64
-    lr: float = 0.02  # peak SGD learning rate (warm-up, then cosine decay), momentum 0.9
-    weight_decay: float = 5e-4
-    batchnorm: bool = False
-    channel_dropout: tuple[tuple[str, float], ...] = ()  # ((layer alias, p), ...)
-    classifier_dropout: float = 0.5
-    augment: bool = False  # random horizontal flip and random translation by up to 4 px
-    description: str = field(default="", compare=False)
-
-    def scaled(self, data: float = 1.0, epochs: float = 1.0) -> Recipe:
-        """A cheaper copy (smoke runs): data sizes times ``data``, epochs times ``epochs``."""
-        if data <= 0 or epochs <= 0:
-            raise ValueError(f"scales must be positive, got data={data}, epochs={epochs}")
-        return dataclasses.replace(
-            self,
-            train_per_class=max(2, round(self.train_per_class * data)),
-            eval_per_class=max(2, round(self.eval_per_class * data)),
-            epochs=max(1, round(self.epochs * epochs)),
-        )
-
-
-_BASE = Recipe("baseline", description="alexnet-mini; dropout on the classifier only")
-RECIPES: dict[str, Recipe] = {
-    r.name: r
-    for r in (
-        _BASE,
-        dataclasses.replace(
-            _BASE, name="batchnorm", batchnorm=True, description="baseline + BN after every conv"
-        ),
-        dataclasses.replace(
-            _BASE,
-            name="dropout-conv5",
-            channel_dropout=(("conv5", 0.5),),
-            description="baseline + channel dropout (p=0.5) on conv5",
-        ),
-        dataclasses.replace(
-            _BASE,
-            name="resnet18",
-            arch="resnet18-mini",
-            description="resnet18-mini, trained like the baseline (Zhou et al. 2018, Fig. 7)",
-        ),
-        Recipe(
-            "gen-A",
-            arch="vgg16-mini",
-            batchnorm=True,
-            lr=0.05,
-            train_per_class=240,
-            epochs=10,
-            augment=True,
-            classifier_dropout=0.5,
-            weight_decay=5e-4,
-            description="large training set, augmentation, weight decay, dropout",
-        ),
-        Recipe(
-            "gen-B",
-            arch="vgg16-mini",
-            batchnorm=True,
-            lr=0.05,
-            train_per_class=150,
-            epochs=24,
-            classifier_dropout=0.5,
-            weight_decay=5e-4,
-            description="fewer images, no augmentation",
-        ),
-        Recipe(
-            "gen-C",
-            arch="vgg16-mini",
-            batchnorm=True,
-            lr=0.05,
-            train_per_class=80,
-            epochs=30,
-            classifier_dropout=0.2,
-            weight_decay=1e-4,
-            description="a third of A's images, light regularisation",
-        ),
-        Recipe(
-            "gen-D",
-            arch="vgg16-mini",
-            batchnorm=True,
-            lr=0.05,
-            train_per_class=50,
-            epochs=40,
-            classifier_dropout=0.0,
-            weight_decay=0.0,
-            description="a fifth of A's images, no regularisation",
-        ),
-        Recipe(
-            "gen-E",
-            arch="vgg16-mini",
-            batchnorm=True,
-            lr=0.05,
-            train_per_class=16,
-            epochs=120,
-            classifier_dropout=0.0,
-            weight_decay=0.0,
-            description="16 images per class, no regularisation, trained to memorise",
-        ),
-    )  # fmt: skip
-}
-GENERALIZATION_RECIPES = ("gen-A", "gen-B", "gen-C", "gen-D", "gen-E")
-
-
-def recipe(name: str, **overrides) -> Recipe:
-    """The named recipe, optionally with fields replaced (e.g. ``seed=3``)."""
-    if name not in RECIPES:
-        import difflib
-
-        lower = {k.lower(): k for k in RECIPES}
-        close = [lower[k] for k in difflib.get_close_matches(name.lower(), lower, n=3)]
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown recipe {name!r}; recipes are: {', '.join(RECIPES)}{hint}")
-    return dataclasses.replace(RECIPES[name], **overrides)
 
 
 @dataclass
@@ -272,6 +131,7 @@ def _train_and_publish(rec: Recipe, world: SceneWorld, store: Store, key: str, *
         "key": key,
         "train_seconds": round(seconds, 2),
         "loss_per_epoch": history,
+        "epochs_run": len(history),
         **{f"{split}_acc": accuracy(model, *data[split]) for split in data},
         "weights_digest": weights_digest(model),
         "versions": {
@@ -289,7 +149,12 @@ def _train_and_publish(rec: Recipe, world: SceneWorld, store: Store, key: str, *
 def _fit(
     model: nn.Module, rec: Recipe, images: torch.Tensor, labels: torch.Tensor, *, progress: bool
 ) -> list[float]:
-    """SGD (Nesterov momentum 0.9), warm-up then cosine learning rate; mean loss per epoch."""
+    """SGD (Nesterov momentum 0.9), warm-up then cosine learning rate; mean loss per epoch.
+
+    With ``rec.stop_train_acc`` set, training stops at the end of the first epoch whose clean
+    (un-augmented, eval-mode) training accuracy reaches it; the schedule is still laid out over
+    ``rec.epochs``, so the rule decides when to stop, not how fast to learn.
+    """
     gen = torch.Generator().manual_seed(rec.seed)
     steps_per_epoch = math.ceil(len(labels) / rec.batch_size)
     optimizer = torch.optim.SGD(
@@ -331,6 +196,12 @@ def _fit(
             if bar is not None:
                 bar.set_postfix(loss=f"{history[-1]:.3f}")
                 bar.update()
+            if (
+                rec.stop_train_acc is not None
+                and accuracy(model, images, labels) >= rec.stop_train_acc
+            ):
+                break  # the stopping rule: clean training accuracy has reached the target
+            model.train()
     if bar is not None:
         bar.close()
     model.eval()
@@ -427,16 +298,6 @@ def summary(trained: dict[str, Trained]) -> list[dict]:
     ]
 
 
-# The models the book's pages use: (recipe, seed). Zhou et al.'s claims on one model are read over
-# several seeds of each recipe (5 of the baseline, 3 of the others); Zhao et al.'s ladder is one
-# model per rung.
-BOOK_MODELS: tuple[tuple[str, int], ...] = (
-    *(("baseline", s) for s in range(5)),
-    *((name, s) for name in ("batchnorm", "dropout-conv5", "resnet18") for s in range(3)),
-    *((name, 0) for name in GENERALIZATION_RECIPES),
-)
-
-
 def _train_one(args: tuple[Recipe, SceneWorld, str | None]) -> dict:
     rec, world, root = args
     t = train(rec, world, store=Store(root) if root else None, progress=False)
@@ -481,11 +342,6 @@ def train_many(
 _ARCH_COST = {"alexnet-mini": 1.0, "vgg16-mini": 1.6, "resnet18-mini": 2.0}
 
 
-def book_recipes(data_scale: float = 1.0, epoch_scale: float = 1.0) -> list[Recipe]:
-    """The recipes of :data:`BOOK_MODELS`, scaled as a profile scales them."""
-    return [recipe(name, seed=seed).scaled(data_scale, epoch_scale) for name, seed in BOOK_MODELS]
-
-
 def main(argv: list[str] | None = None) -> None:
     """``python -m unitroles.train [recipe ...] [--seeds N] [--profile YML] [--jobs N]``.
 
@@ -493,9 +349,15 @@ def main(argv: list[str] | None = None) -> None:
     that profile's scale, and prints a table with each model's accuracies and weights digest.
     """
     import argparse
+    import sys
 
     import pandas as pd
 
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if any(a == "--paper" or a.startswith("--paper=") for a in args_in):
+        from .distributed import main as paper_main  # full-size models, DDP under torchrun
+
+        return paper_main(args_in)
     parser = argparse.ArgumentParser(description="Train the book's recipes (cached) and report.")
     parser.add_argument("recipes", nargs="*", help="recipe names (default: all)")
     parser.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of each named recipe")
