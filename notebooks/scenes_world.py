@@ -124,7 +124,9 @@ plots.show()
 # %%
 recipes = pd.DataFrame(world.class_table()).set_index("class")
 recipes["scene"] = recipes["scene"].str.replace("_", " ")
-report.table(recipes, headers={"class": "class index"})
+for column in recipes.columns.drop(["scene", "objects"]):  # a line break may follow each "/"
+    recipes[column] = recipes[column].str.replace("/", "/\u200b")
+report.table(recipes, headers={"class": "class index"}, wrap=True)
 
 # %% [markdown]
 # ## Objects are shared between scenes
@@ -171,14 +173,14 @@ report.glue({"shared_objects": shared, "freq_images": n_per_class})
 # %% [markdown]
 # ## The book's models on this world
 #
-# Zhou et al.'s claims are about converged networks whose units are alive. Every model the book
-# studies is listed here with its accuracies (fractions; train on the clean training images),
-# how far its training loss still fell in its last five epochs (as a share of its whole fall), the
-# share of nearly-dead units in the studied layer (mean activation under 10% of the median unit's),
+# Zhou et al.'s claims are about converged networks whose units are alive. The first table lists
+# every model the book studies with its accuracies (train on the clean training images), how far
+# its training loss still fell in its last five epochs (as a share of its whole fall), the share
+# of nearly-dead units in the studied layer (mean activation under 10% of the median unit's) and
 # the object-interpretable units there (best IoU with an object concept > 0.04, network
-# dissection on the world's dissection split) and the weakest class's validation accuracy. The
-# weights digest identifies the trained weights bit for bit: a reader whose digests match ours has
-# our models.
+# dissection on the world's dissection split). The second names the studied layer, the weakest
+# class with its validation accuracy, the training time and the weights digest, which identifies
+# the trained weights bit for bit: a reader whose digests match ours has our models.
 
 # %%
 import IPython.display  # noqa: E402
@@ -199,22 +201,32 @@ else:
             for (recipe, _), t in trained.items()
         ]
     ).set_index(["recipe", "seed"])
-if len(models_table):
+if len(models_table):  # two tables, to fit the column: how fit each model is, then what it is
     shown = models_table.copy()
     for column in ("train acc", "val acc"):
         shown[column] = 100 * shown[column]
-    if "weights digest" in shown:
-        shown["weights digest"] = shown["weights digest"].astype(str).str[:12]
     IPython.display.display(
         report.table(
-            shown,
-            headers={
-                "train acc": "train acc (%)",
-                "val acc": "val acc (%)",
-                "train s": "train (s)",
-            },
-            decimals={"train acc": 1, "val acc": 1, "late loss fall": 2, "train s": 0},
+            shown[["train acc", "val acc", "late loss fall", "nearly dead (%)", "object units"]],
+            headers={"train acc": "train acc (%)", "val acc": "val acc (%)"},
+            decimals={"train acc": 1, "val acc": 1, "late loss fall": 2},
+            wrap=True,
         )
+    )
+    about = pd.DataFrame(
+        {
+            "studied layer (units)": [f"{a} ({b})" for a, b in zip(shown["layer"], shown["units"])],
+            "weakest class (val acc %)": [
+                f"{c.replace('_', ' ')} ({100 * a:.0f})"
+                for c, a in zip(shown["weakest class"], shown["weakest class acc"])
+            ],
+            "train (s)": shown["train s"].round(0),
+            "weights digest": shown["weights digest"].astype(str).str[:12],
+        },
+        index=shown.index,
+    )
+    IPython.display.display(
+        report.table(about, wrap=["studied layer (units)", "weakest class (val acc %)"])
     )
 
 # %% [markdown]

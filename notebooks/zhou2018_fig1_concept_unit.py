@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhou et al. 2018, Fig. 1: one concept unit, a few classes
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Zhou et al. open with a unit of AlexNet-Places365 conv5 that network dissection labels *bed*.
 # Ablating it barely changes the network's overall accuracy, yet bedroom and youth hostel lose
 # many points. Here we dissect conv5 of the book's baseline alexnet-mini on the synthetic world's
@@ -124,17 +128,20 @@ plots.unit_strip(
     f"top {top_k} validation images",
 )  # fmt: skip
 ax = fig.add_subplot(grid[1, :2])
-plots.class_drops(ax, drops, names, title=f"seed {seeds[0]}: class accuracy drops, unit ablated")
-ax.text(
-    0.99, 0.95, f"overall accuracy {base_overall:.1f}% → {after_overall:.1f}%",
-    transform=ax.transAxes, ha="right", va="top", fontsize=8,
+plots.class_drops(
+    ax, drops, names,
+    title=f"seed {seeds[0]}: class accuracy drops, unit ablated\n"
+    f"overall accuracy {base_overall:.1f}% → {after_overall:.1f}%",
 )  # fmt: skip
 ax = fig.add_subplot(grid[1, 2])
 plots.seed_band(ax, curves.stack([r["drops"] for r in rows]), label="each seed's unit")
 ax.set(xlabel="classes, sorted by drop", ylabel="class accuracy drop (pts)")
-ax.set_title(f"{len(seeds)} seeds", fontsize=9, loc="left")
+ax.set_title(
+    f"{len(seeds)} seeds' chosen units:\nmean (line), range (band)",
+    fontsize=plots.SMALL,
+    loc="left",
+)
 ax.axhline(0, color="0.4", lw=0.8)
-ax.legend(fontsize=6)
 for j, k in enumerate(damaged):
     sub = grid[2, j].subgridspec(1, 3, wspace=0.05)
     shown = np.flatnonzero(setup.labels.numpy() == k)[:3]
@@ -143,7 +150,22 @@ for j, k in enumerate(damaged):
         a.imshow(setup.display_images([idx])[0].permute(1, 2, 0).numpy())
         a.set_axis_off()
         if i == 1:
-            a.set_title(f"{names[k].replace('_', ' ')} (−{drops[k]:.0f} pts)", fontsize=8)
+            a.set_title(f"{names[k].replace('_', ' ')} (−{drops[k]:.0f} pts)", fontsize=plots.SMALL)
+damaged_text = ", ".join(f"{names[k].replace('_', ' ')} (−{drops[k]:.0f} pts)" for k in damaged)
+plots.caption(
+    fig,
+    f"Seed {seeds[0]}'s {layer} unit {unit}, labelled *{unit_concept}* by dissection (IoU "
+    f"{iou:.2f}). Top: its {top_k} most activating validation images, the region where it fires "
+    "lit and outlined. Middle left: every class's accuracy drop when the unit is ablated, "
+    "sorted, in percentage points (positive = worse), the most damaged classes named. Middle "
+    f"right: the same sorted drops for each of the {len(seeds)} seeds' chosen units (line: mean, "
+    "band: range). Bottom: three validation images of each damaged class.",
+    alt=f"Top: {top_k} synthetic images with the region that unit {unit} ({unit_concept}) "
+    f"responds to lit. Middle: a bar chart of class accuracy drops sorted from largest to "
+    f"smallest; overall accuracy goes from {base_overall:.1f}% to {after_overall:.1f}%; the "
+    f"damaged classes are {damaged_text or 'none'}. Beside it, the sorted drops of the chosen "
+    f"unit on each of {len(seeds)} seeds. Bottom: example images of the damaged classes.",
+)
 plots.show()
 
 # %% [markdown]
@@ -173,7 +195,10 @@ table = pd.DataFrame(
 paper = pd.DataFrame(  # Zhou et al. 2018, Fig. 1 (Places365 AlexNet conv5, the bed unit)
     {"class": ["paper: youth hostel", "paper: bedroom"], "drop (pts)": [23, 15]}
 )
-pd.concat([table, paper], ignore_index=True).fillna("")
+report.table(
+    pd.concat([table, paper], ignore_index=True), index=False, missing="",
+    decimals={"accuracy before (%)": 1, "after (%)": 1, "drop (pts)": 1},
+)  # fmt: skip
 
 # %% [markdown]
 # The same rule on every seed:
@@ -197,7 +222,7 @@ per_seed = pd.DataFrame(
     }
     for r in rows
 ).set_index("seed")
-per_seed
+report.table(per_seed, decimals={"IoU": 3, "overall drop (pts)": 2})
 
 # %%
 outcomes = {
@@ -254,6 +279,24 @@ report.claim(
     checks=checks,
     core=core,
     profile=profile,
+)
+
+# %%
+report.takeaway(
+    f"over {len(seeds)} seeds of the baseline, ablating the chosen {layer} unit moves overall "
+    f"accuracy by less than 1 pt on {sum(outcomes['overall accuracy moves by less than 1 pt'])} "
+    f"and costs {'a class holding its concept' if world is not None else 'some class'} 10 pts or "
+    f"more on {sum(outcomes[big])}. On seed {seeds[0]}, {unit_concept} unit {unit} takes overall "
+    f"accuracy from {base_overall:.1f}% to {after_overall:.1f}%"
+    + (
+        f", while {names[damaged[0]].replace('_', ' ')} loses {drops[damaged[0]]:.0f} pts."
+        if len(damaged)
+        else "; no class loses accuracy."
+    ),
+    paper="ablating the *bed* unit of AlexNet conv5 barely moves overall accuracy (50.6% → "
+    "50.4%), but youth hostel loses 23 pts and bedroom 15: one unit can matter a lot to a few "
+    "related classes while the overall number hides it.",
+    claim="Z1",
 )
 
 # %%
@@ -440,7 +483,7 @@ else:
 report.glue(
     {
         "ex3_which": which,
-        "ex3_table": probe,
+        "ex3_table": report.table(probe, decimals={"IoU": 3}, wrap=True),
         "ex3_more": more_text,
         "ex3_big": int((probe["max class drop (pts)"] >= 10).sum()),
         "ex3_units": len(probe),

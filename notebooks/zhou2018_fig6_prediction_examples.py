@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhou et al. 2018, Fig. 6: what the attribute classifier predicts for single units
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Fig. 6 of the paper shows held-out units next to the class their ablation hurts most (the
 # ground truth of Table 1) and the three classes the attribute-based classifier ranks highest.
 # Here are the same examples for held-out units of the book's baseline alexnet-mini instances,
@@ -34,6 +38,11 @@ n_examples = 8  # held-out units shown
 top_k = 4  # images per unit
 example_seed = 0  # which held-out units are drawn
 dissect_per_class = 50
+# paper profile only: <instances_dir>/alexnet-seed<N>.pth for every seed above
+instances_dir = None  # or $UNITROLES_INSTANCES
+val_root = None  # or $UNITROLES_VAL_ROOT
+broden_root = None  # or $UNITROLES_BRODEN
+eval_per_class = 10
 
 
 # %% tags=["hide-cell"]
@@ -53,6 +62,7 @@ params.check(
         "n_examples": params.Int(min=1),
         "top_k": params.Int(min=1),
         "example_seed": params.Int(min=0),
+        **params.ZHOU_INSTANCES,
     },
 )
 
@@ -60,13 +70,14 @@ params.check(
 import numpy as np
 import pandas as pd
 
-from unitroles import attributes, plots, report, study
+from unitroles import attributes, paper, plots, report, study
 
 plots.use_style()
-if profile == "paper":
-    raise ValueError(
-        "Fig. 6 needs the five instances of Table 1; see that page for the paper profile."
-    )
+checkpoints = (
+    paper.instance_checkpoints(instances_dir, [*train_seeds, *test_seeds])
+    if profile == "paper"
+    else {}
+)  # paper: the AlexNet instances of Table 1, one per seed
 if profile == "smoke":  # seconds, not minutes: the code path, not the science
     train_seeds, test_seeds, n_examples = train_seeds[:2], test_seeds[:1], 2
 
@@ -75,13 +86,18 @@ def instance(seed):
     return study.unit_study(
         profile, layer=layer, seed=seed, data_scale=data_scale, epoch_scale=epoch_scale,
         world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
-        progress=False,
+        checkpoint=checkpoints.get(seed), val_root=val_root, broden_root=broden_root,
+        eval_per_class=eval_per_class, progress=False,
     )  # fmt: skip
 
 
 train = [instance(s) for s in train_seeds]
 test = [instance(s) for s in test_seeds]
-prediction = study.predict_most_damaged(train, test, regularization=regularization)
+# Instances too weak to hurt more than one class leave nothing to predict: the page then shows
+# the claim as not measured, and why (prediction.why), rather than stopping.
+prediction = study.predict_most_damaged(
+    train, test, regularization=regularization, if_nothing="report"
+)
 units = prediction.units.copy()
 units["top 3"] = prediction.top("ensemble", 3)
 units["hit"] = [t in top for t, top in zip(units["true class"], units["top 3"])]
@@ -89,42 +105,64 @@ rng = np.random.default_rng(example_seed)
 shown = units.iloc[np.sort(rng.choice(len(units), min(n_examples, len(units)), replace=False))]
 
 # %%
-fig, axes = plots.figure(1, len(shown), width=7.0, height=1.25 * len(shown))
-for ax, (_, row) in zip(np.atleast_1d(axes), shown.iterrows()):
-    s = test[row["instance"]]
-    top = attributes.top_images(
-        s.setup.model, layer, s.setup.images, [row["unit"]], k=top_k,
-        thresholds=s.dissection.thresholds,
-    )[row["unit"]]  # fmt: skip
-    plots.unit_strip(ax, s.setup.display_images(top.indices), top.regions)
-    guess = ", ".join(c.replace("_", " ") for c in row["top 3"])
-    ax.text(
-        1.03, 0.5,
-        f"seed {test_seeds[row['instance']]}, unit {row['unit']}\n"
-        f"true: {row['true class'].replace('_', ' ')}\n"
-        f"predicted: {guess} {'✓' if row['hit'] else '✗'}",
-        transform=ax.transAxes, va="center", fontsize=8,
-    )  # fmt: skip
-plots.show()
+if prediction.why:  # nothing to show; the claim card below says why
+    print(prediction.why)
+else:
+    fig, axes = plots.figure(
+        2, len(shown), width=7.5, height=1.45 * len(shown), gridspec_kw={"width_ratios": [1.8, 1]}
+    )
+    for (ax, note), (_, row) in zip(np.atleast_2d(axes), shown.iterrows()):
+        s = test[row["instance"]]
+        top = attributes.top_images(
+            s.setup.model, layer, s.setup.images, [row["unit"]], k=top_k,
+            thresholds=s.dissection.thresholds,
+        )[row["unit"]]  # fmt: skip
+        plots.unit_strip(ax, s.setup.display_images(top.indices), top.regions)
+        note.set_axis_off()
+        note.text(
+            0.0, 0.5,
+            f"seed {test_seeds[row['instance']]}, unit {row['unit']}\n"
+            f"true: {row['true class'].replace('_', ' ')}\n"
+            f"predicted top 3 {'✓' if row['hit'] else '✗'}:\n"
+            + "\n".join(f"  {c.replace('_', ' ')}" for c in row["top 3"]),
+            transform=note.transAxes, va="center", fontsize=plots.SMALL, linespacing=1.25,
+        )  # fmt: skip
+    plots.caption(
+        fig,
+        f"{len(shown)} held-out {layer} units, one a row: the unit's {top_k} most activating "
+        "images (the region where it fires lit), the class its ablation hurts most (true) and the "
+        "three classes the attribute classifier ranks highest (✓ when the true class is among "
+        "them).",
+        alt=f"{len(shown)} rows of unit images with their classes: "
+        + "; ".join(
+            f"unit {row['unit']}: true {row['true class'].replace('_', ' ')}, predicted "
+            + ", ".join(c.replace("_", " ") for c in row["top 3"])
+            + (" (hit)" if row["hit"] else " (miss)")
+            for _, row in shown.iterrows()
+        )
+        + ".",
+    )
+    plots.show()
 
 # %% [markdown]
 # ## All held-out units
 
 # %%
-top1 = float((units["true class"] == units["top 3"].str[0]).mean() * 100)
-top3 = float(units["hit"].mean() * 100)
+first = [t == top[0] for t, top in zip(units["true class"], units["top 3"])]
+top1 = 100 * float(np.mean(first)) if first else float("nan")  # NaN: nothing to predict
+top3 = 100 * float(units["hit"].mean()) if len(units) else float("nan")
 chance3 = 300 / len(prediction.class_names)
 summary = pd.DataFrame(
     {"ours (%)": [top1, top3], "chance (%)": [100 / len(prediction.class_names), chance3]},
     index=["true class ranked first", "true class in the top 3"],
 )
-summary.round(1)
+report.table(summary, decimals=1)
 
 # %%
 report.glue(
     {
-        "top1": f"{top1:.0f}%",
-        "top3": f"{top3:.0f}%",
+        "top1": f"{top1:.0f}%" if len(units) else "— (not measured)",
+        "top3": f"{top3:.0f}%" if len(units) else "— (not measured)",
         "chance3": f"{chance3:.0f}%",
         "n_units": len(units),
     }
@@ -138,6 +176,19 @@ report.claim(
     checks={core_check: top3 >= 2 * chance3},
     core=[core_check],
     profile=profile,
+    unmeasured=prediction.why or None,
+)
+
+# %%
+report.takeaway(
+    f"for {len(units)} held-out units, the true most damaged class is the classifier's first "
+    f"guess for {top1:.0f}% and among its top 3 for {top3:.0f}%, where guessing at random would "
+    f"give {100 / len(prediction.class_names):.0f}% and {chance3:.0f}%."
+    if len(units)
+    else "the instances leave nothing to predict, so there are no examples to show.",
+    paper="examples of held-out units: an attribute-based classifier often names the class a "
+    "unit's ablation hurts most among its top 3 (qualitative; Table 1 has the numbers).",
+    claim="Z7",
 )
 
 # %% [markdown]

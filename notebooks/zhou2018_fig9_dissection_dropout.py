@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhou et al. 2018, Fig. 9: channel dropout and interpretable units
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # Dropping whole conv5 channels during training spreads class information over many units (Fig.
 # 8). Does it also make units less interpretable? Zhou et al. dissect conv5 of the baseline
 # AlexNet-Places365 and of the same network trained with channel dropout on conv5, and count the
@@ -114,16 +118,32 @@ for i, recipe in enumerate(recipes):
         yerr=[m["mean"] - m["min"], m["max"] - m["mean"]], error_kw={"lw": 0.8, "ecolor": "0.3"},
         label=f"{recipe} ({min(acc):.0f}–{max(acc):.0f}% val)",
     )  # fmt: skip
-ax_total.set_xticks(range(len(recipes)), recipes, rotation=30, ha="right", fontsize=8)
+ax_total.set_xticks(range(len(recipes)), recipes, rotation=30, ha="right", fontsize=plots.SMALL)
 ax_total.set_xlim(-0.6, len(recipes) - 0.4)
 ax_total.set_ylim(bottom=0)
 ax_total.set_ylabel("interpretable units (per model)")
-ax_total.set_title("all concepts", fontsize=9)
-ax.set_xticks(x, [f"{c} ({cat})" for cat, c in spread.index], rotation=60, ha="right", fontsize=7)
+ax_total.set_title("all concepts", fontsize=plots.SMALL)
+ax.set_xticks(
+    x, [f"{c} ({cat})" for cat, c in spread.index], rotation=60, ha="right", fontsize=plots.SMALL
+)
 ax.set_ylabel("units (mean over seeds)")
 ax.set_ylim(0, 1.15 * max(1, spread.xs("max", axis=1, level=1).to_numpy().max(initial=0)))
 ax.set_title(f"{layer}: units whose best concept has IoU > {attributes.INTERPRETABLE_IOU}")
-ax.legend(fontsize=8, title=f"recipe, {len(seeds)} seeds", title_fontsize=8)
+ax.legend(fontsize=plots.SMALL, title=f"recipe, {len(seeds)} seeds", title_fontsize=plots.SMALL)
+plots.caption(
+    fig,
+    f"Interpretable {layer} units (best concept IoU > {attributes.INTERPRETABLE_IOU}) of the "
+    f"{' and '.join(recipes)} models. Left: the count of each model, one dot per seed, the bar "
+    f"at their mean. Right: the same units by their best concept (category in brackets); bars "
+    f"give the mean over {len(seeds)} seeds, whiskers the range.",
+    alt=f"Dot plot and bar chart of interpretable {layer} units. Counts per seed: "
+    + "; ".join(
+        f"{recipe} {', '.join(str(totals[recipe, s]) for s in seeds)}" for recipe in recipes
+    )
+    + ". Concepts with the most units: "
+    + ", ".join(f"{c} ({cat})" for cat, c in spread.index[:6])
+    + ".",
+)
 plots.show()
 
 # %% [markdown]
@@ -144,13 +164,16 @@ per_model.loc["distinct concepts"] = [
 per_model.loc["mean best IoU"] = [b["iou"].mean() for b in best.values()]
 per_model.loc["units in the layer"] = [len(b) for b in best.values()]
 per_model.columns.names = ["recipe", "seed"]
-shown = per_model.round().astype(int).astype(object)  # counts as integers, the IoU to 3 places
-shown.loc["mean best IoU"] = per_model.loc["mean best IoU"].round(3)
-shown
+report.table(
+    per_model.T.drop(columns="units in the layer"),  # the same for every model: in the text
+    headers={c: f"{c} (units)" for c in per_model.index[:-4]} | {"all": "all categories (units)"},
+    decimals={"mean best IoU": 3},
+)  # fmt: skip
 
 # %% [markdown]
-# One column per model, recipe and seed: interpretable units per concept category, all of them,
-# the distinct concepts they match, and the mean best IoU over the layer's units.
+# One row per model, recipe and seed: interpretable units per concept category, all of them,
+# the distinct concepts they match, and the mean best IoU over the layer's
+# {glue:text}`n_units` units.
 #
 # The checks compare the recipes seed by seed and pass on a majority of seeds. The core check is
 # the paper's statement: the dropout model has fewer interpretable conv5 units than the baseline
@@ -210,9 +233,86 @@ report.claim(
     profile=profile,
 )
 
+# %%
+report.takeaway(
+    f"of {len(best[base, seeds[0]])} {layer} units, dissection finds "
+    f"{seed_range(totals[base].to_numpy())} interpretable in the {base} models and "
+    f"{seed_range(totals[drop].to_numpy())} in the {drop} models (ranges over {len(seeds)} "
+    f"seeds); the {drop} model has fewer than the {base} of its own seed on "
+    f"{int(pairs[next(iter(pairs))].sum())} of {len(seeds)} seeds.",
+    paper="training with channel dropout on conv5 greatly reduces the number of units that "
+    "network dissection finds interpretable.",
+    claim="Z10",
+)
+
 # %% [markdown]
 # Of {glue:text}`n_units` conv5 units, dissection finds {glue:text}`n_base` interpretable in the
 # baseline's {glue:text}`n_seeds` seeds ({glue:text}`distinct_base` distinct concepts) and
 # {glue:text}`n_drop` in the models trained with channel dropout on conv5
 # ({glue:text}`distinct_drop` distinct concepts). The dropout model has fewer than the baseline of
 # its own seed on {glue:text}`fewer_seeds` of {glue:text}`n_seeds` seeds.
+
+# %% [markdown]
+# ## What channel dropout does to the units here
+
+# %%
+from unitroles import diagnosis
+
+dup = {key: diagnosis.duplication(b) for key, b in best.items()}
+mix = {r: diagnosis.concept_mix([best[r, s] for s in seeds]) for r in recipes}
+per_concept = {r: float(np.mean([dup[r, s]["per_concept"] for s in seeds])) for r in recipes}
+scene = {r: float(mix[r].get("scene", 0.0)) for r in recipes}
+report.table(
+    pd.DataFrame(
+        {
+            "interpretable units (mean)": {r: totals[r].mean() for r in recipes},
+            "distinct concepts (mean)": {r: distinct[r].mean() for r in recipes},
+            "units per matched concept": per_concept,
+            "best concept a scene label": scene,
+            "mean best IoU": {r: per_model.loc["mean best IoU", r].mean() for r in recipes},
+        }
+    ).rename_axis("recipe"),
+    decimals={"mean best IoU": 3, "units per matched concept": 2,
+              "interpretable units (mean)": 1, "distinct concepts (mean)": 1},
+    percent=["best concept a scene label"],
+)  # fmt: skip
+copies = per_concept[drop] > per_concept[base]
+fewer_concepts = distinct[drop].mean() < distinct[base].mean()
+report.glue(
+    {
+        "z10_failed_core": "; ".join(c for c in core if not checks[c]) or "none",
+        "z10_per_concept_base": f"{per_concept[base]:.2f}",
+        "z10_per_concept_drop": f"{per_concept[drop]:.2f}",
+        "z10_scenes": (
+            f"Most interpretable units match a scene label, which in this world is one of the "
+            f"classes ({scene[base]:.0%} of the baseline's, {scene[drop]:.0%} of the dropout "
+            "models'): a network has to keep those to classify at all, with or without dropout, "
+            "whereas the paper counts detectors of objects, parts and textures among hundreds of "
+            "concepts, many of which a Places365 network can afford to lose."
+            if min(scene.values()) > 0.5
+            else f"Scene labels (the world's classes) are the best concept of {scene[base]:.0%} "
+            f"of the baseline's interpretable units and {scene[drop]:.0%} of the dropout models'."
+        ),
+        "z10_reading": (
+            "Dropout keeps copies: each matched concept is held by more units in the dropout "
+            "models, so the count of interpretable units stays up"
+            + (" while the concepts they match become fewer" if fewer_concepts else "")
+            + ". A network that loses half its conv5 units at random on every training step "
+            "needs what it uses to be present several times over, and dissection counts each "
+            "copy."
+            if copies
+            else "The dropout models hold each matched concept in no more units than the "
+            "baseline, so copies do not explain the count."
+        ),
+    }
+)
+
+# %% [markdown]
+# One row per recipe, means over the seeds: interpretable units, the distinct concepts they
+# match, units per matched concept, the share of interpretable units whose best concept is one
+# of the world's scene labels, and the mean best IoU over the layer.
+#
+# **Diagnosis.** Core checks that fail in this run: {glue:text}`z10_failed_core`. Each matched
+# concept is held by {glue:text}`z10_per_concept_base` units on average in the baseline models and
+# by {glue:text}`z10_per_concept_drop` in the dropout models. {glue:text}`z10_reading`
+# {glue:text}`z10_scenes`

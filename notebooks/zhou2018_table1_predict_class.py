@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Zhou et al. 2018, Table 1: predicting the class a unit matters most for
 #
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
 # If attributes say something about a unit's role, they should predict which class suffers most
 # when the unit is ablated, and do so across independently trained networks. Zhou et al. train
 # five AlexNet-Places365 instances from different seeds, fit a logistic regression on the conv5
@@ -33,6 +37,11 @@ train_seeds = [0, 1, 2]  # instances whose units train the classifiers
 test_seeds = [3, 4]  # held-out instances
 regularization = 1.0  # inverse L2 strength of the logistic regression (scikit-learn's C)
 dissect_per_class = 50
+# paper profile only: <instances_dir>/alexnet-seed<N>.pth for every seed above
+instances_dir = None  # or $UNITROLES_INSTANCES
+val_root = None  # or $UNITROLES_VAL_ROOT
+broden_root = None  # or $UNITROLES_BRODEN
+eval_per_class = 10
 
 
 # %% tags=["hide-cell"]
@@ -49,6 +58,7 @@ params.check(
         "test_seeds": params.List(params.Int(min=0), min_len=1),
         "regularization": params.Float(min=0, min_open=True),
         "dissect_per_class": params.Int(min=1),
+        **params.ZHOU_INSTANCES,
     },
 )
 
@@ -56,15 +66,14 @@ params.check(
 import numpy as np
 import pandas as pd
 
-from unitroles import plots, report, study
+from unitroles import paper, plots, report, study
 
 plots.use_style()
-if profile == "paper":
-    raise ValueError(
-        "Table 1 needs five instances of one architecture trained from different seeds; the "
-        "paper's are not published. Train your own and adapt `unitroles.study.unit_study` calls "
-        "(checkpoint=...) here."
-    )
+checkpoints = (
+    paper.instance_checkpoints(instances_dir, [*train_seeds, *test_seeds])
+    if profile == "paper"
+    else {}
+)  # paper: one AlexNet per seed, trained by you (the paper's are not published)
 if profile == "smoke":  # seconds, not minutes: the code path, not the science
     train_seeds, test_seeds = train_seeds[:2], test_seeds[:1]
 
@@ -73,12 +82,18 @@ def instance(seed):
     return study.unit_study(
         profile, layer=layer, seed=seed, data_scale=data_scale, epoch_scale=epoch_scale,
         world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
+        checkpoint=checkpoints.get(seed), val_root=val_root, broden_root=broden_root,
+        eval_per_class=eval_per_class,
     )  # fmt: skip
 
 
 train = [instance(s) for s in train_seeds]
 test = [instance(s) for s in test_seeds]
-prediction = study.predict_most_damaged(train, test, regularization=regularization)
+# Instances too weak to hurt more than one class leave nothing to predict: the page then shows
+# the claim as not measured, and why (prediction.why), rather than stopping.
+prediction = study.predict_most_damaged(
+    train, test, regularization=regularization, if_nothing="report"
+)
 accuracy = prediction.accuracy()
 chance = prediction.chance()
 for s in train + test:
@@ -90,10 +105,28 @@ labels = [study.FEATURE_LABELS[f] for f in accuracy.index]
 ax.bar(labels, accuracy.to_numpy(), color=plots.PALETTE[0], width=0.6)
 ax.axhline(chance["uniform"], color=plots.PALETTE[3], ls="--", lw=1, label="chance (uniform)")
 ax.axhline(chance["majority"], color=plots.PALETTE[1], ls=":", lw=1.2, label="most common label")
-for i, v in enumerate(accuracy):
+for i, v in enumerate(accuracy.dropna()):
     ax.annotate(f"{v:.1f}", (i, v), xytext=(0, 2), textcoords="offset points", ha="center")
+if prediction.why:
+    ax.set_ylim(0, 100)
+    ax.text(0.5, 0.5, "not measured: no units to predict", transform=ax.transAxes, ha="center")
 ax.set_ylabel("held-out accuracy (%)")
-ax.legend(fontsize=8, loc="upper left")
+ax.legend(fontsize=plots.SMALL, loc="upper left")
+plots.caption(
+    fig,
+    f"Held-out accuracy (%) of predicting the class a unit's ablation hurts most, from each "
+    f"attribute vector and their ensemble, on {len(prediction.units)} {layer} units of "
+    f"{len(test)} instances not trained on; lines: a uniform guess over "
+    f"{len(prediction.class_names)} classes and always naming the most common label.",
+    alt="Bar chart of held-out accuracy: "
+    + (
+        ", ".join(f"{label} {v:.1f}%" for label, v in zip(labels, accuracy))
+        + f"; uniform chance {chance['uniform']:.1f}%, most common label "
+        f"{chance['majority']:.1f}%."
+        if not prediction.why
+        else "empty, not measured: " + prediction.why
+    ),
+)
 plots.show()
 
 # %% [markdown]
@@ -116,18 +149,24 @@ print(
     f"({len(test)} instances), {prediction.excluded} units hurt no class and are left out; "
     f"{len(prediction.class_names)} classes (the paper: 365)."
 )
-rows.round(2)
+report.table(rows.rename_axis("predicted from"), decimals=2)
 
 # %%
 singles = accuracy.drop("ensemble")
+
+
+def pct(v):
+    return "— (not measured)" if np.isnan(v) else f"{v:.1f}%"
+
+
 report.glue(
     {
-        "acc_concept": f"{accuracy['concept']:.1f}%",
-        "acc_correlation": f"{accuracy['correlation']:.1f}%",
-        "acc_selectivity": f"{accuracy['selectivity']:.1f}%",
-        "acc_ensemble": f"{accuracy['ensemble']:.1f}%",
-        "chance_uniform": f"{chance['uniform']:.1f}%",
-        "chance_majority": f"{chance['majority']:.1f}%",
+        "acc_concept": pct(accuracy["concept"]),
+        "acc_correlation": pct(accuracy["correlation"]),
+        "acc_selectivity": pct(accuracy["selectivity"]),
+        "acc_ensemble": pct(accuracy["ensemble"]),
+        "chance_uniform": pct(chance["uniform"]),
+        "chance_majority": pct(chance["majority"]),
         "n_heldout": len(prediction.units),
         "excluded": prediction.excluded,
         "n_classes": len(prediction.class_names),
@@ -144,6 +183,8 @@ report.claim(
         f"concept {accuracy['concept']:.1f}%, correlation {accuracy['correlation']:.1f}%, "
         f"selectivity {accuracy['selectivity']:.1f}%, ensemble {accuracy['ensemble']:.1f}% "
         f"({len(prediction.class_names)} classes; chance {chance['uniform']:.1f}%)"
+        if not prediction.why
+        else "no units to predict"
     ),
     checks={
         core_check: bool((singles >= 3 * chance["uniform"]).all()),
@@ -156,6 +197,23 @@ report.claim(
     },
     core=[core_check],
     profile=profile,
+    unmeasured=prediction.why or None,
+)
+
+# %%
+report.takeaway(
+    f"on {len(prediction.units)} held-out units, the attributes predict the most damaged class "
+    + ", ".join(f"{study.FEATURE_LABELS[f].lower()} {accuracy[f]:.1f}%" for f in accuracy.index)
+    + f" of the time, against {chance['uniform']:.1f}% for a uniform guess over "
+    f"{len(prediction.class_names)} classes ({(singles / chance['uniform']).min():.1f}–"
+    f"{(singles / chance['uniform']).max():.1f} times chance) and {chance['majority']:.1f}% for "
+    "always naming the most common label."
+    if not prediction.why
+    else "the instances leave nothing to predict, so the test could not be made.",
+    paper="trained on the conv5 units of three AlexNet instances and tested on two others, each "
+    "attribute predicts the class a unit matters most for about 38% of the time over 365 "
+    "classes (chance 0.27%): a unit's role carries over between independently trained networks.",
+    claim="Z6",
 )
 
 # %% [markdown]

@@ -137,3 +137,28 @@ def test_seed_checks_pass_on_a_majority_and_say_on_how_many_seeds():
     assert core == ["big drop, on 2 of 3 seeds"]
     with pytest.raises(ValueError, match="not given"):
         study.seed_checks({"a": [True]}, core=["b"])
+
+
+def test_predicting_from_units_of_one_class_says_so():
+    """Instances whose units all hurt one class (weak models) stop with a clear message."""
+    from types import SimpleNamespace
+
+    def fake(label):
+        counts = SimpleNamespace(class_drop=lambda: np.eye(3)[[label] * 4] * 5.0)
+        return SimpleNamespace(
+            class_names=("a", "b", "c"), counts=counts,
+            vectors=lambda feature: np.random.default_rng(0).normal(size=(4, 3)),
+        )  # fmt: skip
+
+    with pytest.raises(study.NothingToPredict, match="nothing to predict"):
+        study.predict_most_damaged([fake(0), fake(0)], [fake(1)])
+    # a page asks for a report instead: no units, NaN accuracies, and why
+    empty = study.predict_most_damaged([fake(0), fake(0)], [fake(1)], if_nothing="report")
+    assert empty.why.startswith("nothing to predict") and len(empty.units) == 0
+    assert empty.accuracy().isna().all() and list(empty.accuracy().index)[-1] == "ensemble"
+    assert empty.top("ensemble", 3) == []
+    # units of two classes: a prediction, with no why
+    made = study.predict_most_damaged([fake(0), fake(1)], [fake(1)], if_nothing="report")
+    assert made.why == "" and len(made.units) == 4 and not made.accuracy().isna().any()
+    with pytest.raises(ValueError, match='"raise" or "report"'):
+        study.predict_most_damaged([fake(0), fake(1)], [fake(1)], if_nothing="skip")

@@ -434,9 +434,18 @@ FEATURE_LABELS = {
 }
 
 
+class NothingToPredict(ValueError):
+    """The units give the Table 1 classifier nothing to learn from or nothing to test on."""
+
+
 @dataclass
 class Prediction:
-    """Held-out predictions of the most damaged class of each unit."""
+    """Held-out predictions of the most damaged class of each unit.
+
+    ``why`` is empty for a prediction that was made; otherwise it says why none could be (see
+    :func:`predict_most_damaged`'s ``if_nothing``): then there are no held-out units and every
+    accuracy is NaN.
+    """
 
     units: pd.DataFrame  # held-out units: instance, unit, label (class index), true class name
     probabilities: dict[str, np.ndarray]  # feature (and "ensemble") -> (units, K) over all classes
@@ -444,10 +453,13 @@ class Prediction:
     excluded: int  # units with no class hurt (max class drop <= 0), left out of train and test
 
     def accuracy(self) -> pd.Series:
-        """Top-1 accuracy (%) of each feature's model and of the ensemble."""
+        """Top-1 accuracy (%) of each feature's model and of the ensemble (NaN with no units)."""
         y = self.units["label"].to_numpy()
         return pd.Series(
-            {f: 100 * float((p.argmax(1) == y).mean()) for f, p in self.probabilities.items()}
+            {
+                f: 100 * float((p.argmax(1) == y).mean()) if len(y) else float("nan")
+                for f, p in self.probabilities.items()
+            }
         )
 
     def top(self, feature: str = "ensemble", k: int = 3) -> list[list[str]]:
@@ -461,6 +473,7 @@ class Prediction:
         return {"uniform": 100 / len(self.class_names), "majority": self.majority}
 
     majority: float = 0.0
+    why: str = ""
 
 
 def _labelled(study: UnitStudy) -> tuple[np.ndarray, np.ndarray]:
@@ -475,6 +488,7 @@ def predict_most_damaged(
     *,
     features: Sequence[str] = FEATURES,
     regularization: float = 1.0,
+    if_nothing: str = "raise",
 ) -> Prediction:
     """Zhou et al. Table 1: one multinomial logistic regression per attribute, trained on the
     units of the ``train`` instances, tested on the units of the ``test`` instances.
@@ -483,7 +497,14 @@ def predict_most_damaged(
     lowest class index); units that hurt no class (max drop <= 0) have no such class and are
     left out. Features are the attribute *vectors* (not their maxima), standardised on the
     training units. The ensemble averages the models' class probabilities.
+
+    Weak instances (e.g. trained for a few steps) can leave nothing to predict: the training
+    units all hurt one class, or no held-out unit hurts any. ``if_nothing="raise"`` raises
+    :class:`NothingToPredict` saying so; ``"report"`` returns a :class:`Prediction` with no
+    units whose ``why`` says so, for a page that shows the claim as not measured.
     """
+    if if_nothing not in ("raise", "report"):
+        raise ValueError(f'if_nothing is "raise" or "report", not {if_nothing!r}')
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -506,6 +527,20 @@ def predict_most_damaged(
         x_train, y_train, _, excl_train = stack(train, feature)
         x_test, y_test, rows, excl_test = stack(test, feature)
         excluded = excl_train + excl_test
+        if len(np.unique(y_train)) < 2 or not len(y_test):
+            why = (
+                f"nothing to predict: the training instances' units are most damaging to "
+                f"{len(np.unique(y_train))} class(es) and {len(y_test)} held-out unit(s) hurt any "
+                "class; the classifier needs units of at least 2 classes to learn from and one "
+                "to test. The instances are too weak (e.g. trained for a few steps): train them "
+                "longer or evaluate on more images (eval_per_class)."
+            )
+            if if_nothing == "raise":
+                raise NothingToPredict(why)
+            empty = pd.DataFrame({"instance": [], "unit": [], "label": [], "true class": []})
+            nothing = {f: np.zeros((0, classes)) for f in (*features, "ensemble")}
+            return Prediction(empty.astype({"instance": int, "unit": int, "label": int}),
+                              nothing, names, excluded, majority=float("nan"), why=why)  # fmt: skip
         model = make_pipeline(StandardScaler(), LogisticRegression(C=regularization, max_iter=5000))
         model.fit(x_train, y_train)
         p = np.zeros((len(x_test), classes))
