@@ -18,7 +18,7 @@ BOOK_SOURCES := _config.yml _toc.yml $(shell find book -type f 2>/dev/null)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 MODELS := build/models/$(PROFILE).stamp
 
-.PHONY: book notebooks models test bench env clean student
+.PHONY: book notebooks models test rehearse bench env clean student
 
 ## book: execute every notebook under $(PROFILE) with papermill, then build _build/html
 book: $(BOOK_OUT)/_build/.built-$(PROFILE)
@@ -58,7 +58,11 @@ endif
 FORCE:
 
 # The scorecard reads the verdicts of every page, the status page every run record: both run last.
+# The Zhao closing page reads the verdicts and numbers of the Zhao pages: it runs after them.
 PAGES := $(filter-out scorecard status,$(NOTEBOOKS))
+ZHAO_PAGES := $(filter-out zhao2023_conclusions,$(filter zhao2023_%,$(NOTEBOOKS)))
+$(EXEC)/zhao2023_conclusions.ipynb: $(ZHAO_PAGES:%=$(EXEC)/%.ipynb)
+$(EXEC)/zhao2023_conclusions.ipynb: private READS = -p executed $(abspath $(EXEC))
 $(EXEC)/scorecard.ipynb: $(PAGES:%=$(EXEC)/%.ipynb)
 $(EXEC)/status.ipynb: $(PAGES:%=$(EXEC)/%.ipynb) $(EXEC)/scorecard.ipynb
 $(EXEC)/scorecard.ipynb $(EXEC)/status.ipynb: private READS = -p executed $(abspath $(EXEC))
@@ -74,6 +78,12 @@ $(BOOK_OUT)/_build/.built-$(PROFILE): $(NOTEBOOKS:%=$(EXEC)/%.ipynb) $(BOOK_SOUR
 ## test: the test suite (lib tests, notebook smoke runs, book build)
 test: $(VENV)/.installed
 	$(PY) -m pytest tests -q
+
+## rehearse: the paper path end to end on the synthetic world exported as ImageFolder and Broden at
+## 224 px: train the full-size models with `python -m unitroles.train --paper` (torchrun, gloo),
+## kill and resume a run, execute every paper-profile page on a smoke-sized sample (minutes)
+rehearse: $(VENV)/.installed
+	UNITROLES_REHEARSE=1 $(PY) -m pytest tests -q -m rehearse
 
 ## student: the student edition of the notebooks (each exercise's solution replaced by a stub that
 ## raises NotImplementedError, Solution boxes removed) in build/student/, and the instructor edition

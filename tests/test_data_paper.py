@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from unitroles import data, paper, zoo
+from unitroles import data, paper, setups, zoo
 
 
 def write_image_folder(root, classes=3, per_class=4, size=40, seed=0):
@@ -128,3 +128,41 @@ def test_generated_broden_folder_is_fingerprinted_by_what_generated_it(tmp_path)
     assert stamp.is_file()
     stamp.write_text("another world or another version of the code that draws it\n")
     assert attributes.dataset_fingerprint(dataset) != before
+
+
+def test_profile_loaders_have_one_home_without_a_cycle():
+    """setups uses paper's loaders; paper imports neither setups nor anything that imports it."""
+    import ast
+    from pathlib import Path
+
+    source = Path(paper.__file__).read_text()
+    imported = {
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    } | {
+        node.module or ""
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert "setups" not in imported and "study" not in imported
+    assert setups.Setup is data.Setup
+
+
+def test_paper_pages_name_the_missing_model_parameter(monkeypatch, tmp_path):
+    """Zhou Table 1 / Fig. 6 need `instances_dir` (one file per seed), Fig. 8 a checkpoint per
+    recipe: each missing one is named with its variable."""
+    for env in ("UNITROLES_INSTANCES", "UNITROLES_BATCHNORM_CHECKPOINT"):
+        monkeypatch.delenv(env, raising=False)
+    with pytest.raises(FileNotFoundError, match=r"`instances_dir`.*\$UNITROLES_INSTANCES"):
+        paper.instance_checkpoints(None, [0, 1])
+    (tmp_path / "alexnet-seed0.pth").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match=r"lacks alexnet-seed1.pth.*alexnet-seed0.pth"):
+        paper.instance_checkpoints(tmp_path, [0, 1])
+    with pytest.raises(
+        FileNotFoundError, match=r"`batchnorm_checkpoint`.*\$UNITROLES_BATCHNORM_CHECKPOINT"
+    ):
+        paper.recipe_setup("batchnorm", {"checkpoint": str(tmp_path)}, str(tmp_path))
+    with pytest.raises(ValueError, match="no paper-profile checkpoint parameter for recipe"):
+        paper.recipe_setup("gen-A", {}, None)

@@ -23,8 +23,10 @@ Conventions (also stated on every book page that uses them):
   top 0.5 %), found exactly by a streaming top-``k``; the map is upsampled bilinearly
   (``align_corners=False``) to the mask size and thresholded, ``M_u = up(a_u) > T_u``. For concept
   ``c`` with mask ``L_c``: ``IoU(u, c) = Σ|M_u ∧ L_c| / Σ|M_u ∨ L_c|``, sums over the images of
-  the dataset where ``c``'s category is annotated (Broden's convention). Image-level labels
-  (scenes) count the whole image as the mask. A unit is **interpretable** when its best IoU
+  the dataset where ``c``'s category is labelled (NetDissect's rule, :func:`labelled`: an
+  image-level label of the category, or a mask of it with a labelled pixel; on real Broden each
+  image is labelled for some categories only). Image-level labels (scenes) count the whole image
+  as the mask. A unit is **interpretable** when its best IoU
   exceeds 0.04. :func:`dissect`.
 
 Public implementations estimate this quantile: the original NetDissect from a sample of the
@@ -386,6 +388,16 @@ def dissect(
     return Dissection(tally.iou(), tally.names, tally.cats, thresholds.cpu().numpy())
 
 
+def labelled(item: dict, category: str) -> bool:
+    """Whether a Broden item (:class:`unitroles.data.BrodenDataset`) labels ``category``: it has
+    an image-level label of it, or a mask of it with at least one labelled (non-zero) pixel.
+    NetDissect's rule: only such images add a unit's active area to the category's unions. A mask
+    that ``index.csv`` lists but that labels no pixel does not count."""
+    if item["labels"].get(category):
+        return True
+    return any(bool(m.any()) for m in item["masks"].get(category, ()))
+
+
 class _Tally:
     """Intersections, label areas and per-category active areas, accumulated in float64."""
 
@@ -424,9 +436,7 @@ class _Tally:
         inter = torch.zeros(units, self.junk + 1, device=region.device)
         label_area = torch.zeros(self.junk + 1, device=region.device)
         for ci, cat in enumerate(self.cat_names):
-            annotated = [
-                j for j, it in enumerate(items) if it["masks"].get(cat) or it["labels"].get(cat)
-            ]
+            annotated = [j for j, it in enumerate(items) if labelled(it, cat)]
             if not annotated:
                 continue
             self.cat_act_area[:, ci] += area[:, annotated].sum(1).double()

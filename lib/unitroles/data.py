@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 from torch.utils.data import Dataset
 
 # The papers' evaluation transform for ImageNet / Places365 (torchvision conventions).
@@ -308,6 +309,8 @@ class BrodenDataset(Dataset):
                     "not an integer (each row is number,name,category,...)"
                 ) from err
             self.labels[number] = BrodenLabel(number, row["name"], main_category(row["category"]))
+        # Broden's label.csv starts at 1: label 0 (unlabelled) is implicit
+        self.labels.setdefault(0, BrodenLabel(0, "-", ""))
         present = [c for c in self.CATEGORY_COLUMNS if self.index and c in self.index[0]]
         self.categories = tuple(c for c in present if categories is None or c in categories)
 
@@ -386,3 +389,113 @@ class BrodenDataset(Dataset):
             item["masks"][cat] = maps
             item["labels"][cat] = numbers
         return item
+
+
+def broden_layout(root: str | os.PathLike) -> None:
+    """Rewrite ``root/label.csv`` in Broden's own layout: label 0 (unlabelled) has no row, so
+    every row names a category with its count, as NetDissect's loaders require (they parse
+    ``category(count)`` in every row). A file already in that layout is left as it is."""
+    path = Path(root) / "label.csv"
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        columns, rows = reader.fieldnames or [], list(reader)
+    kept = [r for r in rows if str(r.get("number", "")).strip() != "0"]
+    if len(kept) == len(rows):
+        return
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(kept)
+    os.replace(tmp, path)
+
+
+def export_broden(world, root: str | os.PathLike, **kwargs) -> Path:
+    """:func:`unitroles.scenes.export_broden` (same arguments), with ``label.csv`` in Broden's
+    own layout (:func:`broden_layout`), published whole: the folder appears at ``root`` only when
+    complete.
+
+    Every image of the world labels every category (an object, the background textures and
+    colours cover every image, the scene is an image-level label), so NetDissect's rule on which
+    images count in a category's union (:func:`unitroles.attributes.labelled`) keeps them all."""
+    import shutil
+
+    from . import scenes
+
+    root = Path(root)
+    if (root / "index.csv").exists():
+        raise FileExistsError(f"{root} already holds a Broden export; remove it or pick another")
+    tmp = root.with_name(f".{root.name}.export{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        scenes.export_broden(world, tmp, **kwargs)
+        broden_layout(tmp)
+        if root.exists():
+            root.rmdir()  # an empty folder left by the caller; a non-empty one raises here
+        os.replace(tmp, root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return root
+
+
+def export_image_folder(world, root: str | os.PathLike, *, split: str, n_per_class: int) -> Path:
+    """Write ``n_per_class`` images of every class of the world's ``split`` in ImageFolder layout
+    (``root/<class>/<i>.png``, lossless), published whole at ``root``: the synthetic world as the
+    paper profile reads ImageNet or Places365 (used by the rehearsal of the paper path)."""
+    import shutil
+
+    from PIL import Image
+
+    root = Path(root)
+    if root.exists():
+        raise FileExistsError(f"{root} exists; remove it or pick another folder")
+    tmp = root.with_name(f".{root.name}.export{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        images, labels, _ = world.render_split(split, n_per_class)
+        for name in world.class_names:
+            (tmp / name).mkdir(parents=True)
+        for i, (image, label) in enumerate(zip(images, labels.tolist())):
+            path = tmp / world.class_names[label] / f"{split}-{i:06d}.png"
+            Image.fromarray(image.permute(1, 2, 0).numpy()).save(path)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return root
+
+
+# --------------------------------------------------------------------------------------------------
+# What a notebook ablates (built by unitroles.setups for the book profiles, unitroles.paper for
+# the paper profile)
+
+
+@dataclass
+class Setup:
+    """A model and its evaluation set: ``images`` are network inputs ``(n, 3, H, W)``."""
+
+    model: nn.Module
+    images: torch.Tensor
+    labels: torch.Tensor
+    class_names: tuple[str, ...]
+    description: str
+    accuracy: float  # top-1 on ``images``, a fraction
+    raw_images: torch.Tensor | None = None  # uint8 images for display (synthetic world only)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def display_images(self, index) -> torch.Tensor:
+        """``uint8 (k, 3, H, W)`` images to show: the rendered pixels when the world made them,
+        else the network inputs with the ImageNet normalisation undone."""
+        if self.raw_images is not None:
+            return self.raw_images[index]
+        x = self.images[index].float()
+        x = (
+            x * torch.tensor(IMAGENET_STD)[:, None, None]
+            + torch.tensor(IMAGENET_MEAN)[:, None, None]
+        )
+        return x.clamp(0, 1).mul(255).round().to(torch.uint8)

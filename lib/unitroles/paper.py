@@ -23,6 +23,113 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+# --------------------------------------------------------------------------------------------------
+# Which network a checkpoint holds
+
+# How the book's recipe names translate to the full-size models of the papers: the options of
+# zoo.build_model that change a state dict's keys (batch norm layers, a channel-dropout module
+# after conv5), so that a checkpoint trained with them loads.
+RECIPE_BUILD: dict[str, dict] = {
+    "baseline": {},
+    "batchnorm": {"batchnorm": True},
+    "dropout-conv5": {"channel_dropout": {"conv5": 0.5}},
+    "resnet18": {"arch": "resnet18"},
+}
+
+BUILD_KEY = "unitroles"  # checkpoints written by unitroles.distributed describe their network here
+
+
+def recorded_build(path: str | os.PathLike) -> dict | None:
+    """The build options (``arch``, ``batchnorm``, ``channel_dropout``) that a checkpoint written
+    by ``python -m unitroles.train --paper`` records under ``"unitroles"``; None for any other
+    file (a plain state dict, a Places365 CSAIL checkpoint), or one that does not read (then
+    :func:`unitroles.zoo.load_weights` reports why)."""
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # legacy (non-zip) files do not memory-map; load_weights reports damage
+        return None
+    info = obj.get(BUILD_KEY) if isinstance(obj, dict) else None
+    if not isinstance(info, dict):
+        return None
+    return {k: info[k] for k in ("arch", "batchnorm", "channel_dropout") if k in info}
+
+
+def load_model(
+    path: str | os.PathLike,
+    num_classes: int,
+    *,
+    arch: str = "alexnet",
+    recipe: str | None = None,
+    classes_from: str | None = None,
+) -> nn.Module:
+    """The network of checkpoint ``path`` (eval mode), built as the checkpoint records
+    (:func:`recorded_build`) or else as ``arch`` with ``recipe``'s options (:data:`RECIPE_BUILD`:
+    batch norm, channel dropout on conv5)."""
+    options = recorded_build(path)
+    if options is None:
+        options = {"arch": arch, **RECIPE_BUILD.get(recipe or "baseline", {})}
+    options = dict(options)
+    model = zoo.build_model(options.pop("arch", arch), num_classes, **options)
+    return zoo.load_weights(model, path, classes_from=classes_from).eval()
+
+
+def instance_checkpoints(
+    instances_dir: str | os.PathLike | None, seeds, *, pattern: str = "alexnet-seed{seed}.pth"
+) -> dict[int, Path]:
+    """``{seed: <instances_dir>/alexnet-seed<seed>.pth}`` for Zhou et al.'s model instances
+    (Table 1, Fig. 6): one network trained from each seed, as ``python -m unitroles.train --paper
+    instance --seed N`` writes them. A missing folder or file is an error naming the parameter."""
+    folder = data.require_path(
+        instances_dir, parameter="instances_dir", env="UNITROLES_INSTANCES",
+        what="the folder of model instances (alexnet-seed0.pth, alexnet-seed1.pth, ...)",
+    )  # fmt: skip
+    files = {int(s): folder / pattern.format(seed=int(s)) for s in seeds}
+    missing = [p.name for p in files.values() if not p.is_file()]
+    if missing:
+        found = sorted(p.name for p in folder.glob(pattern.format(seed="*")))
+        raise FileNotFoundError(
+            f"instances_dir {folder} lacks {', '.join(missing)} (it holds "
+            f"{', '.join(found) or 'no ' + pattern.format(seed='*')}); train them with "
+            "`python -m unitroles.train --paper instance --seed N` (README, the paper profile) "
+            "or set train_seeds / test_seeds to the seeds you have"
+        )
+    return files
+
+
+# The papermill parameter that names each recipe's checkpoint on the paper profile (Zhou et al.
+# Fig. 8 and 9 compare the baseline with its regularised siblings).
+RECIPE_PARAMETER = {
+    "baseline": "checkpoint",
+    "batchnorm": "batchnorm_checkpoint",
+    "dropout-conv5": "dropout_checkpoint",
+}
+
+
+def recipe_setup(recipe: str, checkpoints: dict, val_root, **kwargs) -> data.Setup:
+    """:func:`checkpoint_setup` for the checkpoint of ``recipe`` (``baseline``, ``batchnorm``,
+    ``dropout-conv5``), taken from ``checkpoints``, a mapping of the page's parameters
+    (:data:`RECIPE_PARAMETER`: ``checkpoint``, ``batchnorm_checkpoint``, ``dropout_checkpoint``)
+    to their values; a missing one is an error naming its parameter and variable."""
+    if recipe not in RECIPE_PARAMETER:
+        raise ValueError(
+            f"no paper-profile checkpoint parameter for recipe {recipe!r}; the paper profile "
+            f"compares {', '.join(RECIPE_PARAMETER)}"
+        )
+    name = RECIPE_PARAMETER[recipe]
+    return checkpoint_setup(
+        checkpoints.get(name), val_root, recipe=recipe, parameter=name, env=INPUTS[name], **kwargs
+    )
+
+
+def broden_data(broden_root: str | os.PathLike | None):
+    """The Broden folder at ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g. ``broden1_224``) and
+    the ImageNet normalisation: ``(BrodenDataset, transform)``."""
+    root = data.require_path(
+        broden_root, parameter="broden_root", env="UNITROLES_BRODEN", what="the Broden dataset"
+    )
+    return data.BrodenDataset(root), data.imagenet_normalize
+
+
 def checkpoint_models(
     checkpoint_dir: str | os.PathLike | None,
     *,
@@ -46,9 +153,7 @@ def checkpoint_models(
             f"one checkpoint per model named {', '.join(f'{n}.pth' for n in names)}"
         )
     return {
-        n: zoo.load_weights(
-            zoo.build_model(arch, num_classes), folder / f"{n}.pth", classes_from=classes_from
-        ).eval()
+        n: load_model(folder / f"{n}.pth", num_classes, arch=arch, classes_from=classes_from)
         for n in names
     }
 
@@ -141,12 +246,20 @@ def checkpoint_setup(
     val_root: str | os.PathLike | None,
     *,
     arch: str = "alexnet",
+    recipe: str | None = None,
     per_class: int = 10,
     image_size: int = 224,
     workers: int = 4,
     skip_unreadable: bool = False,
-):
-    """A :class:`unitroles.setups.Setup` from a checkpoint and an ImageFolder validation split.
+    parameter: str = "checkpoint",
+    env: str = "UNITROLES_CHECKPOINT",
+) -> data.Setup:
+    """A :class:`unitroles.data.Setup` from a checkpoint and an ImageFolder validation split.
+
+    The network is built as the checkpoint records, else as ``arch`` with ``recipe``'s options
+    (:func:`load_model`). ``parameter`` / ``env`` name the papermill parameter and environment
+    variable that give ``checkpoint`` (e.g. ``batchnorm_checkpoint``), for the error when it is
+    missing.
 
     An image that does not decode stops with its path, unless ``skip_unreadable`` (then it is
     left out, with a warning that counts such images, and the description says how many).
@@ -154,12 +267,9 @@ def checkpoint_setup(
     Loads ``per_class`` images of every class into memory (a seeded choice), so keep it small
     for the 365 classes of Places365 (10 a class is about 2 GB in float32 at 224 px).
     """
-    from .setups import Setup
-
     path = data.require_path(
-        checkpoint, parameter="checkpoint", env="UNITROLES_CHECKPOINT",
-        what="the model checkpoint (.pth)",
-    )  # fmt: skip
+        checkpoint, parameter=parameter, env=env, what="the model checkpoint (.pth)"
+    )
     val_dir = data.require_path(
         val_root, parameter="val_root", env="UNITROLES_VAL_ROOT",
         what="the validation split (ImageFolder)",
@@ -169,14 +279,16 @@ def checkpoint_setup(
     images, labels, skipped = data.load_images(
         dataset, indices, workers=workers, skip_unreadable=skip_unreadable
     )
-    model = zoo.build_model(arch, len(dataset.classes))
-    model = zoo.load_weights(model, path, classes_from=str(val_dir)).eval()
+    model = load_model(
+        path, len(dataset.classes), arch=arch, recipe=recipe, classes_from=str(val_dir)
+    )
     acc = accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
                    workers=0)  # fmt: skip
     left_out = f" ({len(skipped)} unreadable images skipped)" if skipped else ""
-    return Setup(
+    return data.Setup(
         model, images, labels, tuple(dataset.classes),
-        f"{arch} from {path.name}, {len(labels)} validation images{left_out}", acc,
+        f"{getattr(model, 'unitroles_arch', arch)} from {path.name}, {len(labels)} validation "
+        f"images{left_out}", acc,
     )  # fmt: skip
 
 
@@ -188,6 +300,9 @@ INPUTS = {
     "checkpoint": "UNITROLES_CHECKPOINT",
     "resnet_checkpoint": "UNITROLES_RESNET_CHECKPOINT",
     "checkpoint_dir": "UNITROLES_CHECKPOINTS",
+    "instances_dir": "UNITROLES_INSTANCES",
+    "batchnorm_checkpoint": "UNITROLES_BATCHNORM_CHECKPOINT",
+    "dropout_checkpoint": "UNITROLES_DROPOUT_CHECKPOINT",
     "train_root": "UNITROLES_TRAIN_ROOT",
     "val_root": "UNITROLES_VAL_ROOT",
     "broden_root": "UNITROLES_BRODEN",

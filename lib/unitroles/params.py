@@ -306,3 +306,18 @@ ZHOU_PAPER = {
     "eval_per_class": Int(min=1),
 }
 BRODEN = {"broden_root": Path("dir", env="UNITROLES_BRODEN"), "dissect_per_class": Int(min=1)}
+# The paper-profile inputs of the pages on several instances of one network (Zhou et al. Table 1,
+# Fig. 6): a folder of alexnet-seed<N>.pth, one per training seed, as python -m unitroles.train
+# --paper instance writes them.
+ZHOU_INSTANCES = {
+    "instances_dir": Path("dir", env="UNITROLES_INSTANCES"),
+    "val_root": Path("dir", env="UNITROLES_VAL_ROOT"),
+    "eval_per_class": Int(min=1),
+    **BRODEN,
+}
+# The regularised AlexNets of Zhou et al. Fig. 8 (the baseline is `checkpoint`).
+ZHOU_REGULARIZED = {
+    **ZHOU_PAPER,
+    "batchnorm_checkpoint": Path("file", env="UNITROLES_BATCHNORM_CHECKPOINT"),
+    "dropout_checkpoint": Path("file", env="UNITROLES_DROPOUT_CHECKPOINT"),
+}

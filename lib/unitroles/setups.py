@@ -7,44 +7,11 @@ subset of your ImageFolder validation split (see :mod:`unitroles.paper`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import torch
-from torch import nn
-
-from . import train
+from . import paper, train
+from .data import Setup
 from .scenes import SceneDataset, SceneWorld
 
-
-@dataclass
-class Setup:
-    """A model and its evaluation set: ``images`` are network inputs ``(n, 3, H, W)``."""
-
-    model: nn.Module
-    images: torch.Tensor
-    labels: torch.Tensor
-    class_names: tuple[str, ...]
-    description: str
-    accuracy: float  # top-1 on ``images``, a fraction
-    raw_images: torch.Tensor | None = None  # uint8 images for display (synthetic world only)
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.class_names)
-
-    def display_images(self, index) -> torch.Tensor:
-        """``uint8 (k, 3, H, W)`` images to show: the rendered pixels when the world made them,
-        else the network inputs with the ImageNet normalisation undone."""
-        if self.raw_images is not None:
-            return self.raw_images[index]
-        from .data import IMAGENET_MEAN, IMAGENET_STD
-
-        x = self.images[index].float()
-        x = (
-            x * torch.tensor(IMAGENET_STD)[:, None, None]
-            + torch.tensor(IMAGENET_MEAN)[:, None, None]
-        )
-        return x.clamp(0, 1).mul(255).round().to(torch.uint8)
+__all__ = ["Setup", "dissection_data", "model_setup"]
 
 
 def model_setup(
@@ -62,15 +29,15 @@ def model_setup(
     eval_per_class: int = 10,
     skip_unreadable: bool = False,
 ) -> Setup:
-    """The model of ``recipe`` (book, smoke) or ``arch`` + ``checkpoint`` (paper) with its
+    """The model of ``recipe`` (book, smoke) or ``arch`` + ``checkpoint`` (paper: built as
+    ``recipe`` prescribes, e.g. batch norm; see :func:`unitroles.paper.checkpoint_setup`) with its
     validation images."""
     if profile == "paper":
-        from . import paper
-
         return paper.checkpoint_setup(
             checkpoint,
             val_root,
             arch=arch,
+            recipe=recipe,
             per_class=eval_per_class,
             image_size=image_size,
             skip_unreadable=skip_unreadable,
@@ -114,10 +81,7 @@ def dissection_data(
     from .store import Store, code_version, content_key
 
     if profile == "paper":
-        root = data.require_path(
-            broden_root, parameter="broden_root", env="UNITROLES_BRODEN", what="the Broden dataset"
-        )
-        return data.BrodenDataset(root), data.imagenet_normalize
+        return paper.broden_data(broden_root)
     if profile not in ("book", "smoke"):
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
     world = SceneWorld(size=image_size, seed=world_seed)
@@ -125,7 +89,7 @@ def dissection_data(
     key = content_key(world.fingerprint(), "dissect", per_class, code_version(scenes, data))
 
     def export(tmp):
-        scenes.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
+        data.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
         (tmp / "broden" / attributes.FINGERPRINT).write_text(key + "\n")
         return {"per_class": per_class}
 

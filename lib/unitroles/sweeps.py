@@ -31,7 +31,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from . import engine, zoo
+from . import cost, engine, zoo
 from .engine import AblationCounts, Ablations
 from .store import LOAD_ERRORS, Store, code_version, content_key
 
@@ -162,6 +162,14 @@ def cached_sweep(
         todo = [i for i in mine if i not in done]
         eng = engine.Engine(model, layer, device=device, fast=fast) if todo else None
         bar = None
+        if progress and todo and cost.is_full_size(images):  # the paper profile: say the cost
+            left = sum(len(range(len(ablations))[rows(i)]) for i in todo)
+            print(
+                f"{name} {layer}:",
+                cost.plan_sweep(eng, images, labels, ablations[rows(todo[0])], num_classes,
+                                total=left, chunk_images=chunk_images),
+                flush=True,
+            )  # fmt: skip
         if progress and todo:
             from tqdm import tqdm
 
