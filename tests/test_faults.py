@@ -6,10 +6,13 @@ and that nothing half-written is left in the cache.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -384,3 +387,53 @@ def test_broden_image_that_does_not_read_is_named(broden):
     truncate(image)
     with pytest.raises(data.UnreadableImage, match=f"cannot read {image}"):
         dataset[0]
+
+
+def test_make_reruns_a_paper_page_when_an_input_it_reads_changes(tmp_path):
+    """With every paper-profile page executed and up to date, pointing UNITROLES_VAL_ROOT at
+    another folder (or changing a file in it) makes `make` re-run exactly the pages that declare
+    val_root, and nothing else; with nothing changed it re-runs nothing."""
+    root = Path(__file__).resolve().parents[1]
+    venv = Path(sys.executable).parents[1]
+    execd, inputs = tmp_path / "executed", tmp_path / "inputs"
+    execd.mkdir()
+    val_a, val_b = tmp_path / "val_a", tmp_path / "val_b"
+    for folder in (val_a, val_b):
+        (folder / "cls").mkdir(parents=True)
+        (folder / "cls" / "x.jpg").write_bytes(b"x")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UNITROLES_")}
+    env["UNITROLES_CACHE"] = str(tmp_path / "cache")
+
+    def planned(val_root: Path) -> set[str]:
+        """The pages `make -n notebooks PROFILE=paper` would execute."""
+        result = subprocess.run(
+            ["make", "-s", "-n", "-C", str(root), "notebooks", "PROFILE=paper", f"VENV={venv}",
+             f"EXEC={execd}", f"INPUTS={inputs}", f"MODELS={tmp_path / 'models.stamp'}"],
+            env={**env, "UNITROLES_VAL_ROOT": str(val_root)}, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        return set(re.findall(r"unitroles\.execute notebooks/(\w+)\.py", result.stdout))
+
+    sources = sorted((root / "notebooks").glob("*.py"))
+    reads_val = {s.stem for s in sources if "val_root" in paper._declared(s)}
+    assert reads_val, "no page declares val_root"
+    # the pages that read every page's results run again after them
+    reads_val |= {"scorecard", "status"}
+    if any(p.startswith("zhao2023_") for p in reads_val):
+        reads_val.add("zhao2023_conclusions")
+    (tmp_path / "models.stamp").touch()
+    planned(val_a)  # writes the input stamps and deps.mk
+    for source in sources:  # every page executed after its stamps, sources and lib
+        (execd / f"{source.stem}.ipynb").write_text("{}")
+    time.sleep(0.05)
+    for page in execd.iterdir():
+        os.utime(page)
+    assert planned(val_a) == set()
+    assert planned(val_b) == reads_val
+    for page in execd.iterdir():
+        os.utime(page)
+    assert planned(val_b) == set()
+    time.sleep(0.05)
+    (val_b / "cls" / "x.jpg").write_bytes(b"xy")  # a file under the root changed
+    assert planned(val_b) == reads_val
