@@ -155,15 +155,8 @@ def _paper_roles(
     from . import data, paper, sweeps
     from .store import Store, content_key
 
-    train_dir = data.require_path(
-        train_root, parameter="train_root", env="UNITROLES_TRAIN_ROOT",
-        what="the training split (ImageFolder)",
-    )  # fmt: skip
-    val_dir = data.require_path(
-        val_root, parameter="val_root", env="UNITROLES_VAL_ROOT",
-        what="the test split (ImageFolder)",
-    )  # fmt: skip
-    roots = {"train": train_dir, "test": val_dir}
+    roots = paper.split_roots(train_root, val_root)
+    train_dir, val_dir = roots["train"], roots["test"]
     datasets = {s: data.image_folder(Path(r), image_size=image_size) for s, r in roots.items()}
     data.check_same_classes(datasets["train"], datasets["test"], train_dir, val_dir)
     class_names = tuple(datasets["train"].classes)

@@ -185,6 +185,22 @@ def accuracy(
     return correct / max(total, 1)
 
 
+def split_roots(train_root, val_root) -> dict[str, Path]:
+    """The ImageFolder roots ``{"train": ..., "test": ...}`` of Zhao et al.'s pages: the
+    parameters ``train_root`` / ``val_root``, else ``$UNITROLES_TRAIN_ROOT`` /
+    ``$UNITROLES_VAL_ROOT``; each must exist (:func:`unitroles.data.require_path`)."""
+    return {
+        "train": data.require_path(
+            train_root, parameter="train_root", env="UNITROLES_TRAIN_ROOT",
+            what="the training split (ImageFolder)",
+        ),
+        "test": data.require_path(
+            val_root, parameter="val_root", env="UNITROLES_VAL_ROOT",
+            what="the test split (ImageFolder)",
+        ),
+    }  # fmt: skip
+
+
 def generalization_table(
     checkpoint_dir: str | os.PathLike | None,
     train_root: str | os.PathLike | None,
@@ -201,16 +217,10 @@ def generalization_table(
     The two splits must hold the same class folders in the same order
     (:func:`data.check_same_classes`). With ``skip_unreadable``, images that do not decode are
     left out, with a warning that counts them; each row's ``skipped`` says how many."""
-    train_dir = data.require_path(
-        train_root, parameter="train_root", env="UNITROLES_TRAIN_ROOT",
-        what="the training split (ImageFolder)",
-    )  # fmt: skip
-    val_dir = data.require_path(
-        val_root, parameter="val_root", env="UNITROLES_VAL_ROOT",
-        what="the test split (ImageFolder)",
-    )  # fmt: skip
+    roots = split_roots(train_root, val_root)
+    train_dir, val_dir = roots["train"], roots["test"]
     splits = {}
-    for split, root in (("train", train_dir), ("test", val_dir)):
+    for split, root in roots.items():
         ds = data.image_folder(Path(root), image_size=image_size)
         splits[split] = (ds, data.subset_per_class(ds.targets, per_class))
     data.check_same_classes(splits["train"][0], splits["test"][0], train_dir, val_dir)
