@@ -383,3 +383,23 @@ def test_top_images_rank_by_peak_and_mark_the_region():
     default = A.top_images(model, "relu", images, [0], k=2, device="cpu")[0]
     # 320 values, k = 2: the threshold is the second largest (7), only the 9 is above it
     assert default.threshold == 7.0 and default.regions[0].sum() == 1
+
+
+def test_a_full_size_dissection_says_its_plan_and_its_bars_know_their_length(tmp_path, capsys):
+    """The paper profile's dissection (inputs of cost.FULL_SIZE px and up) is a long run: it says
+    what it will do before pass 1, and both bars know their total, so they show the time left.
+    A book-sized one says nothing."""
+    for size, planned in ((128, True), (16, False)):
+        n = 3
+        rng = np.random.default_rng(size)
+        ds = write_broden(
+            tmp_path / f"b{size}", rng.integers(0, 255, (n, size, size, 3), dtype=np.uint8),
+            {"object": np.ones((n, size, size), np.int64)}, [(1, "square", "object")],
+        )  # fmt: skip
+        model = Channels()
+        model(torch.zeros(1, 3, size, size))
+        A.dissect(model, "relu", ds, float_image, batch_size=2, device="cpu", progress=True)
+        out, err = capsys.readouterr()
+        plan = "planned: dissect relu on 3 Broden images (2 batches of 2) on cpu, in two passes"
+        assert (plan in out) is planned and out.count("planned") == int(planned)
+        assert "thresholds relu" in err and "2/2" in err and "IoU" in err

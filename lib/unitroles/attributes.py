@@ -49,7 +49,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import engine, zoo
+from . import cost, engine, zoo
 from .data import BrodenDataset
 
 TOP_QUANTILE = 0.005  # dissection keeps the top 0.5 % of activation values
@@ -219,12 +219,12 @@ def class_statistics(
     return stats
 
 
-def _progress(iterable, enabled: bool, desc: str):
+def _progress(iterable, enabled: bool, desc: str, total: int | None = None):
     if not enabled:
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, desc=desc, unit="batch")
+    return tqdm(iterable, desc=desc, unit="batch", total=total)  # total: the bar shows time left
 
 
 # --------------------------------------------------------------------------------------------------
@@ -355,15 +355,27 @@ def dissect(
         raise ValueError("the dissection dataset is empty")
     eng = engine.Engine(model, layer, device=device)
     dev = eng.device
+    n_batches = -(-len(dataset) // batch_size)
+    said = not progress  # a full-size run (the paper profile) says its plan once, before pass 1
 
     def activations(items):
+        nonlocal said
         images = torch.stack([it["image"] if isinstance(it, dict) else it for it in items])
+        if not said:
+            said = True
+            if cost.is_full_size(images):
+                print(
+                    f"planned: dissect {layer} on {len(dataset):,} Broden images ({n_batches:,} "
+                    f"batches of {batch_size}) on {dev}, in two passes: each unit's threshold, "
+                    "then its IoU with every concept; the bars show the time left",
+                    flush=True,
+                )
         return eng.activations(transform(images.to(dev)))
 
     # Pass 1: thresholds. Activations are kept for pass 2 when they fit in KEEP_BYTES.
     top, kept = None, []
     for items in _progress(
-        _batches(dataset, batch_size, dataset.image), progress, f"thresholds {layer}"
+        _batches(dataset, batch_size, dataset.image), progress, f"thresholds {layer}", n_batches
     ):
         act = activations(items)
         if top is None:
@@ -378,7 +390,7 @@ def dissect(
     # Pass 2: intersections and unions.
     tally = _Tally(dataset, categories, len(thresholds), dev)
     batches = _batches(dataset, batch_size, dataset.__getitem__)
-    for b, items in enumerate(_progress(batches, progress, "IoU")):
+    for b, items in enumerate(_progress(batches, progress, "IoU", n_batches)):
         act = kept[b] if kept else activations(items)
         sizes = [_mask_size(it) for it in items]
         for size in dict.fromkeys(sizes):
