@@ -30,8 +30,8 @@ def smoke_build(tmp_path_factory):
             f"BOOK_OUT={out}", f"EXEC={out}/executed", f"STAGE={out}/stage",
             f"MODELS={out}/models.stamp",
         ],
-        env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip  # a hang guard: about 10 min on 2 slow cores, more when they are shared
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return out, result.stdout + result.stderr
 
