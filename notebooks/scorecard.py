@@ -24,11 +24,11 @@
 # central statement. *Holds* means every check passed; *partly holds*, every core check passed but
 # not every other; *does not hold*, a core check failed; *not measured*, the run's data could not
 # support the test at all (e.g. models too weak for any unit to hurt more than one class), and the
-# page says why. The column "checks" counts the checks passed. A claim that our synthetic world does not bear out is a finding about the world and the
-# mini models as much as about the paper; each page says which. Claims that hold by definition
-# (*identity*) or that a recipe is built to satisfy (*setup*) are not evidence: they are listed
-# apart and not counted. The code that reads the notebooks back is folded away; "Show code cell
-# source" opens it.
+# page says why. The column "checks" counts the checks passed. A claim that our synthetic world
+# does not bear out is a finding about the world and the mini models as much as about the paper;
+# each page says which. Claims that hold by definition (*identity*) or that a recipe is built to
+# satisfy (*setup*) are not evidence: they are listed apart and not counted. The code that reads
+# the notebooks back is folded away; "Show code cell source" opens it.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
