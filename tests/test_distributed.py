@@ -2,8 +2,12 @@
 mid-epoch, resumed, and the checkpoint loaded as the paper profile loads it."""
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,7 +39,42 @@ def torchrun(data, out, *extra, kill_at=None):
         "--arch", "alexnet-mini", "--image-size", "32", "--workers", "0", "--batch-size", "4",
         "--epochs", "3", "--lr", "0.01", *extra,
     ]  # fmt: skip
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    return run_torchrun(command, env, out)
+
+
+def run_torchrun(command, env, out, timeout=150, tries=2):
+    """Run a torchrun launch that writes into the folder ``out``; a launch that hangs is killed
+    with its workers, ``out`` is put back as it was before the launch, and it starts once more.
+
+    A gloo process group sometimes hangs in its teardown after the work is done (pytorch/pytorch
+    #75097, open: "destroy_process_group() has a certain probability of hangs"; seen here once in
+    four rehearsals, after the model was written). Each launch gets ``timeout`` seconds (it takes
+    about 20 s on 2 slow cores); a second hang fails the test, with its output."""
+    out = Path(out)
+    before = out.with_name(out.name + ".before")
+    shutil.rmtree(before, ignore_errors=True)
+    if out.exists():
+        shutil.copytree(out, before)
+    for attempt in range(1, tries + 1):
+        proc = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,  # its own process group: a hang is killed with its workers
+        )  # fmt: skip
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+            return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+        if attempt == tries:
+            raise AssertionError(
+                f"torchrun hung {tries} times ({timeout} s each); last output:\n"
+                f"{stdout[-2000:]}\n{stderr[-3000:]}"
+            )
+        warnings.warn(f"torchrun hung for {timeout} s (attempt {attempt}); again", stacklevel=2)
+        shutil.rmtree(out, ignore_errors=True)
+        if before.exists():
+            shutil.copytree(before, out)
 
 
 @pytest.mark.rehearse  # three torchrun launches: about a minute on 2 cores

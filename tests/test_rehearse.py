@@ -10,13 +10,13 @@ file formats are what is tested.
 """
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+from test_distributed import run_torchrun
 
 from unitroles import data, execute, paper, report, train
 from unitroles.scenes import DEFAULT_CLASSES, SceneWorld
@@ -104,11 +104,11 @@ def test_every_paper_page_runs_on_the_exported_world(tmp_path, monkeypatch):
     ckpt = tmp_path / "checkpoints"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
-    run = subprocess.run(
+    run = run_torchrun(  # a launch that hangs in gloo's teardown is started once more
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
          "-m", "unitroles.train", "--paper", "instance", "--seed", "0", "--data",
          str(splits / "train"), "--out", str(ckpt), *STEP],
-        env=env, capture_output=True, text=True, timeout=600,
+        env, ckpt, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     log.append(f"torchrun alexnet-seed0 (2 gloo processes): {time.perf_counter() - start:.1f} s")
