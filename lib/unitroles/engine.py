@@ -500,6 +500,7 @@ class Engine:
             h = head.head(act)
             z = head.linear(h)  # clean pre-activation, once per image
             contrib = head.contributions(h)  # (n, C, out, ...)
+            by_channel = None  # contrib as (C, n * out * ...), made for the first set of units
         active = act.flatten(2).ne(0).any(-1).to(act.dtype)  # (n, C): unit non-zero on image
         for start in range(0, len(ablations), chunk_ablations):
             rows = slice(start, min(start + chunk_ablations, len(ablations)))
@@ -516,8 +517,12 @@ class Engine:
                 if head is not None:
                     if bool((removed.sum(1) == 1).all()):  # single units: a gather
                         delta = contrib[ii, removed.argmax(1)[ai]]
-                    else:
-                        delta = torch.einsum("kc,kc...->k...", removed[ai], contrib[ii])
+                    else:  # sets: one matmul (a, C) @ (C, n * out...), then the changed pairs
+                        # (gathering contrib[ii] instead allocates (pairs, C, out...) per chunk:
+                        # GEMM-free and mostly page faults at greedy search's sizes)
+                        if by_channel is None:
+                            by_channel = contrib.transpose(0, 1).reshape(c, -1)
+                        delta = (removed @ by_channel).view(a, n, *contrib.shape[2:])[ai, ii]
                     out[ai, ii] = head.rest(z[ii] - delta)
                 else:
                     keep = chunk.keep.to(act)[ai].view((len(ai), c) + (1,) * (act.dim() - 2))
