@@ -355,6 +355,13 @@ def test_table_formats_numbers_among_text():
     assert "96.0" not in html and "0.123456" not in html
 
 
+def test_table_shows_booleans_as_words():
+    import pandas as pd
+
+    html = report.table(pd.DataFrame({"met": [True, False]})).to_html()
+    assert ">yes</td>" in html and ">no</td>" in html and "True" not in html
+
+
 def test_a_takeaway_call_displays_nothing_in_the_notebook():
     """The takeaway shows once, where its glue is placed: the call's value, often a cell's last
     expression, must not print its Markdown source on the page as well."""

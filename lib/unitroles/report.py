@@ -487,8 +487,9 @@ def table(
     ``headers`` renames columns (others lose their underscores); a numeric column whose values
     are all whole numbers shows as integers with thousands separators (96, not 96.0), other
     numbers with ``decimals`` places (a dict gives them per column), columns in ``percent`` as
-    ``12.3%`` of a fraction (one decimal); NaN shows as ``missing``. Numbers and short values (up to
-    24 characters, such as ``25.1% ± 10.6%``) do not wrap; longer text and headers do.
+    ``12.3%`` of a fraction (one decimal), booleans as yes / no; NaN shows as ``missing``.
+    Numbers and short values (up to 24 characters, such as ``25.1% ± 10.6%``) do not wrap; longer
+    text and headers do.
     ``index=False`` hides the index. Units belong in the headers: ``"drop (pts)"``. ``wrap``
     names columns (or ``True``: all) whose values may wrap at their spaces, for a wide table
     whose short values read well on two lines (``12.5 (10.1–14.2)``).
@@ -517,7 +518,10 @@ def table(
                     _mixed, places=d, whole=whole, percent=column in shown_percent, missing=missing
                 )
             continue
-        if values.dtype == bool or not pd.api.types.is_numeric_dtype(values):
+        if values.dtype == bool:  # a reader's words, not Python's
+            formats[column] = lambda v: "yes" if v else "no"
+            continue
+        if not pd.api.types.is_numeric_dtype(values):
             continue
         finite = values[np.isfinite(values.astype(float))]
         if column in shown_percent:
