@@ -77,10 +77,18 @@ INSPECT = r"""(async () => {
 WIDE = r"""const wideOnes = () => {
   const column = document.querySelector(".bd-article, article, main") || document.body;
   const room = column.clientWidth;
-  return [...column.querySelectorAll("table, figure, img")]
+  const wide = [...column.querySelectorAll("table, figure, img")]
     .filter(el => el.checkVisibility() && !el.closest("pre, .highlight"))
     .filter(el => Math.max(el.scrollWidth, el.getBoundingClientRect().width) > room + 2)
     .map(el => `${describe(el)} (${Math.round(el.scrollWidth)} px in ${room} px)`);
+  // A table narrower than the article can still be cut off by the output box it sits in, which
+  // then scrolls: any box outside code and maths whose content is wider than it is, is too.
+  const scrolls = [...column.querySelectorAll("*")]
+    .filter(el => el.checkVisibility() && !el.closest("pre, .highlight, mjx-container, .math"))
+    .filter(el => ["auto", "scroll"].includes(getComputedStyle(el).overflowX))
+    .filter(el => el.scrollWidth > el.clientWidth + 2)
+    .map(el => `${describe(el)} (scrolls: ${el.scrollWidth} px in ${el.clientWidth} px)`);
+  return [...wide, ...scrolls];
 };
 const describe = el => {
   const name = el.tagName.toLowerCase();

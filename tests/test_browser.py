@@ -39,6 +39,9 @@ FAULTS = {
     "noalt.html": ('<img src="pixel.png">', "image alt text is missing: pixel.png"),
     "wide.html": ('<table style="width:1600px"><tr><td>a wide table</td></tr></table>',
                   "wider than its column at 1280 px: <table> a wide table"),
+    "boxed.html": ('<div style="overflow-x:auto;width:300px"><table style="width:600px"><tr>'
+                   "<td>a boxed table, cut off</td></tr></table></div>",
+                   "wider than its column at 1280 px: <div> a boxed table, cut off"),
     "sideways.html": ('<p style="width:700px">a paragraph wider than a phone</p>',
                       "scrolls sideways at 400 px: <p> a paragraph"),
 }  # fmt: skip

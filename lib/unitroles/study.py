@@ -241,10 +241,10 @@ def concept_unit(dissection: Dissection, concept: str = "bed") -> tuple[int, str
     ious = dissection.frame()
     if concept in ious and ious[concept].max() > attributes.INTERPRETABLE_IOU:
         unit = int(ious[concept].idxmax())
-        return unit, concept, f"the unit with the best `{concept}` IoU"
+        return unit, concept, f"the unit with the best {concept} IoU"
     unit = int(objects["iou"].idxmax())
     if objects["interpretable"].any():
-        why = f"no `{concept}` unit; the object-interpretable unit with the best object IoU"
+        why = f"no {concept} unit; the object-interpretable unit with the best object IoU"
     else:
         why = "no object-interpretable unit; the unit with the best object IoU"
     return unit, str(objects.loc[unit, "concept"]), why
