@@ -91,7 +91,7 @@ plots.show()
 
 # %%
 rows = [0, 10, 16, 21]
-fig, axes = plots.figure(4, len(rows), width=7.5, height=1.9 * len(rows))
+fig, axes = plots.figure(4, len(rows), width=7.0, height=1.9 * len(rows))
 for r, i in enumerate(rows):
     axes[r, 0].imshow(images[i].permute(1, 2, 0).numpy(), interpolation="nearest")
     axes[r, 0].set_axis_off()

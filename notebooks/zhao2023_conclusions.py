@@ -131,7 +131,7 @@ ours = {
     **{r: t2.get(f"{r}_series") for r in ("overfitted", "confusing", "core")},
 }
 x = np.arange(5)
-fig, axes = plots.figure(2, width=7.5, height=4.0)
+fig, axes = plots.figure(2, width=7.0, height=4.0)
 styles = {"paper": {"ls": "--", "marker": "s", "alpha": 0.75}, "ours": {"ls": "-", "marker": "o"}}
 for who, values in (("paper", PAPER), ("ours", ours)):
     for key, colour in (("gap", plots.PALETTE[0]), ("test", plots.PALETTE[1])):

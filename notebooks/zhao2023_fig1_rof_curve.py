@@ -91,7 +91,7 @@ print(f"{tax.units} units at {layer}; {len(tax.class_names)} classes; class show
 
 # %%
 n = np.arange(tax.units + 1)
-fig, (ax_a, ax_b) = plots.figure(2, width=7.5, height=3.1)
+fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.1)
 for split, colour, height in (("train", plots.PALETTE[0], 0.62), ("test", plots.PALETTE[3], 0.8)):
     curve = getattr(tax, split).loss[k]
     n0 = int(summary[split]["n0"].iloc[k])

@@ -84,7 +84,7 @@ shown = first.class_names[k]
 print(f"class shown: {shown}")
 
 # %%
-fig, axes = plots.figure(2, 2, width=7.5, height=5.8)
+fig, axes = plots.figure(2, 2, width=7.0, height=5.8)
 cmap = ListedColormap([plots.ROLE_COLORS[r] for r in roles.ROLES])
 for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
     tax = models[name].taxonomy

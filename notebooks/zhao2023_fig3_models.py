@@ -84,7 +84,7 @@ gaps = pd.Series({name: m.gap for name, m in models.items()})
 print(f"class shown: {shown}; {first.units} units at {layer}")
 
 # %%
-fig, axes = plots.figure(2, 3, width=7.5, height=8.6)  # 3 rows of 2: titles fit
+fig, axes = plots.figure(2, 3, width=7.0, height=8.6)  # 3 rows of 2: titles fit
 n = np.arange(first.units + 1)
 for ax, (name, m) in zip(axes.flat, models.items()):
     tax, c = m.taxonomy, counts[name]

@@ -75,7 +75,7 @@ print(f"{len(points)} points: {len(models)} models × {len(points) // len(models
 
 # %%
 MARKERS = dict(zip(models, "osD^v"))
-fig, axes = plots.figure(3, width=7.5, height=3.0)
+fig, axes = plots.figure(3, width=7.0, height=3.0)
 for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
                              ("overfitted", "confusing")]):  # fmt: skip
     for name, group in points.groupby("model", sort=False):

@@ -132,7 +132,7 @@ report.glue({"recipe_table": recipe_table})  # an HTML table: the chapter page p
 recipe_table
 
 # %%
-fig, axes = plots.figure(2, width=7.5, height=3.0)
+fig, axes = plots.figure(2, width=7.0, height=3.0)
 x = range(len(ours))
 for ax, (label, df) in zip(axes, [("paper", PAPER), ("ours", ours)]):
     ax.plot(x, df["train_acc"], "o-", label="train accuracy")

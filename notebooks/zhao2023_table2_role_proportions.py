@@ -105,7 +105,7 @@ report.table(
 )
 
 # %%
-fig, axes = plots.figure(2, width=7.5, height=3.2, sharey=True)
+fig, axes = plots.figure(2, width=7.0, height=3.2, sharey=True)
 x = np.arange(len(models))
 width = 0.2
 for ax, (label, t) in zip(axes, [("paper (VGG16, ImageNet)", PAPER), ("ours", ours)]):

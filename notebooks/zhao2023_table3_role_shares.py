@@ -102,7 +102,7 @@ report.table(
 )
 
 # %%
-fig, axes = plots.figure(3, width=7.5, height=2.9, sharey=True)
+fig, axes = plots.figure(3, width=7.0, height=2.9, sharey=True)
 for ax, role in zip(axes, ("core", "overfitted", "confusing")):
     for (name, s), colour in zip(shares.items(), plots.PALETTE):
         values = np.sort(100 * s[role].to_numpy())

@@ -120,7 +120,7 @@ for r, st in zip(rows, studies):
 top = attributes.top_images(
     setup.model, layer, setup.images, [unit], k=top_k, thresholds=units.dissection.thresholds
 )[unit]
-fig = plt.figure(figsize=(7.5, 5.6), constrained_layout=True)
+fig = plt.figure(figsize=(7.0, 5.4), constrained_layout=True)
 grid = fig.add_gridspec(3, 3, height_ratios=[1.0, 1.5, 1.1], width_ratios=[1, 1, 1])
 plots.unit_strip(
     fig.add_subplot(grid[0, :]), setup.display_images(top.indices), top.regions,

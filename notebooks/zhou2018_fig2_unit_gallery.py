@@ -127,7 +127,7 @@ for st in studies:
 
 # %%
 fig, axes = plots.figure(
-    2, len(chosen), width=7.5, height=1.55 * len(chosen), gridspec_kw={"width_ratios": [1.6, 1]}
+    2, len(chosen), width=7.0, height=1.55 * len(chosen), gridspec_kw={"width_ratios": [1.6, 1]}
 )
 axes = np.atleast_2d(axes)
 base = units.counts.base_overall_accuracy()

@@ -86,7 +86,7 @@ for st in instances:
     print(st.description, f"— top-1 accuracy {100 * st.accuracy:.1f}%")
 
 # %%
-fig, axes = plots.figure(len(layers), width=7.5, height=3.0, sharey=True)
+fig, axes = plots.figure(len(layers), width=7.0, height=3.0, sharey=True)
 CURVES = {"max_class_drop": "max class drop", "overall_drop": "overall drop",
           "min_class_drop": "min class drop"}  # fmt: skip
 for ax, layer in zip(np.atleast_1d(axes), layers):
@@ -101,7 +101,7 @@ for ax, layer in zip(np.atleast_1d(axes), layers):
     ax.set_xlabel("units, sorted by max class drop")
 np.atleast_1d(axes)[0].set_ylabel("accuracy drop (pts)")
 fig.legend(
-    *np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside lower center", ncol=3,
+    *np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside lower center", ncol=2,
     fontsize=plots.SMALL,
 )  # fmt: skip
 plots.caption(

@@ -107,7 +107,7 @@ shown = sorted(
     rng.choice(setup.num_classes, size=min(classes_shown, setup.num_classes), replace=False)
 )
 n = np.arange(steps + 1)
-fig, (ax_a, ax_b) = plots.figure(2, width=7.5, height=3.4)
+fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.4)
 for i, k in enumerate(shown):
     colour = plots.PALETTE[i % len(plots.PALETTE)]
     name = setup.class_names[k].replace("_", " ")

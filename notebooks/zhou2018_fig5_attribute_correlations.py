@@ -97,7 +97,7 @@ for s, a in zip(studies, active):
 
 # %%
 table = tables[0]
-fig, axes = plots.figure(len(study.ATTRIBUTES), 2, width=7.5, height=4.4, sharey="row")
+fig, axes = plots.figure(len(study.ATTRIBUTES), 2, width=7.0, height=4.4, sharey="row")
 clipped = 0
 for i, (drop, drop_label) in enumerate(DROPS.items()):
     ylim = plots.outlier_limits(table[drop])  # one far outlier does not squash the row
@@ -223,7 +223,7 @@ report.glue({"random_draws": f"{random_draws:,}"})
 report.table(band_table)
 
 # %%
-fig, axes = plots.figure(2, width=7.5, height=2.8, sharey=True)
+fig, axes = plots.figure(2, width=7.0, height=2.8, sharey=True)
 x = np.arange(len(study.ATTRIBUTES))
 for ax, (drop, drop_label) in zip(axes, DROPS.items()):
     lo = np.median([bands[(drop, s)][0] for s in seeds])

@@ -109,7 +109,7 @@ if prediction.why:  # nothing to show; the claim card below says why
     print(prediction.why)
 else:
     fig, axes = plots.figure(
-        2, len(shown), width=7.5, height=1.45 * len(shown), gridspec_kw={"width_ratios": [1.8, 1]}
+        2, len(shown), width=7.0, height=1.45 * len(shown), gridspec_kw={"width_ratios": [1.8, 1]}
     )
     for (ax, note), (_, row) in zip(np.atleast_2d(axes), shown.iterrows()):
         s = test[row["instance"]]

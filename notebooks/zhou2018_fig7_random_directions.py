@@ -124,7 +124,7 @@ stats = pd.DataFrame(rows)
 stats["ablated"] = np.where(stats["basis"] == "units", "units", "random")
 
 # %%
-fig, axes = plots.figure(2, 2, width=7.5, height=5.6)
+fig, axes = plots.figure(2, 2, width=7.0, height=5.6)
 for row, (name, (*_, layer)) in enumerate(networks.items()):
     for col, (drops, what) in enumerate([(max_drops, "max class drop"), (overall, "overall drop")]):
         ax = axes[row, col]

@@ -111,7 +111,7 @@ accuracy = pd.DataFrame(
 )  # (seeds, recipes), %
 # colour-blind safe and told apart by line style too: baseline black, the others orange, blue
 looks = [(plots.PALETTE[7], "-"), (plots.PALETTE[1], "--"), (plots.PALETTE[0], "-.")]
-fig, axes = plots.figure(len(layers), width=7.5, height=3.4, sharey=True)
+fig, axes = plots.figure(len(layers), width=7.0, height=3.4, sharey=True)
 for ax, layer in zip(np.atleast_1d(axes), layers):
     for k, recipe in enumerate(recipes):
         acc = accuracy[recipe]

@@ -104,7 +104,7 @@ counts.columns.names = ["recipe", "seed"]
 spread = counts.T.groupby("recipe").agg(["mean", "min", "max"]).T.unstack()  # concepts x stats
 spread = spread.sort_values([(r, "mean") for r in recipes], ascending=False)
 totals = pd.Series({key: int(b["interpretable"].sum()) for key, b in best.items()})
-fig, (ax_total, ax) = plots.figure(2, width=7.5, height=3.4, gridspec_kw={"width_ratios": [1, 5]})
+fig, (ax_total, ax) = plots.figure(2, width=7.0, height=3.4, gridspec_kw={"width_ratios": [1, 5]})
 x = np.arange(len(spread))
 width = 0.8 / len(recipes)
 for i, recipe in enumerate(recipes):

@@ -42,6 +42,33 @@ def test_notebook_page_is_built(smoke_build, source):
     assert f'href="../../_sources/book/notebooks/{source.stem}.ipynb"' in html  # download button
 
 
+def test_figures_fit_the_column_so_their_smallest_text_reads_at_9_pt(smoke_build):
+    """The column is 660 px at 1280 px: a figure saved wider than 7.25 in is shrunk to fit, and
+    its smallest text (plots.SMALL, 9.5 pt) then shows below 9 pt (a 7.5 in figure: 8.6 pt)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from unitroles import plots
+
+    out, _ = smoke_build
+    wide = []
+    for source in NOTEBOOKS:
+        nb = nbformat.read(out / "executed" / f"{source.stem}.ipynb", as_version=4)
+        for cell in nb.cells:
+            for o in cell.get("outputs", []):
+                if "image/png" not in o.get("data", {}):
+                    continue
+                image = Image.open(io.BytesIO(base64.b64decode(o["data"]["image/png"])))
+                dpi = image.info.get("dpi", (plots.STYLE["figure.dpi"],))[0]
+                inches = image.width / dpi
+                shown = plots.SMALL * min(dpi, 660 / inches) / 96  # CSS pt, 96 px an inch
+                if shown < 9:
+                    wide.append(f"{source.stem}: {inches:.2f} in, 9.5 pt shows at {shown:.1f} pt")
+    assert not wide, "\n".join(wide)
+
+
 def test_book_builds_without_warnings(smoke_build):
     out, log = smoke_build
     assert (out / "_build" / "html" / "index.html").is_file()

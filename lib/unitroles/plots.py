@@ -23,8 +23,10 @@ STYLE = {
 }
 
 
-# The smallest font size (pt) in a figure. The book's column is about 690 px wide at 1280 px, so a
-# figure 7.5 in wide is shown at 690 px: 9.5 pt in it shows at 9 pt (CSS); smaller is hard to read.
+# The smallest font size (pt) in a figure. The book's column is 660 px wide at 1280 px (measured
+# in Chromium), so a figure 7.0 in wide (7.1 in as saved, with its margins) is shown at 660 px:
+# 9.5 pt in it shows at 9.2 pt (CSS); smaller is hard to read. Keep figures at most 7.0 in wide and
+# their legends within that width (a 7.5 in figure showed 9.5 pt at 8.6 pt).
 SMALL = 9.5
 
 
