@@ -107,7 +107,7 @@ shown = sorted(
     rng.choice(setup.num_classes, size=min(classes_shown, setup.num_classes), replace=False)
 )
 n = np.arange(steps + 1)
-fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.4)
+fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=4.0)
 for i, k in enumerate(shown):
     colour = plots.PALETTE[i % len(plots.PALETTE)]
     name = setup.class_names[k].replace("_", " ")
@@ -117,7 +117,8 @@ ax_a.set(
     xlabel="units ablated", ylabel="class accuracy (%)",
     title=f"(a) seed {seeds[0]}: greedy (solid), random (dotted)",
 )  # fmt: skip
-ax_a.legend(fontsize=plots.SMALL, ncol=2)
+# the class names below the panel, off the curves
+ax_a.legend(fontsize=plots.SMALL, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
 CURVES = {
     "greedy, scored on the held-out half": [g.mean(0) for g, _ in drops],
     "greedy, scored where chosen": [c.mean(0) for c in chosen_drops],

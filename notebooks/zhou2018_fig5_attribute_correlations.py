@@ -66,6 +66,7 @@ params.check(
 )
 
 # %%
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 
@@ -97,7 +98,7 @@ for s, a in zip(studies, active):
 
 # %%
 table = tables[0]
-fig, axes = plots.figure(len(study.ATTRIBUTES), 2, width=7.0, height=4.4, sharey="row")
+fig, axes = plots.figure(len(study.ATTRIBUTES), 2, width=7.0, height=4.8, sharey="row")
 clipped = 0
 for i, (drop, drop_label) in enumerate(DROPS.items()):
     ylim = plots.outlier_limits(table[drop])  # one far outlier does not squash the row
@@ -108,8 +109,9 @@ for i, (drop, drop_label) in enumerate(DROPS.items()):
             s=7, alpha=0.7, color=plots.PALETTE[i * 3],
         )  # fmt: skip
         r, p = study.spearman(table[attr], table[drop])
-        ax.set_title(f"r = {r:.2f}, p = {p:.2g}", fontsize=plots.SMALL)
+        ax.set_title(f"r = {r:.2f}\np = {p:.2g}", fontsize=plots.SMALL)  # two lines: 1.2 in
         ax.tick_params(labelsize=plots.SMALL)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
         if i == 1:
             ax.set_xlabel(study.ATTRIBUTE_LABELS[attr].replace(" (", "\n("), fontsize=plots.SMALL)
     axes[i, 0].set_ylabel(drop_label.replace(" (", "\n("), fontsize=plots.SMALL)

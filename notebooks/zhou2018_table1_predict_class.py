@@ -111,7 +111,7 @@ if prediction.why:
     ax.set_ylim(0, 100)
     ax.text(0.5, 0.5, "not measured: no units to predict", transform=ax.transAxes, ha="center")
 ax.set_ylabel("held-out accuracy (%)")
-ax.legend(fontsize=plots.SMALL, loc="upper left")
+ax.legend(fontsize=plots.SMALL, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
 plots.caption(
     fig,
     f"Held-out accuracy (%) of predicting the class a unit's ablation hurts most, from each "

@@ -69,6 +69,27 @@ def test_figures_fit_the_column_so_their_smallest_text_reads_at_9_pt(smoke_build
     assert not wide, "\n".join(wide)
 
 
+def test_a_cells_printed_lines_fold_into_one_log():
+    """stdout split by a progress bar on stderr reads as one "Log (3 lines)", not three."""
+    from unitroles import execute
+
+    out = [
+        nbformat.v4.new_output("stream", name="stdout", text="model 0\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="train: 100%\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="model 1\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "figure"}),
+        nbformat.v4.new_output("stream", name="stdout", text="model 2\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=out)])
+    execute.present(nb)
+    logs = [
+        o for o in nb.cells[0].outputs if "unitroles-log" in o.get("data", {}).get("text/html", "")
+    ]
+    assert len(logs) == 1 and "Log (3 lines)" in logs[0]["data"]["text/html"]
+    assert logs[0]["data"]["text/plain"] == "model 0\nmodel 1\nmodel 2\n"
+    assert nb.cells[0].outputs[0] is logs[0] and len(nb.cells[0].outputs) == 3
+
+
 def test_book_builds_without_warnings(smoke_build):
     out, log = smoke_build
     assert (out / "_build" / "html" / "index.html").is_file()

@@ -165,8 +165,9 @@ def present(notebook, stem: str = "page") -> None:
       "Show code cell source" toggle); a cell tagged ``show-input`` stays open.
     * The parameters cell and papermill's injected copy get ``remove-cell``: their values are
       in the "Run this page" box (:func:`run_box`).
-    * Printed logs are folded: each ``stdout`` stream becomes a closed "Log" ``<details>``
-      block in HTML (its text stays as ``text/plain``).
+    * Printed logs are folded: a cell's ``stdout`` streams (split by progress bars on stderr)
+      become one closed "Log" ``<details>`` block in HTML, where the first one was (its text
+      stays as ``text/plain``).
     * A figure captioned with :func:`unitroles.plots.caption` is numbered and captioned: its
       caption and name move from the image's output metadata into the cell's ``mystnb.figure``
       metadata, which myst-nb renders as a numbered figure. The alt text stays in the output
@@ -182,7 +183,7 @@ def present(notebook, stem: str = "page") -> None:
         elif not _SHOWN_AS & set(tags):
             tags.append("hide-input")
         cell.metadata["tags"] = tags
-        cell.outputs = [_fold_log(o) for o in cell.get("outputs", [])]
+        cell.outputs = [_fold_log(o) for o in _one_stdout(cell.get("outputs", []))]
         captions = [
             o["metadata"]["image/png"]
             for o in cell.outputs
@@ -199,6 +200,21 @@ def present(notebook, stem: str = "page") -> None:
                 "name": meta.get("name") or f"{stem}-fig-{figures}",
             }
             cell.metadata.setdefault("mystnb", {}).setdefault("figure", figure)
+
+
+def _one_stdout(outputs: list) -> list:
+    """``outputs`` with every ``stdout`` stream joined into the first one."""
+    import copy
+
+    streams = [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout"]
+    if len(streams) < 2:
+        return list(outputs)
+    joined = copy.deepcopy(streams[0])
+    joined["text"] = "".join(
+        o["text"] if isinstance(o["text"], str) else "".join(o["text"]) for o in streams
+    )
+    kept = [o for o in outputs if not any(o is s for s in streams[1:])]
+    return [joined if o is streams[0] else o for o in kept]
 
 
 def _fold_log(output):

@@ -217,7 +217,7 @@ def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **
                     edgecolors=color, linewidths=1.0, clip_on=False, zorder=3,
                 )  # fmt: skip
                 far = values[beyond].min() if side == 0 else values[beyond].max()
-                notes.append(f"{int(beyond.sum())} off scale ({axis} {far:.3g})")
+                notes.append(f"{int(beyond.sum())} off scale\n({axis} {far:.3g})")  # narrow panels
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     if notes:
