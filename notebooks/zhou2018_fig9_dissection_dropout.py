@@ -120,7 +120,7 @@ for i, recipe in enumerate(recipes):
     )  # fmt: skip
 ax_total.set_xticks(range(len(recipes)), recipes, rotation=30, ha="right", fontsize=plots.SMALL)
 ax_total.set_xlim(-0.6, len(recipes) - 0.4)
-ax_total.set_ylim(bottom=0)
+ax_total.set_ylim(0, 1.15 * max(1, totals.max()))  # room above the dots
 ax_total.set_ylabel("interpretable units (per model)")
 ax_total.set_title("all concepts", fontsize=plots.SMALL)
 ax.set_xticks(
@@ -133,8 +133,8 @@ ax.legend(fontsize=plots.SMALL, title=f"recipe, {len(seeds)} seeds", title_fonts
 plots.caption(
     fig,
     f"Interpretable {layer} units (best concept IoU > {attributes.INTERPRETABLE_IOU}) of the "
-    f"{' and '.join(recipes)} models. Left: the count of each model, one dot per seed, the bar "
-    f"at their mean. Right: the same units by their best concept (category in brackets); bars "
+    f"{' and '.join(recipes)} models. Left: the count of each model, one dot per seed, a short "
+    f"line at their mean. Right: the same units by their best concept (category in brackets); bars "
     f"give the mean over {len(seeds)} seeds, whiskers the range.",
     alt=f"Dot plot and bar chart of interpretable {layer} units. Counts per seed: "
     + "; ".join(
@@ -147,8 +147,8 @@ plots.caption(
 plots.show()
 
 # %% [markdown]
-# Left: the number of interpretable conv5 units of each model, one dot per seed, the bar at their
-# mean. Right: the same units by their best concept; bars give the mean over the
+# Left: the number of interpretable conv5 units of each model, one dot per seed, a short line at
+# their mean. Right: the same units by their best concept; bars give the mean over the
 # {glue:text}`n_seeds` seeds of a recipe, whiskers the range.
 #
 # ## Per category
