@@ -111,7 +111,7 @@ ax_a.set(
     xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
     title=f"(a) {shown.replace('_', ' ')}, {model_name}",
 )  # fmt: skip
-ax_a.legend(fontsize=plots.SMALL)
+ax_a.legend(fontsize=plots.SMALL, loc="center right")  # below the n0 labels
 ax_b.set(
     xlabel="turning point n0 (% of the layer's units)", ylabel="classes",
     title="(b) turning points of every class",

@@ -75,7 +75,7 @@ print(f"{len(points)} points: {len(models)} models × {len(points) // len(models
 
 # %%
 MARKERS = dict(zip(models, "osD^v"))
-fig, axes = plots.figure(3, width=7.0, height=3.0)
+fig, axes = plots.figure(3, width=7.0, height=3.2)
 for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
                              ("overfitted", "confusing")]):  # fmt: skip
     for name, group in points.groupby("model", sort=False):
@@ -94,10 +94,12 @@ for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
         )  # fmt: skip
     ax.set_xlabel(f"{a} (% of units)")
     ax.set_ylabel(f"{b} (% of units)")
-    ax.set_xlim(-3, 103)
-    ax.set_ylim(-3, 103)
-    ax.set_aspect("equal")
-axes[0].legend(fontsize=plots.SMALL, loc="upper right", markerscale=1.2)
+    # each axis spans its data (not 0-100): the clouds and the mean points fill the panel
+    ax.set_xlim(-2, 1.05 * max(10, points[a].max()))
+    ax.set_ylim(-2, 1.05 * max(10, points[b].max()))
+handles, labels = axes[0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="outside lower center", ncol=len(models), fontsize=plots.SMALL,
+           markerscale=1.5)  # fmt: skip
 plots.caption(
     fig,
     "Every class of every model as a point: the share of the layer's units (%) that are core, "

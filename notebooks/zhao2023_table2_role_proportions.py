@@ -119,7 +119,8 @@ for ax, (label, t) in zip(axes, [("paper (VGG16, ImageNet)", PAPER), ("ours", ou
     ax.set_xlabel("model (A best generalized → E worst)")
     ax.set_title(label)
 axes[0].set_ylabel("units in the role (% of the layer)")
-axes[0].legend(fontsize=plots.SMALL)
+handles, labels = axes[0].get_legend_handles_labels()  # below the panels, off the bars
+fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=plots.SMALL)
 plots.caption(
     fig,
     "Mean role proportion over classes (% of the layer's units; whiskers: one standard "
