@@ -97,11 +97,12 @@ for split, colour, height in (("train", plots.PALETTE[0], 0.62), ("test", plots.
     n0 = int(summary[split]["n0"].iloc[k])
     ax_a.plot(n, curve, color=colour, label=f"{split} images")
     ax_a.plot(n0, curve[n0], "o", color=colour, ms=6)
-    # the label sits in the empty upper middle of the panel, an arrow pointing at its dot
+    # the label sits in the empty upper middle of the panel, an arrow from its lower left corner
+    # pointing at its dot (clear of the legend on the right)
     ax_a.annotate(
         f"$n_0$ = {n0} ({split})", (n0, curve[n0]), xytext=(0.45, height),
         textcoords="axes fraction", color=colour, fontsize=plots.SMALL,
-        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "shrinkB": 4},
+        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "shrinkB": 4, "relpos": (0, 0)},
     )  # fmt: skip
     ax_b.hist(
         summary[split]["n0_fraction"] * 100, bins=np.linspace(0, 100, 21), alpha=0.6,

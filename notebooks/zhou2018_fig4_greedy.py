@@ -137,7 +137,7 @@ top = ax_b.secondary_xaxis(
     "top", functions=(lambda u: 100 * u / units_total, lambda p: p * units_total / 100)
 )
 top.set_xlabel(f"% of the layer's {units_total} units", fontsize=plots.SMALL)
-ax_b.legend(fontsize=plots.SMALL)
+ax_b.legend(fontsize=plots.SMALL, loc="upper left")  # the curves rise to the right
 plots.caption(
     fig,
     f"Greedy ablation at {layer}, units chosen on one half of each class's validation images and "
