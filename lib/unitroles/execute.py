@@ -206,15 +206,17 @@ def _one_stdout(outputs: list) -> list:
     """``outputs`` with every ``stdout`` stream joined into the first one."""
     import copy
 
-    streams = [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout"]
-    if len(streams) < 2:
-        return list(outputs)
-    joined = copy.deepcopy(streams[0])
-    joined["text"] = "".join(
-        o["text"] if isinstance(o["text"], str) else "".join(o["text"]) for o in streams
-    )
-    kept = [o for o in outputs if not any(o is s for s in streams[1:])]
-    return [joined if o is streams[0] else o for o in kept]
+    kept, first = [], None
+    for o in outputs:
+        if o.get("output_type") != "stream" or o.get("name") != "stdout":
+            kept.append(o)
+        elif first is None:
+            first = copy.deepcopy(o)
+            first["text"] = "".join(o["text"])  # a str, or nbformat's list of lines
+            kept.append(first)
+        else:
+            first["text"] += "".join(o["text"])
+    return kept
 
 
 def _fold_log(output):
