@@ -113,14 +113,12 @@ for ax, (label, t) in zip(axes, [("paper (VGG16, ImageNet)", PAPER), ("ours", ou
         ax.bar(
             x + (i - 1.5) * width, 100 * t[(r, "mean")], width, yerr=100 * t[(r, "std")],
             color=plots.ROLE_COLORS[r], edgecolor="0.3", lw=0.5, error_kw={"lw": 0.7},
-            label=r,
         )  # fmt: skip
     ax.set_xticks(x, [name.replace("model ", "") for name in t.index])
     ax.set_xlabel("model (A best generalized → E worst)")
     ax.set_title(label)
 axes[0].set_ylabel("units in the role (% of the layer)")
-handles, labels = axes[0].get_legend_handles_labels()  # below the panels, off the bars
-fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=plots.SMALL)
+plots.role_legend(fig)  # below the panels, off the bars
 plots.caption(
     fig,
     "Mean role proportion over classes (% of the layer's units; whiskers: one standard "
