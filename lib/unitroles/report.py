@@ -3,8 +3,12 @@
 Every verdict is computed from the run that displays it: a notebook passes the evidence and the
 rule, never a typed-in answer. Each claim names its *core* checks, the paper's central statement.
 Every check passes: *holds*; every core check but not every other: *partly holds*; a core check
-fails: *does not hold*. A run whose data cannot support a claim's test (e.g. models so weak that
-every unit hurts the same class) says so: *not measured*, with the reason, and no check outcome.
+fails: *does not hold*. A check can also be *undecided*: its evidence does not settle it (the
+seeds split, :func:`seed_vote`, or a measured share's interval straddles its threshold,
+:func:`share_check`). A claim whose core checks pass or are undecided, with one undecided, is
+*undecided*: the verdict would turn on the luck of one seed, which differs from CPU to CPU. A run
+whose data cannot support a claim's test (e.g. models so weak that every unit hurts the same
+class) says so: *not measured*, with the reason, and no check outcome.
 Identity and setup claims are shown apart and not counted as evidence.
 :func:`claim` glues the verdict and its evidence (myst-nb ``glue``) so the prose and, later, the
 scorecard read the same numbers.
@@ -21,9 +25,12 @@ from functools import partial
 from pathlib import Path
 
 HOLDS, PARTLY, FAILS = "holds", "partly holds", "does not hold"
+UNDECIDED = "undecided"  # a core check is undecided (seeds split), none fails
 UNMEASURED = "not measured"  # the run's data cannot support the claim's test; the card says why
 # common text fonts have these; not all have emoji
-MARKS = {HOLDS: "✓", PARTLY: "◐", FAILS: "✗", UNMEASURED: "–"}
+MARKS = {HOLDS: "✓", PARTLY: "◐", UNDECIDED: "?", FAILS: "✗", UNMEASURED: "–"}
+# a check's outcome as the card shows it: passed, failed, undecided (None)
+CHECK_MARKS = {True: "✓", False: "✗", None: "?"}
 
 # Every claim of the two papers (CLAIMS.md), in paper order: id -> (paper, where, notebook).
 CLAIMS = {
@@ -59,7 +66,8 @@ class Claim:
     """A paper's claim, its figures and ours, and the verdict our run gives it.
 
     ``checks`` lists every check as ``{"name", "passed", "core"}`` in the order the page gave
-    them; ``passed`` of ``total`` of them passed. ``kind`` is ``"evidence"`` (a statement our run
+    them, ``passed`` being ``True``, ``False`` or ``None`` (undecided); ``passed`` of ``total``
+    of them passed and ``undecided`` were undecided. ``kind`` is ``"evidence"`` (a statement our run
     can confirm or not), ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to
     satisfy it); only evidence counts in :func:`tally`.
     """
@@ -75,6 +83,12 @@ class Claim:
     kind: str = "evidence"
     profile: str = "book"
     why: str = ""  # why the claim is not measured (verdict UNMEASURED); empty otherwise
+    undecided: int = 0  # checks whose evidence did not settle them
+
+    def count(self) -> str:
+        """``"3/5 checks passed"``, with ``", 1 undecided"`` when some are."""
+        text = f"{self.passed}/{self.total} checks passed"
+        return text + (f", {self.undecided} undecided" if self.undecided else "")
 
     def markdown(self) -> str:
         """The claim card: the claim, a table of figures and verdict, then a table of checks."""
@@ -84,13 +98,10 @@ class Claim:
         if self.verdict == UNMEASURED:
             outcome = f"{MARKS[self.verdict]} **{self.verdict}**: {self.why}"
         else:
-            outcome = (
-                f"{MARKS[self.verdict]} **{self.verdict}** · "
-                f"{self.passed}/{self.total} checks passed"
-            )
+            outcome = f"{MARKS[self.verdict]} **{self.verdict}** · {self.count()}"
         rows.append(("Verdict", outcome))
         summary = "| | |\n|---|---|\n" + "".join(f"| {k} | {cell(v)} |\n" for k, v in rows)
-        mark = {True: "✓", False: "✗", None: "–"}
+        mark = CHECK_MARKS if self.verdict != UNMEASURED else {None: "–"}
         checks = "| check | core | passed |\n|---|:---:|:---:|\n" + "".join(
             f"| {cell(c['name'])} | {'**core**' if c['core'] else ''} | {mark[c['passed']]} |\n"
             for c in self.checks
@@ -112,18 +123,23 @@ def cell(text) -> str:
     return " ".join(str(text).replace("|", "\\|").splitlines())
 
 
-def verdict(checks: dict[str, bool], core: Collection[str]) -> str:
-    """Every check passes: holds; every core check, not every other: partly holds; else fails.
+def verdict(checks: dict[str, bool | None], core: Collection[str]) -> str:
+    """Every check passes: holds; every core check, not every other: partly holds; a core check
+    fails: does not hold; otherwise (a core check undecided, none failed): undecided.
 
-    ``core`` names the checks that state the paper's central claim (see :func:`claim`).
+    ``checks`` maps names to ``True`` (passed), ``False`` (failed) or ``None`` (undecided: the
+    evidence does not settle it); ``core`` names the checks that state the paper's central claim
+    (see :func:`claim`). A failed core check outweighs an undecided one: the claim fails.
     """
     if not checks:
         raise ValueError("a verdict needs at least one check")
     if not core:
         raise ValueError("a verdict needs at least one core check")
-    if all(checks.values()):
+    if all(ok is True for ok in checks.values()):
         return HOLDS
-    return PARTLY if all(checks[name] for name in core) else FAILS
+    if any(checks[name] is False for name in core):
+        return FAILS
+    return PARTLY if all(checks[name] is True for name in core) else UNDECIDED
 
 
 def evaluate(
@@ -132,7 +148,7 @@ def evaluate(
     *,
     paper: str,
     ours: str,
-    checks: dict[str, bool],
+    checks: dict[str, bool | None],
     core: Sequence[str] | None,
     kind: str = "evidence",
     profile: str = "book",
@@ -176,11 +192,14 @@ def evaluate(
             id, statement, paper, ours, verdict=UNMEASURED, checks=listed, passed=0,
             total=len(checks), kind=kind, profile=profile, why=str(unmeasured),
         )  # fmt: skip
-    checks = {name: bool(ok) for name, ok in checks.items()}  # numpy bools are not JSON
+    # numpy bools are not JSON; None (undecided) stays None
+    checks = {name: None if ok is None else bool(ok) for name, ok in checks.items()}
     listed = [{"name": n, "passed": ok, "core": n in core} for n, ok in checks.items()]
+    outcomes = list(checks.values())
     return Claim(
         id, statement, paper, ours, verdict=verdict(checks, core), checks=listed,
-        passed=sum(checks.values()), total=len(checks), kind=kind, profile=profile,
+        passed=outcomes.count(True), total=len(checks), kind=kind, profile=profile,
+        undecided=outcomes.count(None),
     )  # fmt: skip
 
 
@@ -190,7 +209,7 @@ def claim(
     *,
     paper: str,
     ours: str,
-    checks: dict[str, bool],
+    checks: dict[str, bool | None],
     core: Sequence[str] | None,
     kind: str = "evidence",
     profile: str = "book",
@@ -199,7 +218,8 @@ def claim(
     """Evaluate ``checks`` (name -> passed) into a verdict, glue it, and return it for display.
 
     Verdict: every check passes: *holds*; every ``core`` check passes, some other does not:
-    *partly holds*; a core check fails: *does not hold*. ``kind`` is ``"evidence"``,
+    *partly holds*; a core check fails: *does not hold*; a core check is undecided (``None``: the
+    seeds split, see :func:`seed_vote`) and none fails: *undecided*. ``kind`` is ``"evidence"``,
     ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to satisfy it); see
     :func:`evaluate` for ``core``. The card lists every check with its outcome, core checks
     marked, and ``k/n checks passed``. ``unmeasured`` (why the run cannot make the test) makes
@@ -222,8 +242,8 @@ EVALUATED: dict[str, Claim] = {}
 
 
 def tally(claims: Iterable[Claim]) -> dict[str, int]:
-    """How many evidence claims hold, partly hold, do not hold and were not measured
-    (verdict -> count, every verdict of :data:`MARKS`).
+    """How many evidence claims hold, partly hold, are undecided, do not hold and were not
+    measured (verdict -> count, every verdict of :data:`MARKS`).
 
     Identity and setup claims are not evidence: they are not counted.
     """
@@ -234,14 +254,85 @@ def tally(claims: Iterable[Claim]) -> dict[str, int]:
     return counts
 
 
+def in_words(counts: dict[str, int]) -> str:
+    """Verdict counts (:func:`tally`) as words for prose: ``"2 hold, 3 partly hold, 1 is
+    undecided and 4 do not hold"``; undecided and not measured only when there are any."""
+    phrases = {
+        HOLDS: ("holds", "hold"),
+        PARTLY: ("partly holds", "partly hold"),
+        UNDECIDED: ("is undecided", "are undecided"),
+        FAILS: ("does not hold", "do not hold"),
+        UNMEASURED: ("could not be measured", "could not be measured"),
+    }
+    parts = [
+        f"{counts.get(v, 0)} {phrases[v][counts.get(v, 0) != 1]}"
+        for v in phrases
+        if counts.get(v, 0) or v in (HOLDS, PARTLY, FAILS)
+    ]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 # --- seeds: a check on a quantity of one trained model is evaluated on several seeds -------
 
 
-def majority(passes: Sequence[bool]) -> bool:
-    """Whether a check passed on a majority (strictly more than half) of the seeds it ran on."""
-    if len(passes) == 0:
-        raise ValueError("a majority of no seeds: evaluate the check on at least one seed")
-    return 2 * sum(bool(p) for p in passes) > len(passes)
+def seed_vote(passes: Sequence[bool]) -> bool | None:
+    """A check evaluated on several seeds: passed (``True``), failed (``False``) or undecided
+    (``None``), by a majority that one seed cannot overturn.
+
+    Training the same recipe on another CPU rounds differently and gives, in effect, another draw
+    of each seed's model, so a verdict that one seed can flip would differ from machine to
+    machine. With three seeds or more the check passes when it would still pass on a majority
+    (strictly more than half) if any one passing seed had failed, fails when it would still fail
+    if any one failing seed had passed, and is undecided otherwise: of 5 seeds, 4 or 5 pass,
+    0 or 1 fail, 2 or 3 are undecided; of 3 seeds, only 3 of 3 pass and 0 of 3 fail. With one or
+    two seeds (one checkpoint in the paper profile) the seeds must agree: one seed's outcome is
+    the check's, and 1 of 2 is undecided.
+    """
+    n = len(passes)
+    if n == 0:
+        raise ValueError("a vote of no seeds: evaluate the check on at least one seed")
+    k = sum(bool(p) for p in passes)
+    if n < 3:
+        return True if k == n else False if k == 0 else None
+    if 2 * (k - 1) > n:
+        return True
+    if 2 * (k + 1) < n:
+        return False
+    return None
+
+
+def outcome(passed: bool | None) -> str:
+    """A check's outcome in words: ``"passed"``, ``"failed"`` or ``"undecided"``."""
+    return {True: "passed", False: "failed", None: "undecided"}[passed]
+
+
+def share_interval(hits: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a share measured as ``hits`` of ``n`` trials (95% for
+    ``z = 1.96``), as fractions: the binomial uncertainty of, say, an accuracy over ``n`` points.
+    """
+    if n <= 0 or not 0 <= hits <= n:
+        raise ValueError(f"a share of {hits} in {n} trials: need 0 <= hits <= n and n > 0")
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def share_check(hits: int, n: int, at_least: float, *, z: float = 1.96) -> bool | None:
+    """Whether a share measured as ``hits`` of ``n`` trials reaches ``at_least``: ``True`` when
+    its Wilson interval (:func:`share_interval`) lies at or above it, ``False`` when it lies
+    wholly below, ``None`` (undecided) when it straddles it.
+
+    For a measured share (an accuracy over a hundred points) that another CPU's models would
+    move by a few points: within its binomial uncertainty of the threshold, the check is not
+    decided either way.
+    """
+    lo, hi = share_interval(hits, n, z=z)
+    if lo >= at_least:
+        return True
+    if hi < at_least:
+        return False
+    return None
 
 
 def on_seeds(passes: Sequence[bool], seeds: Sequence | None = None) -> str:
@@ -391,7 +482,8 @@ def takeaway(
 
     ``claim``: the id of a claim this page evaluated with :func:`claim` (or the :class:`Claim`):
     its computed verdict then says whether the run agrees (*holds*: agrees; *partly holds*: the
-    central statement holds, not every detail; *does not hold*: disagrees), unless ``agree`` is
+    central statement holds, not every detail; *undecided*: the run does not settle it;
+    *does not hold*: disagrees), unless ``agree`` is
     given, and the takeaway names the verdict and its count of checks.
     """
     found = EVALUATED.get(claim) if isinstance(claim, str) else claim
@@ -411,9 +503,11 @@ def takeaway(
             f"**Verdict on claim {found.id}:** {MARKS[found.verdict]} {found.verdict}: {found.why}"
         )
     elif found is not None:
+        undecided = f", {found.undecided} undecided" if found.undecided else ""
         lines.append(
             f"**Verdict on claim {found.id}:** {MARKS[found.verdict]} {found.verdict} "
-            f"({found.passed} of {found.total} checks passed; the claim card below lists them)."
+            f"({found.passed} of {found.total} checks passed{undecided}; the claim card below "
+            "lists them)."
         )
     if agree is False:
         lines.append("**Our run disagrees with the paper here**; the page says why it may.")
@@ -424,12 +518,19 @@ def takeaway(
             "**Our run bears out the paper's central statement, not every detail of it**; the "
             "checks that failed are on the card."
         )
+    elif found is not None and found.verdict == UNDECIDED:
+        lines.append(
+            "**Our run does not settle the paper's central statement**: a core check is "
+            "undecided (its seeds split, or its measurement lies within its uncertainty of the "
+            "threshold), so luck that another CPU's rounding can change would decide it."
+        )
     if found is not None and found.profile == "smoke":
         lines.append("*Smoke profile: tiny data and one-epoch models; these numbers mean nothing.*")
     if note:
         lines.append(note)
     unmeasured = found is not None and found.verdict == UNMEASURED
-    kind = "warning" if agree is False or unmeasured else "tip"
+    undecided = found is not None and found.verdict == UNDECIDED and agree is None
+    kind = "warning" if agree is False or unmeasured else "note" if undecided else "tip"
     text = _Quiet(
         f":::{{admonition}} Takeaway\n:class: {kind}\n\n" + "\n\n".join(lines) + "\n:::\n"
     )

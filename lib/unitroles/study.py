@@ -398,12 +398,13 @@ def held_out_greedy(
 
 def seed_checks(
     per_seed: dict[str, Sequence[bool]], core: Sequence[str]
-) -> tuple[dict[str, bool], list[str]]:
+) -> tuple[dict[str, bool | None], list[str]]:
     """Checks evaluated on every seed, as :func:`unitroles.report.claim` takes them.
 
-    ``per_seed`` maps a check's name to its outcome on each seed; the check passes on a majority
-    of the seeds (:func:`report.majority`) and its name gets on how many (:func:`report.on_seeds`):
-    ``"overall drop < 1 pt, on 4 of 5 seeds"``. Returns ``(checks, the names in core renamed)``.
+    ``per_seed`` maps a check's name to its outcome on each seed; the check passes, fails or is
+    undecided by a majority one seed cannot overturn (:func:`report.seed_vote`) and its name gets
+    on how many seeds it passed (:func:`report.on_seeds`): ``"overall drop < 1 pt, on 4 of 5
+    seeds"``. Returns ``(checks, the names in core renamed)``.
     """
     from . import report
 
@@ -411,7 +412,7 @@ def seed_checks(
     if unknown:
         raise ValueError(f"core names checks that are not given: {unknown}")
     names = {name: f"{name}, {report.on_seeds(passes)}" for name, passes in per_seed.items()}
-    checks = {names[n]: report.majority(passes) for n, passes in per_seed.items()}
+    checks = {names[n]: report.seed_vote(passes) for n, passes in per_seed.items()}
     return checks, [names[n] for n in core]
 
 
