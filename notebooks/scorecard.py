@@ -22,13 +22,18 @@
 # its page, where `unitroles.report.claim` evaluated the claim's checks on that page's own run
 # (each page lists its checks under the verdict). Each claim names its *core* checks, the paper's
 # central statement. *Holds* means every check passed; *partly holds*, every core check passed but
-# not every other; *does not hold*, a core check failed; *not measured*, the run's data could not
-# support the test at all (e.g. models too weak for any unit to hurt more than one class), and the
-# page says why. The column "checks" counts the checks passed. A claim that our synthetic world
-# does not bear out is a finding about the world and the mini models as much as about the paper;
-# each page says which. Claims that hold by definition (*identity*) or that a recipe is built to
-# satisfy (*setup*) are not evidence: they are listed apart and not counted. The code that reads
-# the notebooks back is folded away; "Show code cell source" opens it.
+# not every other; *does not hold*, a core check failed; *undecided*, a core check was not settled
+# either way and none failed; *not measured*, the run's data could not support the test at all
+# (e.g. models too weak for any unit to hurt more than one class), and the page says why. A check
+# made on several seeds of a recipe passes or fails only by a majority that one seed cannot
+# overturn (4 or 5 of 5, 3 of 3), and a measured share only when its 95% interval is clear of
+# the line: models trained on another CPU round differently, which amounts to a new draw of each
+# seed, and a verdict should not turn on that draw. The column "checks" counts the checks passed.
+# A claim that our synthetic world does not bear out is a finding about the world and the mini
+# models as much as about the paper; each page says which. Claims that hold by definition
+# (*identity*) or that a recipe is built to satisfy (*setup*) are not evidence: they are listed
+# apart and not counted. The code that reads the notebooks back is folded away; "Show code cell
+# source" opens it.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -68,7 +73,7 @@ table = pd.DataFrame(
         "paper_figures": c.paper,
         "this_run": c.ours,
         "kind": c.kind,
-        "checks": f"{c.passed}/{c.total}",
+        "checks": f"{c.passed}/{c.total}" + (f" ({c.undecided} undecided)" if c.undecided else ""),
         "verdict": c.verdict,
         "profile": c.profile,
     }
@@ -85,7 +90,7 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profi
 # Evidence only: identity and setup claims are not counted.
 
 # %% tags=["hide-input"]
-order = [report.HOLDS, report.PARTLY, report.FAILS, report.UNMEASURED]
+order = [report.HOLDS, report.PARTLY, report.UNDECIDED, report.FAILS, report.UNMEASURED]
 papers = list(dict.fromkeys(paper for paper, _, _ in report.CLAIMS.values()))
 counts = pd.DataFrame(
     {paper: report.tally(c for c in claims if report.CLAIMS[c.id][0] == paper) for paper in papers}
@@ -94,6 +99,7 @@ fig, ax = plots.figure(width=7.0, height=1.9)
 colors = {
     report.HOLDS: "#009E73",
     report.PARTLY: "#E69F00",
+    report.UNDECIDED: "#56B4E9",
     report.FAILS: "#D55E00",
     report.UNMEASURED: "#999999",
 }
@@ -104,16 +110,18 @@ for verdict in order:
 ax.set_xlabel("evidence claims (count)")
 ax.set_xlim(0, max(left.max(), 1))
 ax.invert_yaxis()
-ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4)
+ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5)
 plots.caption(
     fig,
     "Verdicts of the evidence claims of each paper in this build: green, holds; orange, partly "
-    "holds; red, does not hold; grey, not measured (the run's data could not support the test). "
+    "holds; blue, undecided (the seeds split on a core check); red, does not hold; grey, not "
+    "measured (the run's data could not support the test). "
     "Identity and setup claims are not counted.",
     alt="Stacked horizontal bar chart of verdict counts per paper. "
     + "; ".join(
         f"{paper}: {counts.loc[paper, report.HOLDS]} hold, {counts.loc[paper, report.PARTLY]} "
-        f"partly hold, {counts.loc[paper, report.FAILS]} do not hold, "
+        f"partly hold, {counts.loc[paper, report.UNDECIDED]} undecided, "
+        f"{counts.loc[paper, report.FAILS]} do not hold, "
         f"{counts.loc[paper, report.UNMEASURED]} not measured"
         for paper in counts.index
     )
@@ -128,6 +136,7 @@ report.glue(
         "n_claims": sum(total.values()),
         "n_holds": total[report.HOLDS],
         "n_partly": total[report.PARTLY],
+        "n_undecided": total[report.UNDECIDED],
         "n_fails": total[report.FAILS],
         "n_apart": len(apart),
         "n_missing": len(missing),
@@ -138,15 +147,7 @@ report.glue(
 
 def in_words(counts: dict) -> str:
     """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
-    n = sum(counts.values())
-    holds, partly, fails, unmeasured = (counts[v] for v in order)
-    return (
-        f"{holds} of {n} evidence claims {'holds' if holds == 1 else 'hold'}, {partly} "
-        f"{'partly holds' if partly == 1 else 'partly hold'}"
-        + (f", {fails}" if unmeasured else f" and {fails}")
-        + f" {'does not hold' if fails == 1 else 'do not hold'}"
-        + (f" and {unmeasured} could not be measured" if unmeasured else "")
-    )
+    return f"of {sum(counts.values())} evidence claims, {report.in_words(counts)}"
 
 
 report.takeaway(

@@ -73,7 +73,7 @@ def verdict(claim_id: str) -> str:
     c = claims.get(claim_id)
     if c is None:
         return "not run in this build"
-    return f"{report.MARKS[c.verdict]} {c.verdict} ({c.passed}/{c.total} checks; {c.kind})"
+    return f"{report.MARKS[c.verdict]} {c.verdict} ({c.count()}; {c.kind})"
 
 
 rows = [
@@ -177,18 +177,14 @@ n = sum(tally.values())
 report.glue(
     {
         "zhao_n": n,
-        "zhao_holds": tally[report.HOLDS],
-        "zhao_partly": tally[report.PARTLY],
-        "zhao_fails": tally[report.FAILS],
+        "zhao_verdicts": report.in_words(tally),
     }
 )
 report.takeaway(
-    f"of the {n} claims that link roles to generalization (R4–R6), {tally[report.HOLDS]} "
-    f"{'holds' if tally[report.HOLDS] == 1 else 'hold'}, {tally[report.PARTLY]} partly "
-    f"{'holds' if tally[report.PARTLY] == 1 else 'hold'} and {tally[report.FAILS]} "
-    f"{'does' if tally[report.FAILS] == 1 else 'do'} not hold on our five models. As the gap "
-    f"grows from A to E, overfitted units go from {t2.get('over_A')} to {t2.get('over_E')} of "
-    f"the layer and confusing units from {t2.get('conf_A')} to {t2.get('conf_E')}.",
+    f"of the {n} claims that link roles to generalization (R4–R6), {report.in_words(tally)} on "
+    f"our five models. As the gap grows from A to E, overfitted units go from {t2.get('over_A')} "
+    f"to {t2.get('over_E')} of the layer and confusing units from {t2.get('conf_A')} to "
+    f"{t2.get('conf_E')}.",
     paper="as a network generalizes worse, more of its last conv layer's units become "
     "overfitted (helpful only on training images) and fewer confusing; train and test ROF "
     "curves drift apart, and the role proportions tell the models apart.",
@@ -209,5 +205,5 @@ report.takeaway(
 # than they predict it. Second, on models that fit their training images, the training curve's
 # turning point sits on a nearly flat floor; [Table 2](zhao2023_table2_role_proportions.ipynb)
 # reads the roles with a tolerance on the turning point and says whether the conclusion depends
-# on it. Of the {glue:text}`zhao_n` claims of this kind, {glue:text}`zhao_holds` hold,
-# {glue:text}`zhao_partly` partly hold and {glue:text}`zhao_fails` do not hold in this build.
+# on it. Of the {glue:text}`zhao_n` claims of this kind, {glue:text}`zhao_verdicts` in this
+# build.

@@ -328,7 +328,8 @@ report.glue(
 # {glue:text}`seeds_overall`, and a class holding the unit's concept loses 10 pts or more on
 # {glue:text}`seeds_big`. The two core checks are the paper's statement: overall accuracy barely
 # moves, and a class related to the concept loses a lot; each check passes when it passes on a
-# majority of the seeds. One validation image is {glue:text}`pts_per_image` pts of a class's
+# majority of the seeds that one seed cannot overturn (4 of 5), fails likewise, and is undecided
+# when the seeds split 3–2. One validation image is {glue:text}`pts_per_image` pts of a class's
 # accuracy.
 
 # %% [markdown]

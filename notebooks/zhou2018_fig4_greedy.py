@@ -26,8 +26,9 @@
 # other half, so the curve measures what the units carry, not how well greedy search fits the
 # images it searched on. The baseline removes as many units in random orders, i.e. the same
 # fraction of the layer, scored on the same half. We repeat it on several seeds of the recipe;
-# each check passes when it passes on a majority of seeds. Accuracies are measured on each
-# class's images, in %; drops in percentage points, positive = worse.
+# each check passes when it passes on every seed, fails when it fails on every seed, and is
+# undecided when the seeds split (a majority one seed cannot overturn, of 3). Accuracies are
+# measured on each class's images, in %; drops in percentage points, positive = worse.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
