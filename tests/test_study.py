@@ -128,12 +128,22 @@ def test_held_out_greedy_chooses_on_one_half_and_scores_on_the_other(store):
     assert sweeps.layer_units(model, "conv5", x) == 96
 
 
-def test_seed_checks_pass_on_a_majority_and_say_on_how_many_seeds():
+def test_seed_checks_vote_by_a_majority_one_seed_cannot_overturn_and_say_on_how_many_seeds():
     checks, core = study.seed_checks(
-        {"big drop": [True, True, False], "tiny overall": [True, False, False, True]},
+        {
+            "big drop": [True, True, False],
+            "tiny overall": [True, False, False, True],
+            "gain": [True] * 4 + [False],
+            "match": [False] * 4 + [True],
+        },
         core=["big drop"],
     )
-    assert checks == {"big drop, on 2 of 3 seeds": True, "tiny overall, on 2 of 4 seeds": False}
+    assert checks == {
+        "big drop, on 2 of 3 seeds": None,  # split: one seed would overturn it
+        "tiny overall, on 2 of 4 seeds": None,
+        "gain, on 4 of 5 seeds": True,
+        "match, on 1 of 5 seeds": False,
+    }
     assert core == ["big drop, on 2 of 3 seeds"]
     with pytest.raises(ValueError, match="not given"):
         study.seed_checks({"a": [True]}, core=["b"])
