@@ -114,8 +114,9 @@ ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5)
 plots.caption(
     fig,
     "Verdicts of the evidence claims of each paper in this build: green, holds; orange, partly "
-    "holds; blue, undecided (the seeds split on a core check); red, does not hold; grey, not "
-    "measured (the run's data could not support the test). "
+    "holds; blue, undecided (a core check not settled: its seeds split, or its interval "
+    "straddles the line); red, does not hold; grey, not measured (the run's data could not "
+    "support the test). "
     "Identity and setup claims are not counted.",
     alt="Stacked horizontal bar chart of verdict counts per paper. "
     + "; ".join(
