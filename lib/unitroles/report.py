@@ -5,8 +5,8 @@ rule, never a typed-in answer. Each claim names its *core* checks, the paper's c
 Every check passes: *holds*; every core check but not every other: *partly holds*; a core check
 fails: *does not hold*. A check can also be *undecided*: its evidence does not settle it (the
 seeds split, :func:`seed_vote`, or a measured share's interval straddles its threshold,
-:func:`share_check`). A claim whose core checks pass or are undecided, with one undecided, is
-*undecided*: the verdict would turn on the luck of one seed, which differs from CPU to CPU. A run
+:func:`share_check`). A claim with an undecided core check and no failed one is *undecided*:
+its verdict would turn on luck (one seed's model, which differs from CPU to CPU). A run
 whose data cannot support a claim's test (e.g. models so weak that every unit hurts the same
 class) says so: *not measured*, with the reason, and no check outcome.
 Identity and setup claims are shown apart and not counted as evidence.
@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 
 HOLDS, PARTLY, FAILS = "holds", "partly holds", "does not hold"
-UNDECIDED = "undecided"  # a core check is undecided (seeds split), none fails
+UNDECIDED = "undecided"  # a core check is undecided (seeds split, interval on the line), none fails
 UNMEASURED = "not measured"  # the run's data cannot support the claim's test; the card says why
 # common text fonts have these; not all have emoji
 MARKS = {HOLDS: "✓", PARTLY: "◐", UNDECIDED: "?", FAILS: "✗", UNMEASURED: "–"}
@@ -219,7 +219,8 @@ def claim(
 
     Verdict: every check passes: *holds*; every ``core`` check passes, some other does not:
     *partly holds*; a core check fails: *does not hold*; a core check is undecided (``None``: the
-    seeds split, see :func:`seed_vote`) and none fails: *undecided*. ``kind`` is ``"evidence"``,
+    seeds split, :func:`seed_vote`, or an interval straddles the line, :func:`share_check`) and
+    none fails: *undecided*. ``kind`` is ``"evidence"``,
     ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to satisfy it); see
     :func:`evaluate` for ``core``. The card lists every check with its outcome, core checks
     marked, and ``k/n checks passed``. ``unmeasured`` (why the run cannot make the test) makes
