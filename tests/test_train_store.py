@@ -124,7 +124,9 @@ from unitroles import train
 from unitroles.scenes import SceneWorld
 from unitroles.store import Store
 torch.set_num_threads(int(sys.argv[1]))
-rec = train.recipe("baseline", train_per_class=8, eval_per_class=2, epochs=2, batch_size=32)
+if len(sys.argv) > 3:  # the control: break the one-thread rule
+    train.TRAIN_THREADS = int(sys.argv[3])
+rec = train.recipe("batchnorm", train_per_class=8, eval_per_class=2, epochs=2, batch_size=32)
 t = train.train(rec, SceneWorld(size=32), store=Store(sys.argv[2]), progress=False)
 assert torch.get_num_threads() == int(sys.argv[1]), "train() must restore the caller's threads"
 print(t.meta["weights_digest"])
@@ -132,17 +134,24 @@ print(t.meta["weights_digest"])
 
 
 def test_weights_do_not_depend_on_the_callers_thread_count(tmp_path):
-    """Trained under torch threads 1 and 2 (fresh processes, empty caches): bit-identical."""
+    """Trained under torch threads 1 and 2 (fresh processes, empty caches): bit-identical.
+
+    The recipe has batch norm, whose CPU kernels sum in an order that depends on the thread
+    count; alexnet-mini without it trained to the same bits on 1 and 2 threads on the CPU we
+    tried, so it could not show the rule at work. The control, the same recipe trained on 2
+    threads by overriding ``train.TRAIN_THREADS``, must differ, or this test could not fail.
+    """
     import subprocess
     import sys
 
-    digests = [
-        subprocess.run(
-            [sys.executable, "-c", _THREADS_SCRIPT, str(n), str(tmp_path / f"cache{n}")],
+    def digest(caller_threads, cache, *force):
+        return subprocess.run(
+            [sys.executable, "-c", _THREADS_SCRIPT, str(caller_threads), str(tmp_path / cache),
+             *force],
             capture_output=True, text=True, check=True,
-        ).stdout.split()[-1]
-        for n in (1, 2)
-    ]  # fmt: skip
+        ).stdout.split()[-1]  # fmt: skip
+
+    digests = [digest(n, f"cache{n}") for n in (1, 2)]
     assert digests[0] == digests[1]
     weights = [
         torch.load(p, weights_only=True) for p in sorted(tmp_path.glob("*/models/*/weights.pt"))
@@ -150,6 +159,7 @@ def test_weights_do_not_depend_on_the_callers_thread_count(tmp_path):
     assert len(weights) == 2
     for name in weights[0]:
         assert torch.equal(weights[0][name], weights[1][name]), name
+    assert digest(2, "control", "2") != digests[0], "2 threads should round differently"
 
 
 def test_weights_digest_tells_bit_identical_weights_apart():
