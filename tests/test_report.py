@@ -396,23 +396,6 @@ def test_takeaway_refuses_a_claim_the_page_did_not_evaluate():
         report.takeaway("ours", claim="never evaluated")
 
 
-def test_table_formats_numbers_among_text():
-    import pandas as pd
-
-    frame = pd.DataFrame({"units": [96.0, "256 (paper)"], "drop (pts)": [0.123456, "< 1"]})
-    html = report.table(frame).to_html()
-    assert ">96</td>" in html and ">256 (paper)<" in html and ">0.12</td>" in html
-    assert "&lt; 1" in html
-    assert "96.0" not in html and "0.123456" not in html
-
-
-def test_table_shows_booleans_as_words():
-    import pandas as pd
-
-    html = report.table(pd.DataFrame({"met": [True, False]})).to_html()
-    assert ">yes</td>" in html and ">no</td>" in html and "True" not in html
-
-
 def test_a_takeaway_call_displays_nothing_in_the_notebook():
     """The takeaway shows once, where its glue is placed: the call's value, often a cell's last
     expression, must not print its Markdown source on the page as well."""
