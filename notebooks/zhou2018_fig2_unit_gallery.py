@@ -264,8 +264,8 @@ if world is not None:
         for g in galleries
     ]
     checks, _ = study.seed_checks(outcomes, core=[])
-    # The core is read on the units of all seeds together: a seed's five units give a match
-    # share in steps of 20 pts, too coarse to vote with; pooled, the share has an interval.
+    # The core is read on the units of all seeds together: a seed's few units give a match
+    # share in coarse steps (20 pts for 5), too coarse to vote with; pooled, it has an interval.
     n_pooled = sum(len(g) for g in galleries)
     k_pooled = sum(int(g["most damaged class holds it"].sum()) for g in galleries)
     lo, hi = report.share_interval(k_pooled, n_pooled)
@@ -343,12 +343,12 @@ report.takeaway(
 # {glue:text}`n_match` of the {glue:text}`n_units` units, against {glue:text}`n_chance` expected
 # if the most damaged class were drawn at random; at least half the units match on
 # {glue:text}`seeds_match` of the {glue:text}`n_seeds` seeds. That match is the paper's central
-# statement and the core check. A seed's five units give a share in steps of 20 pts, too coarse
-# to vote on seed by seed, so the core check reads the units of all seeds together:
+# statement and the core check. A seed's {glue:text}`n_units` units give a share too coarse to
+# vote on seed by seed, so the core check reads the units of all seeds together:
 # {glue:text}`pooled_match` match (95% interval {glue:text}`pooled_interval`). It passes when
 # the interval lies at or above one half, fails when it lies below, and is undecided when it
 # straddles one half. The other checks are made seed by seed and pass by a majority that one
-# seed cannot overturn (4 of 5), fail likewise, and are undecided in between. The worst-hit
+# seed cannot overturn, fail likewise, and are undecided in between. The worst-hit
 # class loses a median {glue:text}`median_max_drop` pts on seed {glue:text}`seed0`
 # ({glue:text}`median_max_drop_range` pts over the seeds), while no unit of that gallery moves
 # overall accuracy by more than {glue:text}`max_overall` pts. Some classes gain when a unit is
