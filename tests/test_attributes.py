@@ -10,7 +10,7 @@ from PIL import Image
 from torch import nn
 
 from unitroles import attributes as A
-from unitroles import data, scenes, zoo
+from unitroles import broden_export, data, scenes, zoo
 from unitroles.store import Store
 
 # --------------------------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def brute_force_iou(model, layer, ds, transform):
 
 def test_streaming_dissection_equals_brute_force_on_the_world(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
-    root = scenes.export_broden(world, tmp_path / "broden", n_per_class=2)
+    root = broden_export.write_broden(world, tmp_path / "broden", n_per_class=2)
     ds = data.BrodenDataset(root)
     torch.manual_seed(0)
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
@@ -343,7 +343,7 @@ def entries(folder):
 
 def test_cached_dissection_hits_and_misses(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
-    ds = data.BrodenDataset(scenes.export_broden(world, tmp_path / "broden", n_per_class=1))
+    ds = data.BrodenDataset(broden_export.write_broden(world, tmp_path / "broden", n_per_class=1))
     store = Store(tmp_path / "cache")
     torch.manual_seed(0)
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
@@ -361,7 +361,7 @@ def test_cached_dissection_hits_and_misses(tmp_path):
 
 def test_broden_image_reads_the_same_pixels(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
-    ds = data.BrodenDataset(scenes.export_broden(world, tmp_path / "broden", n_per_class=1))
+    ds = data.BrodenDataset(broden_export.write_broden(world, tmp_path / "broden", n_per_class=1))
     assert torch.equal(ds.image(5), ds[5]["image"])
 
 

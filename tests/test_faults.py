@@ -19,7 +19,7 @@ import pytest
 import torch
 from PIL import Image
 
-from unitroles import data, engine, paper, sweeps, zoo
+from unitroles import checkpoints, data, engine, paper, sweeps, zoo
 from unitroles.store import CHECKSUMS, Store
 
 
@@ -330,7 +330,7 @@ def test_checkpoint_that_is_not_one_says_so(tmp_path, content, message):
     path = tmp_path / "model.pth"
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message) as err:
-        zoo.load_weights(zoo.build_model("alexnet-mini", 3), path)
+        checkpoints.load_weights(zoo.build_model("alexnet-mini", 3), path)
     assert str(path) in str(err.value)
 
 
@@ -339,7 +339,7 @@ def test_truncated_checkpoint_says_so(tmp_path):
     torch.save(zoo.build_model("alexnet-mini", 3).state_dict(), path)
     truncate(path)
     with pytest.raises(ValueError, match="truncated, damaged or not a checkpoint"):
-        zoo.load_weights(zoo.build_model("alexnet-mini", 3), path)
+        checkpoints.load_weights(zoo.build_model("alexnet-mini", 3), path)
 
 
 @pytest.fixture

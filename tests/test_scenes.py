@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from unitroles import scenes
+from unitroles import broden_export, scenes
 from unitroles.data import BrodenDataset
 from unitroles.scenes import SceneDataset, SceneWorld
 
@@ -96,7 +96,7 @@ def test_render_speed_is_measured():
 
 def test_broden_export_round_trip(tmp_path):
     world = SceneWorld()
-    root = scenes.export_broden(world, tmp_path / "broden", split="dissect", n_per_class=1)
+    root = broden_export.write_broden(world, tmp_path / "broden", split="dissect", n_per_class=1)
     ds = BrodenDataset(root)
     images, labels, masks = world.render_split("dissect", 1)
     assert len(ds) == world.num_classes
@@ -117,9 +117,9 @@ def test_broden_export_round_trip(tmp_path):
 
 def test_broden_export_refuses_to_overwrite(tmp_path):
     world = SceneWorld(size=16)
-    scenes.export_broden(world, tmp_path / "b", n_per_class=1)
+    broden_export.write_broden(world, tmp_path / "b", n_per_class=1)
     with pytest.raises(FileExistsError):
-        scenes.export_broden(world, tmp_path / "b", n_per_class=1)
+        broden_export.write_broden(world, tmp_path / "b", n_per_class=1)
     assert not any(p.name.startswith("b.tmp") for p in tmp_path.iterdir())
 
 
@@ -139,7 +139,7 @@ def test_interrupted_broden_export_leaves_nothing(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(scenes, "_write_csv", fail)
+    monkeypatch.setattr(broden_export, "_write_csv", fail)
     with pytest.raises(KeyboardInterrupt):
-        scenes.export_broden(SceneWorld(size=16), tmp_path / "b", n_per_class=1)
+        broden_export.write_broden(SceneWorld(size=16), tmp_path / "b", n_per_class=1)
     assert list(tmp_path.iterdir()) == []

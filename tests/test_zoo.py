@@ -7,12 +7,12 @@ import torch
 import torchvision
 from torch import nn
 
+from unitroles.checkpoints import load_weights
 from unitroles.zoo import (
     ARCHITECTURES,
     build_model,
     get_layer,
     layer_aliases,
-    load_weights,
     resolve_layer,
 )
 

@@ -2,8 +2,8 @@
 
 * :class:`BrodenDataset` reads a Broden-format folder (``index.csv``, ``label.csv``,
   ``category.csv``, images and mask PNGs), the format network dissection uses. The book profile
-  reads the synthetic world's export (:func:`unitroles.scenes.export_broden`); the paper profile
-  reads the real Broden.
+  reads the synthetic world's export (:func:`export_broden`); the paper profile reads the real
+  Broden.
 * :func:`image_folder` opens an ImageNet / Places365 split in torchvision's ImageFolder layout
   (``root/<class>/<image>.jpg``) with the papers' evaluation transform.
 
@@ -411,7 +411,7 @@ def broden_layout(root: str | os.PathLike) -> None:
 
 
 def export_broden(world, root: str | os.PathLike, **kwargs) -> Path:
-    """:func:`unitroles.scenes.export_broden` (same arguments), with ``label.csv`` in Broden's
+    """:func:`unitroles.broden_export.write_broden` (same arguments), with ``label.csv`` in Broden's
     own layout (:func:`broden_layout`), published whole: the folder appears at ``root`` only when
     complete.
 
@@ -420,7 +420,7 @@ def export_broden(world, root: str | os.PathLike, **kwargs) -> Path:
     images count in a category's union (:func:`unitroles.attributes.labelled`) keeps them all."""
     import shutil
 
-    from . import scenes
+    from . import broden_export
 
     root = Path(root)
     if (root / "index.csv").exists():
@@ -428,7 +428,7 @@ def export_broden(world, root: str | os.PathLike, **kwargs) -> Path:
     tmp = root.with_name(f".{root.name}.export{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        scenes.export_broden(world, tmp, **kwargs)
+        broden_export.write_broden(world, tmp, **kwargs)
         broden_layout(tmp)
         if root.exists():
             root.rmdir()  # an empty folder left by the caller; a non-empty one raises here

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from . import data, zoo
+from . import checkpoints, data, zoo
 from .train import GENERALIZATION_RECIPES
 
 
@@ -43,7 +43,7 @@ def recorded_build(path: str | os.PathLike) -> dict | None:
     """The build options (``arch``, ``batchnorm``, ``channel_dropout``) that a checkpoint written
     by ``python -m unitroles.train --paper`` records under ``"unitroles"``; None for any other
     file (a plain state dict, a Places365 CSAIL checkpoint), or one that does not read (then
-    :func:`unitroles.zoo.load_weights` reports why)."""
+    :func:`unitroles.checkpoints.load_weights` reports why)."""
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except Exception:  # legacy (non-zip) files do not memory-map; load_weights reports damage
@@ -70,7 +70,7 @@ def load_model(
         options = {"arch": arch, **RECIPE_BUILD.get(recipe or "baseline", {})}
     options = dict(options)
     model = zoo.build_model(options.pop("arch", arch), num_classes, **options)
-    return zoo.load_weights(model, path, classes_from=classes_from).eval()
+    return checkpoints.load_weights(model, path, classes_from=classes_from).eval()
 
 
 def instance_checkpoints(
