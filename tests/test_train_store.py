@@ -3,7 +3,7 @@ import dataclasses
 import pytest
 import torch
 
-from unitroles import train
+from unitroles import fit, train
 from unitroles.scenes import SceneWorld
 from unitroles.store import Store, content_key
 
@@ -21,7 +21,7 @@ def test_second_train_loads_from_cache_instead_of_training(store, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained again although the cache holds this recipe")
 
-    monkeypatch.setattr(train, "_fit", no_training)
+    monkeypatch.setattr(fit, "fit", no_training)
     second = train.train(tiny(), WORLD, store=store, progress=False)
     assert second.meta == first.meta
     for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()):
@@ -120,12 +120,12 @@ def test_code_version_ignores_docstrings_comments_and_formatting(tmp_path, monke
 
 _THREADS_SCRIPT = """
 import sys, torch
-from unitroles import train
+from unitroles import fit, train
 from unitroles.scenes import SceneWorld
 from unitroles.store import Store
 torch.set_num_threads(int(sys.argv[1]))
 if len(sys.argv) > 3:  # the control: break the one-thread rule
-    train.TRAIN_THREADS = int(sys.argv[3])
+    fit.TRAIN_THREADS = int(sys.argv[3])
 rec = train.recipe("batchnorm", train_per_class=8, eval_per_class=2, epochs=2, batch_size=32)
 t = train.train(rec, SceneWorld(size=32), store=Store(sys.argv[2]), progress=False)
 assert torch.get_num_threads() == int(sys.argv[1]), "train() must restore the caller's threads"
@@ -139,7 +139,7 @@ def test_weights_do_not_depend_on_the_callers_thread_count(tmp_path):
     The recipe has batch norm, whose CPU kernels sum in an order that depends on the thread
     count; alexnet-mini without it trained to the same bits on 1 and 2 threads on the CPU we
     tried, so it could not show the rule at work. The control, the same recipe trained on 2
-    threads by overriding ``train.TRAIN_THREADS``, must differ, or this test could not fail.
+    threads by overriding ``fit.TRAIN_THREADS``, must differ, or this test could not fail.
     """
     import subprocess
     import sys

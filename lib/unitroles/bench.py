@@ -344,9 +344,7 @@ def alexnet_mini(
     world = world or scenes.SceneWorld()
     rec = train.recipe("baseline").scaled(data_scale, epoch_scale)
     store = Store()
-    if weights == "train" or (
-        weights == "store" and store.has("models", rec.name, train.cache_key(rec, world))
-    ):
+    if weights == "train" or (weights == "store" and train.available(rec, world, store)):
         trained = train.train(rec, world, store=store, progress=False)
         return trained.model.eval(), f"trained baseline (val accuracy {trained.val_acc:.3f})"
     model = train.build(rec, world.num_classes).eval()
@@ -494,7 +492,7 @@ def rof_workload(
     world = world or scenes.SceneWorld()
     rec = train.recipe("gen-A")
     store = Store()
-    if weights == "store" and store.has("models", rec.name, train.cache_key(rec, world)):
+    if weights == "store" and train.available(rec, world, store):
         trained = train.train(rec, world, store=store, progress=False)
         model, description = trained.model, f"trained gen-A (test accuracy {trained.test_acc:.3f})"
     else:

@@ -17,8 +17,8 @@ run while ``make book`` runs) coordinate through a lock file per entry (``fcntl.
 :meth:`Store.lock`): :meth:`Store.get_or_create` computes under it, so the second process waits and
 then loads the first one's result.
 
-The root is ``$UNITROLES_CACHE`` if set, else ``~/.cache/unitroles`` (``make book`` points it at
-the repository's ``.cache/``).
+The root is ``$UNITROLES_CACHE`` if set, else ``.cache/unitroles`` of the checkout the library was
+installed from (else ``~/.cache/unitroles``): see :func:`cache_root`.
 """
 
 from __future__ import annotations
@@ -76,10 +76,25 @@ def _checksums(folder: Path) -> dict:
     return {"files": files, "self": content_key(files, length=64)}
 
 
+def checkout_root() -> Path | None:
+    """The repository checkout this library was installed from (``pip install -e lib``), or None
+    when it was installed some other way."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "lib" / "pyproject.toml").is_file() and (root / "_config.yml").is_file():
+        return root
+    return None
+
+
 def cache_root() -> Path:
-    """The cache root: ``$UNITROLES_CACHE`` or ``~/.cache/unitroles``."""
+    """The cache root: ``$UNITROLES_CACHE``, else ``.cache/unitroles`` of the checkout the library
+    was installed from, else ``~/.cache/unitroles``. The checkout's folder is the default so that
+    ``make``, ``python -m unitroles.execute``, plain papermill run from any directory and a
+    notebook opened in Jupyter share one cache."""
     env = os.environ.get("UNITROLES_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "unitroles"
+    if env:
+        return Path(env).expanduser()
+    root = checkout_root()
+    return root / ".cache" / "unitroles" if root else Path.home() / ".cache" / "unitroles"
 
 
 def content_key(*parts: Any, length: int = 16) -> str:

@@ -1,27 +1,30 @@
-"""Deterministic training of the recipes of :mod:`unitroles.recipes` on the synthetic world, cached.
+"""The book's models: published weights, or deterministic training into the cache.
 
-:func:`train` returns a :class:`Trained` model, training it only when the store holds no entry for
-``(recipe, world, code version)``; a second call loads it. The recipes (names, fields, the models
-the book uses) live in :mod:`unitroles.recipes` and are re-exported here.
+:func:`train` returns a :class:`Trained` model for a recipe of :mod:`unitroles.recipes` on a world.
+It looks in this order: the published set shipped with the repository (:mod:`unitroles.published`,
+digest-checked), then the cache (:class:`unitroles.store.Store`), and only then trains, saying so
+first with an estimate of the time. What determines the weights, and so the cache key
+(:func:`cache_key`), is the recipe, the world and the code of :mod:`unitroles.scenes`,
+:mod:`unitroles.zoo` and :mod:`unitroles.fit` (:func:`code_key`); this module only finds, caches
+and reports models, so editing it keeps every key.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import math
 import platform
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from . import __version__, scenes, zoo
+from . import __version__, fit, published, scenes, zoo
+from .fit import accuracy, build, predict, weights_digest
 from .recipes import BOOK_MODELS, GENERALIZATION_RECIPES, RECIPES, Recipe, book_recipes, recipe
-from .scenes import SceneWorld, normalize
+from .scenes import SceneWorld
 from .store import Store, code_version, content_key
 
 
@@ -51,29 +54,32 @@ class Trained:
         return self.meta["train_seconds"]
 
 
-def cache_key(rec: Recipe, world: SceneWorld) -> str:
-    """What a trained model depends on: the recipe, the world and this code."""
+KEYED_MODULES = (scenes, zoo, fit)
+"""The modules whose code determines a trained model's weights (see :func:`code_key`)."""
+
+
+def code_key() -> str:
+    """The version of the code that determines weights: :data:`KEYED_MODULES`, docstrings and
+    comments aside (:func:`unitroles.store.code_version`)."""
+    return code_version(*KEYED_MODULES)
+
+
+def recipe_fields(rec: Recipe) -> dict:
+    """The recipe's fields that determine its weights (all but the description)."""
     fields = dataclasses.asdict(rec)
     fields.pop("description")
-    return content_key(fields, world.fingerprint(), code_version(scenes, zoo, _this_module()))
+    return fields
 
 
-def _this_module():
-    import sys
+def cache_key(rec: Recipe, world: SceneWorld) -> str:
+    """What a trained model depends on: the recipe, the world and the training code."""
+    return content_key(recipe_fields(rec), world.fingerprint(), code_key())
 
-    return sys.modules[__name__]
 
-
-def build(rec: Recipe, num_classes: int) -> nn.Module:
-    """The untrained model for ``rec`` (seeded by ``rec.seed``)."""
-    torch.manual_seed(rec.seed)
-    return zoo.build_model(
-        rec.arch,
-        num_classes,
-        batchnorm=rec.batchnorm,
-        channel_dropout=dict(rec.channel_dropout) or None,
-        classifier_dropout=rec.classifier_dropout,
-    )
+def available(rec: Recipe, world: SceneWorld, store: Store | None = None) -> bool:
+    """Whether :func:`train` would load ``rec`` (published or cached) rather than train it."""
+    key = cache_key(rec, world)
+    return published.find(key) is not None or (store or Store()).has("models", rec.name, key)
 
 
 def train(
@@ -83,24 +89,32 @@ def train(
     store: Store | None = None,
     progress: bool = True,
 ) -> Trained:
-    """Train ``rec`` on ``world`` or load it from the store if it was trained before.
+    """The model of ``rec`` on ``world``: published, else cached, else trained now and cached.
 
     Returns a :class:`Trained` in eval mode. ``meta`` records train / val / test accuracy (on clean,
-    un-augmented images), the training time on this machine, the per-epoch loss, the versions and
-    ``weights_digest`` (:func:`weights_digest`), by which a reader compares their model with ours.
+    un-augmented images), the training time, the per-epoch loss, the versions and machine, and
+    ``weights_digest`` (:func:`unitroles.fit.weights_digest`), by which a reader compares their
+    model with ours. A published file is refused (:class:`unitroles.published.PublishedModelError`)
+    unless its SHA-256 is the manifest's.
 
-    Training always runs on :data:`TRAIN_THREADS` torch thread(s), whatever the caller's setting:
-    a CPU kernel's summation order, and so the trained weights, depend on its thread count. To use
-    several cores, train several models at once in separate processes (:func:`train_many`).
+    Training always runs on :data:`unitroles.fit.TRAIN_THREADS` torch thread(s), whatever the
+    caller's setting: a CPU kernel's summation order, and so the trained weights, depend on its
+    thread count. To use several cores, train several models at once in separate processes
+    (:func:`train_many`).
     """
     rec = recipe(rec) if isinstance(rec, str) else rec
     world = world or SceneWorld()
     store = store or Store()
     key = cache_key(rec, world)
+    entry = published.find(key)
+    if entry is not None:
+        model = published.load(entry, build(rec, world.num_classes))
+        return Trained(model.eval(), rec, world, dict(entry.meta))
     # Under the entry's lock: a second process asking for the same model waits for the first
     # to publish it, then loads it, instead of training it again.
     with store.lock("models", rec.name, key):
         if not store.has("models", rec.name, key):
+            print(announce(rec, store), file=sys.stderr, flush=True)
             _train_and_publish(rec, world, store, key, progress=progress)
         model = build(rec, world.num_classes)
         path = store.path("models", rec.name, key)
@@ -108,6 +122,35 @@ def train(
             torch.load(path / "weights.pt", map_location="cpu", weights_only=True)
         )
         return Trained(model.eval(), rec, world, store.load_meta("models", rec.name, key))
+
+
+def estimate_seconds(rec: Recipe) -> tuple[float, str]:
+    """An estimate of ``rec``'s training time, and what it rests on: the published model of the
+    same recipe (scaled by images x epochs) on the machine that published it, else a rough rate."""
+    work = rec.train_per_class * rec.epochs
+    data = published.manifest() if published.folder() is not None else None
+    for meta in (data or {}).get("models", []):
+        if meta["recipe"]["name"] == rec.name:
+            epochs = meta.get("epochs_run", meta["recipe"]["epochs"])
+            done = meta["recipe"]["train_per_class"] * epochs
+            seconds = meta["train_seconds"] * work / max(done, 1)
+            return seconds, f"as the published {rec.name} took on a {meta['cpu']}"
+    rough = 2e-3 * _ARCH_COST.get(rec.arch, 1.0) * work * 24  # s per image-epoch on a slow core
+    return rough, "a rough guess for a slow CPU core"
+
+
+def announce(rec: Recipe, store: Store | None = None) -> str:
+    """The line printed before a model trains: which one, why, and about how long it takes."""
+    seconds, basis = estimate_seconds(rec)
+    why = (
+        "UNITROLES_MODELS=retrained"
+        if published.mode() == "retrained"
+        else "no published or cached model has its key (recipe, world and training code)"
+    )
+    return (
+        f"training {rec.name} (seed {rec.seed}): {why}; about {seconds / 60:.1f} min on one "
+        f"thread ({basis}). Models are cached in {(store or Store()).root / 'models'}."
+    )
 
 
 def _train_and_publish(rec: Recipe, world: SceneWorld, store: Store, key: str, *, progress: bool):
@@ -122,12 +165,13 @@ def _train_and_publish(rec: Recipe, world: SceneWorld, store: Store, key: str, *
         )
     }
     start = time.perf_counter()
-    with _threads(TRAIN_THREADS):
-        history = _fit(model, rec, *data["train"], progress=progress)
+    with fit.threads(fit.TRAIN_THREADS):
+        history = fit.fit(model, rec, *data["train"], progress=progress)
     seconds = time.perf_counter() - start
     meta = {
         "recipe": dataclasses.asdict(rec),
         "world": world.fingerprint(),
+        "code_key": code_key(),
         "key": key,
         "train_seconds": round(seconds, 2),
         "loss_per_epoch": history,
@@ -138,146 +182,12 @@ def _train_and_publish(rec: Recipe, world: SceneWorld, store: Store, key: str, *
             "unitroles": __version__,
             "torch": torch.__version__,
             "python": platform.python_version(),
-            "threads": TRAIN_THREADS,
-            "cpu": platform.processor() or platform.machine(),
+            "threads": fit.TRAIN_THREADS,
+            "cpu": published.machine(),
         },
     }
     with store.writing("models", rec.name, key, meta) as tmp:
         torch.save(model.state_dict(), tmp / "weights.pt")
-
-
-def _fit(
-    model: nn.Module, rec: Recipe, images: torch.Tensor, labels: torch.Tensor, *, progress: bool
-) -> list[float]:
-    """SGD (Nesterov momentum 0.9), warm-up then cosine learning rate; mean loss per epoch.
-
-    With ``rec.stop_train_acc`` set, training stops at the end of the first epoch whose clean
-    (un-augmented, eval-mode) training accuracy reaches it; the schedule is still laid out over
-    ``rec.epochs``, so the rule decides when to stop, not how fast to learn.
-    """
-    gen = torch.Generator().manual_seed(rec.seed)
-    steps_per_epoch = math.ceil(len(labels) / rec.batch_size)
-    optimizer = torch.optim.SGD(
-        model.parameters(), lr=rec.lr, momentum=0.9, nesterov=True, weight_decay=rec.weight_decay
-    )
-    total_steps = rec.epochs * steps_per_epoch
-    warmup = max(1, total_steps // 5)
-
-    def lr_factor(step: int) -> float:  # linear warm-up over 20% of the steps, then cosine to 0
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total_steps - warmup)))
-
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=rec.epochs, desc=f"train {rec.name} (seed {rec.seed})", unit="epoch")
-    history = []
-    model.train()
-    with _flush_denormals():
-        for _ in range(rec.epochs):
-            order = torch.randperm(len(labels), generator=gen)
-            total, count = 0.0, 0
-            for start in range(0, len(labels), rec.batch_size):
-                idx = order[start : start + rec.batch_size]
-                x = normalize(images[idx])
-                if rec.augment:
-                    x = _augment(x, gen)
-                loss = F.cross_entropy(model(x), labels[idx])
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                schedule.step()
-                total += loss.item() * len(idx)
-                count += len(idx)
-            history.append(round(total / count, 5))
-            if bar is not None:
-                bar.set_postfix(loss=f"{history[-1]:.3f}")
-                bar.update()
-            if (
-                rec.stop_train_acc is not None
-                and accuracy(model, images, labels) >= rec.stop_train_acc
-            ):
-                break  # the stopping rule: clean training accuracy has reached the target
-            model.train()
-    if bar is not None:
-        bar.close()
-    model.eval()
-    return history
-
-
-TRAIN_THREADS = 1
-"""Torch threads used to train every model (see :func:`train`)."""
-
-
-@contextlib.contextmanager
-def _threads(n: int):
-    """Run the body on ``n`` torch intra-op threads, then restore the caller's setting."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def weights_digest(model: nn.Module) -> str:
-    """SHA-256 (first 16 hex digits) of the state dict: each tensor's name, dtype, shape and bytes.
-
-    Two models have the same digest exactly when their weights and buffers are bit-identical.
-    """
-    import hashlib
-
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        t = tensor.detach().cpu().contiguous()
-        digest.update(f"{name}:{t.dtype}:{tuple(t.shape)}:".encode())
-        digest.update(t.numpy().tobytes())
-    return digest.hexdigest()[:16]
-
-
-@contextlib.contextmanager
-def _flush_denormals():
-    """Memorising recipes drive gradients into denormal floats, which are very slow on CPUs."""
-    flushed = torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        if flushed:
-            torch.set_flush_denormal(False)
-
-
-def _augment(x: torch.Tensor, gen: torch.Generator, shift: int = 4) -> torch.Tensor:
-    """Random horizontal flip and random translation by up to ``shift`` px (edge padding)."""
-    n, _, h, w = x.shape
-    flip = torch.rand(n, generator=gen) < 0.5
-    x = torch.where(flip[:, None, None, None], x.flip(3), x)
-    padded = F.pad(x, (shift, shift, shift, shift), mode="replicate")
-    dy = torch.randint(0, 2 * shift + 1, (n,), generator=gen)
-    dx = torch.randint(0, 2 * shift + 1, (n,), generator=gen)
-    rows = (dy[:, None] + torch.arange(h))[:, None, :, None].expand(n, x.shape[1], h, w + 2 * shift)
-    padded = padded.gather(2, rows)
-    cols = (dx[:, None] + torch.arange(w))[:, None, None, :].expand(n, x.shape[1], h, w)
-    return padded.gather(3, cols)
-
-
-@torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
-    """Predicted classes ``(images,)`` for ``uint8 (images, 3, H, W)`` scene images."""
-    model.eval()
-    return torch.cat(
-        [
-            model(normalize(images[s : s + batch_size])).argmax(1)
-            for s in range(0, len(images), batch_size)
-        ]
-    )
-
-
-def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
-    """Top-1 accuracy (fraction in [0, 1])."""
-    return round(float((predict(model, images) == labels).float().mean()), 5)
 
 
 def summary(trained: dict[str, Trained]) -> list[dict]:
@@ -314,11 +224,12 @@ def train_many(
 ) -> dict[tuple[str, int], Trained]:
     """Train (or load) every recipe, ``jobs`` at a time in separate processes; return them all.
 
-    Each process trains on :data:`TRAIN_THREADS` thread(s), so the weights do not depend on
-    ``jobs``: it only sets how many models train at once. The slowest recipes start first.
+    Each process trains on :data:`unitroles.fit.TRAIN_THREADS` thread(s), so the weights do not
+    depend on ``jobs``: it only sets how many models train at once. The slowest recipes start
+    first. Published models (:mod:`unitroles.published`) are loaded, never trained.
     """
     store = store or Store()
-    todo = [r for r in recipes if not store.has("models", r.name, cache_key(r, world))]
+    todo = [r for r in recipes if not available(r, world, store)]
     todo.sort(key=lambda r: -r.epochs * r.train_per_class * _ARCH_COST.get(r.arch, 1.0))
     if todo and jobs > 1:
         import multiprocessing as mp
@@ -397,9 +308,10 @@ __all__ = [
     "Trained",
     "accuracy",
     "build",
+    "available",
     "cache_key",
+    "code_key",
     "predict",
-    "TRAIN_THREADS",
     "book_recipes",
     "recipe",
     "summary",
