@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from unitroles import engine, zoo
+from unitroles import engine, greedy, reference, zoo
 
 LAYERS = {
     "alexnet-mini": ["conv1", "conv2", "conv3", "conv4", "conv5"],
@@ -70,7 +70,7 @@ def test_batched_engine_matches_hook_reference(arch, layer):
     eng = engine.Engine(model, layer, device="cpu")
     units = eng.activations(x[:1]).shape[1]
     ablations = engine.unit_sets(units, [[u] for u in spread(units, MAX_UNITS[arch])])
-    ref = engine.reference_sweep(model, layer, x, y, ablations, CLASSES)
+    ref = reference.reference_sweep(model, layer, x, y, ablations, CLASSES)
     fast = eng.sweep(x, y, ablations, CLASSES, chunk_images=5, chunk_ablations=5)
     assert_same_counts(fast, ref)
     assert fast.names == ref.names == ablations.names
@@ -82,7 +82,7 @@ def test_single_units_covers_every_unit_of_a_layer():
     units = units_of(model, "conv5", x)
     ablations = engine.single_units(units)
     assert len(ablations) == units and ablations.names[3] == "unit 3"
-    ref = engine.reference_sweep(model, "conv5", x, y, ablations, CLASSES)
+    ref = reference.reference_sweep(model, "conv5", x, y, ablations, CLASSES)
     fast = engine.sweep(model, "conv5", x, y, ablations, CLASSES, device="cpu", chunk_ablations=13)
     assert_same_counts(fast, ref)
 
@@ -104,7 +104,7 @@ def test_engine_matches_reference_with_batchnorm_and_channel_dropout(layer):
     units = eng.activations(x[:1]).shape[1]
     assert eng.head(units) is not None  # Dropout2d (eval) is per-channel
     ablations = engine.unit_sets(units, [[u] for u in spread(units, 12)] + [[1, 2, 3]])
-    ref = engine.reference_sweep(model, layer, x, y, ablations, CLASSES)
+    ref = reference.reference_sweep(model, layer, x, y, ablations, CLASSES)
     assert_same_counts(eng.sweep(x, y, ablations, CLASSES, chunk_ablations=4), ref)
 
 
@@ -132,7 +132,7 @@ def test_engine_logits_equal_the_hooked_model(arch, layer, dtype, tol):
     got = torch.cat([logits for _, logits in eng.logits(act, ablations, chunk_ablations=2)])
     assert got.shape == (3, len(x), CLASSES) and got.dtype == dtype
     for a in range(len(chosen)):
-        with engine.ablated(model, layer, ablations[a : a + 1]), torch.no_grad():
+        with reference.ablated(model, layer, ablations[a : a + 1]), torch.no_grad():
             want = model(x)
         torch.testing.assert_close(got[a], want, rtol=tol, atol=tol)
 
@@ -199,7 +199,7 @@ def test_hook_with_no_edit_equals_plain_model():
     model, x, _ = random_model("resnet18-mini", images=3)
     with torch.no_grad():
         plain = model(x)
-        with engine.ablated(model, "layer2", None) as hooked:
+        with reference.ablated(model, "layer2", None) as hooked:
             assert hooked is model
             out = model(x)
     assert torch.equal(out, plain)
@@ -208,7 +208,7 @@ def test_hook_with_no_edit_equals_plain_model():
 def test_ablated_takes_one_ablation_at_a_time():
     model, _, _ = random_model("alexnet-mini")
     with pytest.raises(ValueError, match="one ablation at a time, got 2"):
-        with engine.ablated(model, "conv5", engine.unit_sets(96, [[0], [1]])):
+        with reference.ablated(model, "conv5", engine.unit_sets(96, [[0], [1]])):
             pass
 
 
@@ -218,7 +218,7 @@ def test_hooks_removed_after_exception():
     with torch.no_grad():
         plain = model(x)
     with pytest.raises(RuntimeError, match="boom"):
-        with engine.ablated(model, "conv3", engine.unit_sets(96, [[0, 1, 2]])):
+        with reference.ablated(model, "conv3", engine.unit_sets(96, [[0, 1, 2]])):
             assert len(module._forward_hooks) == 1
             with torch.no_grad():
                 assert not torch.equal(model(x), plain)
@@ -239,7 +239,7 @@ def test_zeroing_channel_equals_zeroing_conv_weight_and_bias(k, unit):
         conv.weight[unit] = 0
         conv.bias[unit] = 0
         want = edited(x)
-        with engine.ablated(model, f"conv{k}", engine.unit_sets(units, [[unit]])):
+        with reference.ablated(model, f"conv{k}", engine.unit_sets(units, [[unit]])):
             got = model(x)
         assert not torch.equal(got, model(x))  # the ablation did something
     torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
@@ -259,7 +259,7 @@ def test_unit_sets_match_reference_and_empty_set_is_baseline(arch, layer):
     ablations = engine.unit_sets(units, sets)
     assert ablations.names[:3] == ("{}", "{3}", "{0,1,2}")
     assert ablations.keep.sum(1).tolist() == [units - len(s) for s in sets]
-    ref = engine.reference_sweep(model, layer, x, y, ablations, CLASSES)
+    ref = reference.reference_sweep(model, layer, x, y, ablations, CLASSES)
     fast = engine.sweep(model, layer, x, y, ablations, CLASSES, device="cpu", chunk_ablations=2)
     assert_same_counts(fast, ref)
     assert torch.equal(fast.correct[0], fast.base_correct)
@@ -322,7 +322,7 @@ def test_random_orthonormal_directions_match_reference(arch, layer):
     gen = torch.Generator().manual_seed(3)
     q, _ = torch.linalg.qr(torch.randn(units, units, dtype=torch.float64, generator=gen))
     ablations = engine.directions(q.T[:10])
-    ref = engine.reference_sweep(model, layer, x, y, ablations, CLASSES)
+    ref = reference.reference_sweep(model, layer, x, y, ablations, CLASSES)
     fast = eng.sweep(x, y, ablations, CLASSES, chunk_images=5, chunk_ablations=4)
     assert_same_counts(fast, ref)
 
@@ -338,7 +338,7 @@ def test_directions_bypass_the_linear_head():
     got = torch.cat([logits for _, logits in eng.logits(act, ablations)])
     want = eng.split.suffix(ablations.apply(act)).view(5, len(x), CLASSES)
     torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
-    ref = engine.reference_sweep(model, "conv5", x, y, ablations, CLASSES)
+    ref = reference.reference_sweep(model, "conv5", x, y, ablations, CLASSES)
     assert_same_counts(eng.sweep(x, y, ablations, CLASSES), ref)
 
 
@@ -370,8 +370,8 @@ def test_chunk_sizes_do_not_change_results(arch, layer):
 def test_reference_batch_size_does_not_change_results():
     model, x, y = random_model("resnet18-mini", images=10)
     ablations = engine.unit_sets(64, [[0], [5, 6], []])
-    whole = engine.reference_sweep(model, "layer3", x, y, ablations, CLASSES)
-    batched = engine.reference_sweep(model, "layer3", x, y, ablations, CLASSES, batch_size=3)
+    whole = reference.reference_sweep(model, "layer3", x, y, ablations, CLASSES)
+    batched = reference.reference_sweep(model, "layer3", x, y, ablations, CLASSES, batch_size=3)
     assert_same_counts(batched, whole)
 
 
@@ -421,7 +421,7 @@ def tiny_problem(images=40):
 def test_greedy_steps_pick_the_unit_that_hurts_the_class_most(layer, steps):
     model, x, y = tiny_problem()
     classes = [int(k) for k in torch.bincount(y).argsort(descending=True)[:2]]
-    result = engine.greedy_ablation(
+    result = greedy.greedy_ablation(
         model, layer, x, y, classes, steps, random_orders=3, device="cpu"
     )
     units = units_of(model, layer, x)
@@ -429,7 +429,7 @@ def test_greedy_steps_pick_the_unit_that_hurts_the_class_most(layer, steps):
     assert result.greedy.shape == (2, steps + 1)
     assert result.random.shape == (2, 3, steps + 1)
     assert result.order.shape == (2, steps)
-    base = engine.reference_sweep(model, layer, x, y, engine.unit_sets(units, [[]]), 4)
+    base = reference.reference_sweep(model, layer, x, y, engine.unit_sets(units, [[]]), 4)
     ties = 0
     for i, k in enumerate(classes):
         n = int((y == k).sum())
@@ -439,7 +439,7 @@ def test_greedy_steps_pick_the_unit_that_hurts_the_class_most(layer, steps):
         np.testing.assert_allclose(result.random[i, :, 0], base_acc, atol=1e-9)
         for step in range(steps):
             candidates = [u for u in range(units) if u not in removed]
-            ref = engine.reference_sweep(
+            ref = reference.reference_sweep(
                 model, layer, x, y, engine.unit_sets(units, [removed + [u] for u in candidates]), 4
             )
             acc = 100 * ref.correct[:, k].numpy() / n
@@ -459,8 +459,8 @@ def test_greedy_steps_pick_the_unit_that_hurts_the_class_most(layer, steps):
 
 def test_greedy_random_orders_are_seeded():
     model, x, y = tiny_problem()
-    a = engine.greedy_ablation(model, "relu1", x, y, [0], 3, random_orders=2, seed=5, device="cpu")
-    b = engine.greedy_ablation(model, "relu1", x, y, [0], 3, random_orders=2, seed=5, device="cpu")
+    a = greedy.greedy_ablation(model, "relu1", x, y, [0], 3, random_orders=2, seed=5, device="cpu")
+    b = greedy.greedy_ablation(model, "relu1", x, y, [0], 3, random_orders=2, seed=5, device="cpu")
     np.testing.assert_array_equal(a.random, b.random)
     np.testing.assert_array_equal(a.order, b.order)
 
@@ -470,9 +470,9 @@ def test_greedy_errors_name_the_problem():
     absent = 3
     y = torch.where(y == absent, torch.zeros_like(y), y)
     with pytest.raises(ValueError, match="class 3 has no images"):
-        engine.greedy_ablation(model, "relu2", x, y, [0, absent], 2, device="cpu")
+        greedy.greedy_ablation(model, "relu2", x, y, [0, absent], 2, device="cpu")
     with pytest.raises(ValueError, match="steps=7 exceeds the layer's 6 units"):
-        engine.greedy_ablation(model, "relu2", x, y, [0], 7, device="cpu")
+        greedy.greedy_ablation(model, "relu2", x, y, [0], 7, device="cpu")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -604,7 +604,7 @@ def test_units_silent_on_an_image_reuse_clean_logits_exactly():
     silent = ~act.flatten(2).ne(0).any(-1)
     assert silent.float().mean() > 0.5
     for ablations in (engine.single_units(96), engine.unit_sets(96, [[0, 2], [1, 3, 5], []])):
-        ref = engine.reference_sweep(model, "conv5", x, y, ablations, 5)
+        ref = reference.reference_sweep(model, "conv5", x, y, ablations, 5)
         for fast in (True, False):
             got = engine.sweep(model, "conv5", x, y, ablations, 5, device="cpu", fast=fast)
             assert torch.equal(got.correct, ref.correct)
@@ -632,7 +632,7 @@ def test_flatten_module_keeps_the_linear_head_and_matches_reference():
     y = torch.randint(0, 4, (10,))
     eng = engine.Engine(model, "1", device="cpu")
     assert eng.head(6) is not None
-    ref = engine.reference_sweep(model, "1", x, y, engine.single_units(6), 4)
+    ref = reference.reference_sweep(model, "1", x, y, engine.single_units(6), 4)
     got = eng.sweep(x, y, engine.single_units(6), 4)
     assert torch.equal(got.correct, ref.correct)
 
@@ -642,6 +642,6 @@ def test_bad_labels_and_zero_directions_are_clear_errors():
     with pytest.raises(ValueError, match="labels must lie in 0..2"):
         engine.sweep(model, "conv5", x, y, engine.single_units(96), 3, device="cpu")
     with pytest.raises(ValueError, match="labels must lie"):
-        engine.reference_sweep(model, "conv5", x, y, engine.single_units(96), 3)
+        reference.reference_sweep(model, "conv5", x, y, engine.single_units(96), 3)
     with pytest.raises(ValueError, match="non-zero"):
         engine.directions(torch.zeros(2, 64))

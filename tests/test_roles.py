@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from unitroles import engine, generalization, rof, roles, zoo
+from unitroles import engine, generalization, reference, rof, roles, zoo
 
 CLASSES = 3
 _MODELS: dict = {}
@@ -134,7 +134,7 @@ def test_curve_ends_are_the_dead_layer_and_the_intact_model():
     c = roles.rof_curves(model, "conv5_3", x, y, order, device="cpu")
     with torch.no_grad():
         intact = model(x)
-        with engine.ablated(model, "conv5_3", engine.unit_sets(128, [range(128)])):
+        with reference.ablated(model, "conv5_3", engine.unit_sets(128, [range(128)])):
             dead = model(x)
     for k in range(CLASSES):
         mine = y == k

@@ -5,7 +5,7 @@ import pytest
 import torch
 from scipy.stats import spearmanr
 
-from unitroles import engine, study, sweeps, zoo
+from unitroles import engine, greedy, study, sweeps, zoo
 from unitroles.attributes import Dissection
 from unitroles.scenes import GRASS, SKY, Part, SceneClass, SceneWorld
 
@@ -110,7 +110,7 @@ def test_held_out_greedy_chooses_on_one_half_and_scores_on_the_other(store):
     y = torch.arange(24) % classes
     result = study.held_out_greedy(model, "conv5", x, y, [0, 2], 3, random_orders=2, store=store)
     choose, score = study.split_halves(y)
-    chosen = engine.greedy_ablation(model, "conv5", x[choose], y[choose], [0, 2], 3)
+    chosen = greedy.greedy_ablation(model, "conv5", x[choose], y[choose], [0, 2], 3)
     assert np.array_equal(result.order, chosen.order)
     np.testing.assert_allclose(result.chosen, chosen.greedy)
     for i, k in enumerate([0, 2]):  # score the same units by hand on the other half

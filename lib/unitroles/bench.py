@@ -47,7 +47,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import engine, scenes, train, zoo
+from . import engine, reference, scenes, train, zoo
 from .store import Store
 
 CONV_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5")
@@ -248,14 +248,14 @@ def compare(
         )
 
     def run_reference():
-        return engine.reference_sweep(
+        return reference.reference_sweep(
             model, layer, images, labels, ref_ablations, num_classes, batch_size=batch_size
         )
 
     # warm-up (kernels, allocator, the engine's head lookup) on one chunk of images
     w_n = min(n, chunk_images)
     eng.sweep(images[:w_n], labels[:w_n], ablations[0:1], num_classes)
-    engine.reference_sweep(model, layer, images[:w_n], labels[:w_n], ablations[0:1], num_classes)
+    reference.reference_sweep(model, layer, images[:w_n], labels[:w_n], ablations[0:1], num_classes)
 
     timed = side_by_side(
         {"engine": (run_engine, engine_repeats), "reference": (run_reference, ref_repeats)},

@@ -7,8 +7,9 @@ position: ``a <- a - (d . a) d``.
 
 Two paths compute the same numbers:
 
-* **Reference** (:func:`reference_sweep`): a forward hook on the layer (:func:`ablated`) and a
-  full forward pass per ablation, as published code does. Plain and slow; the ground truth.
+* **Reference** (:func:`unitroles.reference.reference_sweep`, its own module): a forward hook on
+  the layer and a full forward pass per ablation, as published code does. Plain and slow; the
+  ground truth that every fast path here is tested against.
 * **Engine** (:func:`sweep`): ablating a unit changes nothing upstream of its layer, so the model
   is split at the layer (:func:`split_at`), the prefix runs once per image, and the suffix runs on
   many ablations stacked along the batch dimension. When the suffix starts with per-channel ops
@@ -18,13 +19,15 @@ Two paths compute the same numbers:
   Work streams over images in chunks, so peak memory is set by ``chunk_images`` x
   ``chunk_ablations``, never by the number of units or images.
 
+Greedy search over unit sets (Zhou et al. Fig. 4) is built on the engine in :mod:`unitroles.greedy`.
+Neither it nor the reference path is part of this module, so neither keys a single-unit sweep.
+
 Results are per (ablation, class) correct counts and cross-entropy sums
 (:class:`AblationCounts`); accuracy drops are in percentage points, positive = worse.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -130,57 +133,6 @@ def random_rotation(units: int, seed: int) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------------------------------
-# Reference path: a hook and a full forward per ablation
-
-
-@contextlib.contextmanager
-def ablated(model: nn.Module, layer: str, ablation: Ablations | None) -> Iterator[nn.Module]:
-    """Within the block, ``layer``'s output (post-ReLU) is ablated by the single ``ablation``.
-
-    The hook is removed on exit, also when the body raises. ``None`` hooks with no edit.
-    """
-    if ablation is not None and len(ablation) != 1:
-        raise ValueError(f"ablated() takes one ablation at a time, got {len(ablation)}")
-    module = zoo.get_layer(model, layer)
-
-    def hook(_module, _inputs, output):
-        return output if ablation is None else ablation.apply(output)
-
-    handle = module.register_forward_hook(hook)
-    try:
-        yield model
-    finally:
-        handle.remove()
-
-
-@torch.no_grad()
-def reference_sweep(
-    model: nn.Module,
-    layer: str,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    ablations: Ablations,
-    num_classes: int,
-    *,
-    batch_size: int = 256,
-) -> AblationCounts:
-    """Per (ablation, class) correct counts and loss sums, one full pass per ablation.
-
-    ``images`` are network inputs ``(n, 3, H, W)``; ``labels`` ``(n,)``.
-    """
-    model.eval()
-    _check_labels(labels, num_classes)
-    counts = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
-    for a in range(len(ablations)):
-        with ablated(model, layer, ablations[a : a + 1]):
-            for s in range(0, len(labels), batch_size):
-                logits = model(images[s : s + batch_size])
-                counts.add(slice(a, a + 1), logits[None], labels[s : s + batch_size])
-    counts.baseline_from(model, images, labels, batch_size)
-    return counts
-
-
-# --------------------------------------------------------------------------------------------------
 # Results
 
 
@@ -282,7 +234,7 @@ class AblationCounts:
         ).set_index("ablation")
 
 
-def _check_labels(labels: torch.Tensor, num_classes: int) -> None:
+def check_labels(labels: torch.Tensor, num_classes: int) -> None:
     if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
         raise ValueError(
             f"labels must lie in 0..{num_classes - 1} (num_classes={num_classes}); got "
@@ -542,7 +494,7 @@ class Engine:
         progress: bool = False,
     ) -> AblationCounts:
         """Per (ablation, class) correct counts and loss sums over ``images`` (network inputs)."""
-        _check_labels(labels, num_classes)
+        check_labels(labels, num_classes)
         counts = AblationCounts.empty(len(ablations), num_classes, labels, ablations.names)
         starts = range(0, len(labels), chunk_images)
         if progress:
@@ -574,91 +526,3 @@ def sweep(
     """:meth:`Engine.sweep` in one call (see the module docstring)."""
     engine = Engine(model, layer, device=device, fast=fast)
     return engine.sweep(images, labels, ablations, num_classes, **kwargs)
-
-
-# --------------------------------------------------------------------------------------------------
-# Greedy ablation (Zhou et al. 2018, Fig. 4)
-
-
-@dataclass
-class GreedyResult:
-    """Class accuracy (%) after ablating 0..steps units, greedy vs random order.
-
-    ``greedy`` is ``(classes, steps + 1)``; ``random`` is ``(classes, orders, steps + 1)``;
-    ``order`` is ``(classes, steps)``, the units greedy picked.
-    """
-
-    classes: list[int]
-    greedy: np.ndarray
-    random: np.ndarray
-    order: np.ndarray
-
-
-@torch.no_grad()
-def greedy_ablation(
-    model: nn.Module,
-    layer: str,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    classes: Sequence[int],
-    steps: int,
-    *,
-    random_orders: int = 5,
-    seed: int = 0,
-    device=None,
-    chunk_ablations: int = 64,
-    progress: bool = False,
-) -> GreedyResult:
-    """Per class, ablate units one at a time, each time adding the unit whose removal (with those
-    already removed) lowers that class's accuracy most; ties go to the larger class loss.
-
-    Accuracy is measured on the class's own images in ``images``. The baseline removes units in
-    ``random_orders`` random orders (seeded).
-    """
-    engine = Engine(model, layer, device=device)
-    rng = np.random.default_rng(seed)
-    greedy_curve, random_curve, orders = [], [], []
-    iterator = classes
-    if progress:
-        from tqdm import tqdm
-
-        iterator = tqdm(classes, desc="greedy ablation", unit="class")
-    for k in iterator:
-        mask = labels == k
-        if not mask.any():
-            raise ValueError(f"class {k} has no images to ablate on")
-        act = engine.activations(images[mask])
-        y = labels[mask].to(act.device)
-        units = act.shape[1]
-        if steps > units:
-            raise ValueError(f"steps={steps} exceeds the layer's {units} units")
-
-        def evaluate(abl: Ablations, act=act, y=y) -> tuple[np.ndarray, np.ndarray]:
-            acc, loss = [], []
-            for _, logits in engine.logits(act, abl, chunk_ablations):
-                a, n, c = logits.shape
-                acc.append((logits.argmax(-1) == y).double().mean(1))
-                ce = F.cross_entropy(logits.reshape(a * n, c), y.repeat(a), reduction="none")
-                loss.append(ce.view(a, n).double().mean(1))
-            return 100 * torch.cat(acc).cpu().numpy(), torch.cat(loss).cpu().numpy()
-
-        removed: list[int] = []
-        base_acc, _ = evaluate(unit_sets(units, [[]]))
-        curve = [base_acc[0]]
-        for _ in range(steps):
-            candidates = [u for u in range(units) if u not in removed]
-            acc, loss = evaluate(unit_sets(units, [removed + [u] for u in candidates]))
-            best = np.lexsort((-loss, acc))[0]  # lowest accuracy, then highest loss
-            removed.append(candidates[best])
-            curve.append(acc[best])
-        greedy_curve.append(curve)
-        orders.append(removed)
-        rand = []
-        for _ in range(random_orders):
-            perm = rng.permutation(units)[:steps].tolist()
-            acc, _ = evaluate(unit_sets(units, [perm[:t] for t in range(steps + 1)]))
-            rand.append(acc)
-        random_curve.append(rand)
-    return GreedyResult(
-        list(classes), np.array(greedy_curve), np.array(random_curve), np.array(orders)
-    )

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import attributes, health, setups, sweeps
+from . import attributes, greedy, health, setups, sweeps
 from .attributes import ClassStatistics, Dissection
 from .engine import AblationCounts
 from .setups import Setup
@@ -314,7 +314,7 @@ class HeldOutGreedy:
     """Greedy ablation with the units chosen on one half of the images, scored on the other.
 
     Accuracies (%) of each class on its images, after ablating 0..steps units:
-    ``chosen`` is :func:`engine.greedy_ablation` on the ``choose`` half (in-sample: chosen and
+    ``chosen`` is :func:`greedy.greedy_ablation` on the ``choose`` half (in-sample: chosen and
     scored on the same images); ``greedy`` ``(classes, steps + 1)`` scores the same units, in
     the same order, on the ``score`` half; ``random`` ``(classes, orders, steps + 1)`` scores
     random orders of as many units (the same fraction of the layer) on the ``score`` half.
@@ -349,7 +349,7 @@ def held_out_greedy(
     progress: bool = False,
 ) -> HeldOutGreedy:
     """Zhou et al. Fig. 4 with a held-out score: greedy units are chosen on one half of the
-    images (:func:`split_halves`, :func:`sweeps.cached_greedy`) and scored on the other, as are
+    images (:func:`split_halves`, :func:`greedy.cached_greedy`) and scored on the other, as are
     ``random_orders`` random orders (seeded by ``seed``). Cached by content."""
     from . import engine
     from . import study as this
@@ -357,7 +357,7 @@ def held_out_greedy(
 
     choose, score = split_halves(labels)
     classes = [int(k) for k in classes]
-    chosen = sweeps.cached_greedy(
+    chosen = greedy.cached_greedy(
         model, layer, images[choose], labels[choose], classes, steps, random_orders=0,
         seed=seed, store=store, progress=progress,
     )  # fmt: skip
