@@ -408,7 +408,7 @@ def test_make_reruns_a_paper_page_when_an_input_it_reads_changes(tmp_path):
         """The pages `make -n notebooks PROFILE=paper` would execute."""
         result = subprocess.run(
             ["make", "-s", "-n", "-C", str(root), "notebooks", "PROFILE=paper", f"VENV={venv}",
-             f"EXEC={execd}", f"INPUTS={inputs}", f"MODELS={tmp_path / 'models.stamp'}"],
+             f"EXEC={execd}", f"INPUTS={inputs}", f"MODELS_STAMP={tmp_path / 'models.stamp'}"],
             env={**env, "UNITROLES_VAL_ROOT": str(val_root)}, capture_output=True, text=True,
             timeout=300,
         )  # fmt: skip
