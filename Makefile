@@ -8,20 +8,31 @@ PROFILE ?= book
 BOOK_OUT ?= .
 export UNITROLES_CACHE ?= $(CURDIR)/.cache/unitroles
 export PYTHONUNBUFFERED := 1
+# Where the models come from: `published` (models/, digest-checked; nothing trains for the book
+# profile) or `retrained` (trained on this machine into the cache: a replication, see `retrain`).
+MODELS ?= published
+export UNITROLES_MODELS := $(MODELS)
 
 NOTEBOOKS := $(sort $(basename $(notdir $(wildcard notebooks/*.py))))
-EXEC := build/executed/$(PROFILE)
+EXEC := build/executed/$(PROFILE)$(if $(filter retrained,$(MODELS)),-retrained)
 STAGE := build/stage/$(PROFILE)
 LIB := $(wildcard lib/unitroles/*.py) lib/pyproject.toml
 BOOK_SOURCES := _config.yml _toc.yml $(shell find book -type f 2>/dev/null)
 # Models train one thread each (their weights do not depend on this), JOBS at once.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-MODELS := build/models/$(PROFILE).stamp
+# Pages executed at once by `make book`; with more than one, each page runs on one torch thread.
+PAGE_JOBS ?= $(JOBS)
+PAGE_THREADS := $(if $(filter 1,$(PAGE_JOBS)),,OMP_NUM_THREADS=1)
+MODELS_STAMP ?= build/models/$(PROFILE)-$(MODELS).stamp
+PUBLISHED := $(wildcard models/manifest.json)
 
-.PHONY: book notebooks models test rehearse bench env clean student
+.PHONY: book notebooks models test rehearse bench env clean student publish-models retrain
 
-## book: execute every notebook under $(PROFILE) with papermill, then build _build/html
-book: $(BOOK_OUT)/_build/.built-$(PROFILE)
+## book: execute every notebook under $(PROFILE) with papermill (PAGE_JOBS at once), then build
+## _build/html. The book profile's models are the published ones (models/), checked, not trained.
+book: | $(VENV)/.installed
+	$(MAKE) -j$(PAGE_JOBS) notebooks
+	$(MAKE) $(BOOK_OUT)/_build/.built-$(PROFILE)
 
 ## env: the virtual environment, from requirements.txt
 env: $(VENV)/.installed
@@ -31,17 +42,33 @@ $(VENV)/.installed: requirements.txt lib/pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e lib
 	@touch $@
 
-## models: train (or load from the cache) every model of $(PROFILE), JOBS processes at once
-models: $(MODELS)
-$(MODELS): notebooks/profiles/$(PROFILE).yml $(LIB) | $(VENV)/.installed
+## models: load every model of $(PROFILE), checking each published file's digest; a model that
+## is not published (smoke profile, MODELS=retrained) trains into the cache, JOBS processes at once
+models: $(MODELS_STAMP)
+$(MODELS_STAMP): notebooks/profiles/$(PROFILE).yml $(LIB) $(PUBLISHED) | $(VENV)/.installed
 	$(PY) -m unitroles.train --profile notebooks/profiles/$(PROFILE).yml --jobs $(JOBS)
 	@mkdir -p $(@D) && touch $@
+
+## publish-models: train every model of the book profile afresh on this machine and rewrite
+## models/ (safetensors files and manifest.json); commit the result
+publish-models: | $(VENV)/.installed
+	$(PY) -m unitroles.replication publish --profile notebooks/profiles/book.yml --jobs $(JOBS)
+
+## retrain: a replication. Train every model on this machine (into the cache), execute the pages
+## on them and on the published models, and write a record of what differs to
+## models/replications/ (shown on the book's Replication page)
+retrain: | $(VENV)/.installed
+	$(MAKE) models MODELS=retrained
+	$(MAKE) -j$(PAGE_JOBS) notebooks MODELS=published
+	$(MAKE) -j$(PAGE_JOBS) notebooks MODELS=retrained
+	$(PY) -m unitroles.replication record --profile notebooks/profiles/book.yml \
+		--published-exec build/executed/book --retrained-exec build/executed/book-retrained
 
 ## notebooks: execute the notebooks (only those whose source, profile or lib changed)
 notebooks: $(NOTEBOOKS:%=$(EXEC)/%.ipynb)
 
-$(EXEC)/%.ipynb: notebooks/%.py notebooks/profiles/$(PROFILE).yml $(LIB) | $(VENV)/.installed $(MODELS)
-	$(PY) -m unitroles.execute $< --profile notebooks/profiles/$(PROFILE).yml --out $(EXEC) $(READS)
+$(EXEC)/%.ipynb: notebooks/%.py notebooks/profiles/$(PROFILE).yml $(LIB) $(PUBLISHED) | $(VENV)/.installed $(MODELS_STAMP)
+	$(PAGE_THREADS) $(PY) -m unitroles.execute $< --profile notebooks/profiles/$(PROFILE).yml --out $(EXEC) $(READS)
 
 # The paper profile reads checkpoints and datasets outside the repository. Each one's path and the
 # size and modification time of every file under it are stamped in build/inputs/paper/<input>.json
@@ -63,6 +90,9 @@ PAGES := $(filter-out scorecard status,$(NOTEBOOKS))
 ZHAO_PAGES := $(filter-out zhao2023_conclusions,$(filter zhao2023_%,$(NOTEBOOKS)))
 $(EXEC)/zhao2023_conclusions.ipynb: $(ZHAO_PAGES:%=$(EXEC)/%.ipynb)
 $(EXEC)/zhao2023_conclusions.ipynb: private READS = -p executed $(abspath $(EXEC))
+# The performance page times the engine: it runs when every other page is done, alone.
+$(EXEC)/performance.ipynb: $(filter-out $(EXEC)/performance.ipynb,$(PAGES:%=$(EXEC)/%.ipynb))
+$(EXEC)/performance.ipynb: private PAGE_THREADS =
 $(EXEC)/scorecard.ipynb: $(PAGES:%=$(EXEC)/%.ipynb)
 $(EXEC)/status.ipynb: $(PAGES:%=$(EXEC)/%.ipynb) $(EXEC)/scorecard.ipynb
 $(EXEC)/scorecard.ipynb $(EXEC)/status.ipynb: private READS = -p executed $(abspath $(EXEC))

@@ -28,7 +28,7 @@ def smoke_build(tmp_path_factory):
         [
             "make", "-C", str(ROOT), "book", "PROFILE=smoke", f"VENV={venv}",
             f"BOOK_OUT={out}", f"EXEC={out}/executed", f"STAGE={out}/stage",
-            f"MODELS={out}/models.stamp",
+            f"MODELS_STAMP={out}/models.stamp",
         ],
         env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip  # a hang guard: about 10 min on 2 slow cores, more when they are shared

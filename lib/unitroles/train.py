@@ -253,6 +253,19 @@ def train_many(
 _ARCH_COST = {"alexnet-mini": 1.0, "vgg16-mini": 1.6, "resnet18-mini": 2.0}
 
 
+def profile_models(path) -> tuple[SceneWorld, list[Recipe]] | None:
+    """The world and the recipes of every model a profile's pages use (``None`` for the paper
+    profile, whose models are checkpoints)."""
+    import yaml
+
+    with open(path) as f:
+        prof = yaml.safe_load(f) or {}
+    if prof.get("profile") == "paper":
+        return None
+    world = SceneWorld(size=prof.get("image_size", 48), seed=prof.get("world_seed", 0))
+    return world, book_recipes(prof.get("data_scale", 1.0), prof.get("epoch_scale", 1.0))
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m unitroles.train [recipe ...] [--seeds N] [--profile YML] [--jobs N]``.
 
@@ -281,15 +294,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     if args.profile:
-        import yaml
-
-        with open(args.profile) as f:
-            prof = yaml.safe_load(f)
-        if prof.get("profile") == "paper":
+        found = profile_models(args.profile)
+        if found is None:
             print("the paper profile trains nothing here (its models are checkpoints)")
             return
-        world = SceneWorld(size=prof.get("image_size", 48), seed=prof.get("world_seed", 0))
-        recs = book_recipes(prof.get("data_scale", 1.0), prof.get("epoch_scale", 1.0))
+        world, recs = found
     else:
         world = SceneWorld(size=args.size)
         names = args.recipes or list(RECIPES)
@@ -312,6 +321,7 @@ __all__ = [
     "cache_key",
     "code_key",
     "predict",
+    "profile_models",
     "book_recipes",
     "recipe",
     "summary",

@@ -1,0 +1,130 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Replication: the published models and yours
+#
+# ```{glue:md} takeaway
+# :format: myst
+# ```
+#
+# This book is built from published models, as paper authors publish their checkpoints: the
+# weights of every model the book profile uses are in the repository (`models/`, one
+# `safetensors` file each, with `models/manifest.json`), and each file's SHA-256 is checked
+# before it is loaded. Nobody has to train anything to get the book as published. Retraining is
+# a replication: `make retrain` trains every model from scratch on your machine, executes the
+# pages on those models and on the published ones, and writes a record of what differs to
+# `models/replications/`. This page shows the published set and every record committed so far.
+# Floating-point kernels round differently on different CPUs, and after thirty epochs that is,
+# in effect, another draw of each seed's model: a replication on another CPU tells how much of
+# the book rests on one draw.
+
+# %% tags=["parameters"]
+profile = "book"  # smoke | book | paper
+data_scale = 1.0
+epoch_scale = 1.0
+world_seed = 0
+image_size = 48
+
+# %% tags=["hide-cell"]
+# Every parameter checked against what it accepts (type, range, paths from where you ran the
+# command); a wrong one stops here with a message naming it.
+from unitroles import params
+
+params.check(globals(), params.COMMON)
+
+# %% tags=["hide-input"]
+import IPython.display
+import pandas as pd
+
+from unitroles import published, replication, report
+
+data = published.manifest()
+if data is None:
+    raise FileNotFoundError(f"no published models: {published.describe()}")
+models = pd.DataFrame(data["models"])
+size_mib = sum((published.folder() / f).stat().st_size for f in models["file"]) / 2**20
+records = replication.records()
+
+# %% [markdown]
+# ## The published set
+#
+# {glue:text}`n_published` models, {glue:text}`size_mib` MiB of weights, trained on one thread
+# each on a {glue:text}`published_cpu` with torch {glue:text}`published_torch`
+# ({glue:text}`published_date`). Accuracies are fractions of clean (un-augmented) images; the
+# weights digest identifies the exact bits of a model (equal digests: bit-identical weights).
+
+# %% tags=["hide-input"]
+table = models.assign(model=models["name"])[
+    ["model", "seed", "train_acc", "val_acc", "test_acc", "train_seconds", "weights_digest"]
+]
+IPython.display.display(
+    report.table(
+        table,
+        headers={
+            "train_acc": "train acc.", "val_acc": "val. acc.", "test_acc": "test acc.",
+            "train_seconds": "training time (s)", "weights_digest": "weights digest",
+        },
+        decimals={"train_acc": 3, "val_acc": 3, "test_acc": 3, "train_seconds": 0},
+    )
+)  # fmt: skip
+report.glue("n_published", len(models))
+report.glue("size_mib", f"{size_mib:.1f}")
+report.glue("published_cpu", data["cpu"])
+report.glue("published_torch", data["torch"])
+report.glue("published_date", data["published"])
+
+# %% [markdown]
+# ## Replications
+#
+# One row per record: the machine that retrained the models, how many of them came out
+# bit-identical to the published ones, the largest change of a validation accuracy, and how many
+# claims kept their verdict and every check's outcome when the pages ran on the retrained
+# models. Add yours with `make retrain` and a pull request.
+
+# %% tags=["hide-input"]
+
+
+def moved(rec: dict) -> str:
+    changes = [
+        f"{v['claim']} {v['published'][0]} → {v['retrained'][0] if v['retrained'] else 'absent'}"
+        for v in rec["verdicts"]
+        if not v["same"]
+    ]
+    return "; ".join(changes) if changes else ("none" if rec["verdicts"] else "pages not run")
+
+
+rows = [
+    {
+        "retrained on": f"{r['cpu']} (torch {r['torch']}, {r['date']})",
+        "models identical": f"{r['models_identical']} of {len(r['models'])}",
+        "largest val. acc. change (pts)": max(
+            abs(m["val_acc"][1] - m["val_acc"][0]) * 100 for m in r["models"]
+        ),
+        "same verdict and checks": f"{r['verdicts_same']} of {len(r['verdicts'])}",
+        "claims that moved": moved(r),
+    }
+    for r in records
+]
+if rows:
+    IPython.display.display(
+        report.table(pd.DataFrame(rows), decimals={"largest val. acc. change (pts)": 1})
+    )
+else:
+    print("No replication record yet: run `make retrain` to make the first.")
+identical = [r for r in records if r["models_identical"] == len(r["models"])]
+report.glue("n_records", len(records))
+report.takeaway(
+    f"The book's {len(models)} models are published ({size_mib:.0f} MiB, trained on a "
+    f"{data['cpu']}); {len(records)} replication record(s) so far, "
+    f"{len(identical)} of them with every model bit-identical to the published one.",
+)
