@@ -57,11 +57,15 @@ publish-models: | $(VENV)/.installed
 ## retrain: a replication. Train every model on this machine (into the cache), execute the pages
 ## on them and on the published models, and write a record of what differs to
 ## models/replications/ (shown on the book's Replication page)
+## The retrained models and their results live in a cache of their own, so they are trained
+## from scratch even where the main cache holds models that publish-models trained here.
+RETRAIN_CACHE ?= $(CURDIR)/.cache/retrained
 retrain: | $(VENV)/.installed
-	$(MAKE) models MODELS=retrained
+	$(MAKE) models MODELS=retrained UNITROLES_CACHE=$(RETRAIN_CACHE)
 	$(MAKE) -j$(PAGE_JOBS) notebooks MODELS=published
-	$(MAKE) -j$(PAGE_JOBS) notebooks MODELS=retrained
-	$(PY) -m unitroles.replication record --profile notebooks/profiles/book.yml \
+	$(MAKE) -j$(PAGE_JOBS) notebooks MODELS=retrained UNITROLES_CACHE=$(RETRAIN_CACHE)
+	UNITROLES_CACHE=$(RETRAIN_CACHE) $(PY) -m unitroles.replication record \
+		--profile notebooks/profiles/book.yml \
 		--published-exec build/executed/book --retrained-exec build/executed/book-retrained
 
 ## notebooks: execute the notebooks (only those whose source, profile or lib changed)
