@@ -109,7 +109,8 @@ def train(
     entry = published.find(key)
     if entry is not None:
         model = published.load(entry, build(rec, world.num_classes))
-        return Trained(model.eval(), rec, world, dict(entry.meta))
+        meta = entry.meta | {"source": "published", "versions": _versions(entry.meta)}
+        return Trained(model.eval(), rec, world, meta)
     # Under the entry's lock: a second process asking for the same model waits for the first
     # to publish it, then loads it, instead of training it again.
     with store.lock("models", rec.name, key):
@@ -121,7 +122,13 @@ def train(
         model.load_state_dict(
             torch.load(path / "weights.pt", map_location="cpu", weights_only=True)
         )
-        return Trained(model.eval(), rec, world, store.load_meta("models", rec.name, key))
+        meta = store.load_meta("models", rec.name, key) | {"source": "cache"}
+        return Trained(model.eval(), rec, world, meta)
+
+
+def _versions(entry: dict) -> dict:
+    """A published entry's machine fields in the shape a cached model's meta has them."""
+    return {k: entry[k] for k in ("torch", "threads", "cpu") if k in entry}
 
 
 def estimate_seconds(rec: Recipe) -> tuple[float, str]:
@@ -149,7 +156,8 @@ def announce(rec: Recipe, store: Store | None = None) -> str:
     )
     return (
         f"training {rec.name} (seed {rec.seed}): {why}; about {seconds / 60:.1f} min on one "
-        f"thread ({basis}). Models are cached in {(store or Store()).root / 'models'}."
+        f"thread ({basis}). Models are cached in {(store or Store()).root / 'models'}; "
+        f"{published.describe()}."
     )
 
 
