@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from . import checkpoints, data, zoo
-from .train import GENERALIZATION_RECIPES
+from .recipes import GENERALIZATION_RECIPES
 
 
 def device() -> torch.device:
