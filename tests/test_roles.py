@@ -439,7 +439,9 @@ def test_feeding_class_by_class_equals_all_at_once():
     x_train, y_train = random_data(per_class=3, seed=1)
     x_test, y_test = random_data(per_class=2, seed=2)
     whole = roles.taxonomy(model, "conv5", x_train, y_train, x_test, y_test, CLASSES, device="cpu")
-    test = roles._Test(engine.Engine(model, "conv5", device="cpu"), CLASSES, "activation", "auto")
+    test = roles.RoleTest(
+        engine.Engine(model, "conv5", device="cpu"), CLASSES, "activation", "auto"
+    )
     for k in range(CLASSES):
         test.add(
             [(x_train[y_train == k], y_train[y_train == k])],

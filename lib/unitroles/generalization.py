@@ -19,8 +19,8 @@ import torch
 
 from . import engine as engine_module
 from . import zoo
-from .rof import _check_rank_by, _chunks, _engine
-from .roles import Taxonomy, _Test, cached_taxonomy, code_key
+from .rof import check_rank_by, chunks, make_engine
+from .roles import RoleTest, Taxonomy, cached_taxonomy, code_key
 
 # --------------------------------------------------------------------------------------------------
 # The five models of Zhao et al. Table 1
@@ -88,7 +88,7 @@ def generalization_roles(
     the same class folders, and an image that does not decode stops the run with its path unless
     ``skip_unreadable`` (then it is left out, with a warning that counts such images).
     """
-    _check_rank_by(rank_by)
+    check_rank_by(rank_by)
     if profile == "paper":
         return _paper_roles(
             checkpoint_dir, train_root, val_root, layer=layer, rank_by=rank_by,
@@ -216,12 +216,14 @@ def _paper_tests(
 
     from . import cost, data
 
-    tests = {n: _Test(_engine(models[n], layer, device, "auto"), len(class_names), rank_by, "auto")
-             for n in todo}  # fmt: skip
+    classes = len(class_names)
+    tests = {
+        n: RoleTest(make_engine(models[n], layer, device, "auto"), classes, rank_by, "auto")
+        for n in todo
+    }
     if not todo:
         return
     n = {split: len(picked[split]) for split in datasets}
-    classes = len(class_names)
     print(
         f"planned: the ROF test of {len(todo)} model(s) ({', '.join(todo)}) on "
         f"{n['train']:,} training and {n['test']:,} test images, {classes} classes, loaded class "
@@ -242,7 +244,7 @@ def _paper_tests(
                 ds, idx, batch_size=64, workers=workers, skip_unreadable=skip_unreadable
             )
             x = x.to(device)
-            images[split] = list(_chunks(x, torch.full((len(x),), k), 64))
+            images[split] = list(chunks(x, torch.full((len(x),), k), 64))
         for test in tests.values():
             test.add(images["train"], images["test"])
         if k == 0:

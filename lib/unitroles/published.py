@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,17 +148,6 @@ def save(model: nn.Module, path: Path) -> None:
     save_file(state, str(path))
 
 
-def machine() -> str:
-    """The CPU's model name (``/proc/cpuinfo``), else what :mod:`platform` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def describe() -> str:
     """One line: where the published models are looked for and whether they are used."""
     where = folder()
@@ -192,7 +180,6 @@ __all__ = [
     "find",
     "folder",
     "load",
-    "machine",
     "manifest",
     "mode",
     "save",

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from . import fit, published, train
+from . import fit, published, timing, train
 from .store import content_key, file_digest
 
 REPLICATIONS = "replications"  # records, in the published folder
@@ -69,7 +69,7 @@ def _entry(t: train.Trained, file: str, sha256: str) -> dict:
         "train_seconds": meta["train_seconds"],
         "epochs_run": meta["epochs_run"],
         "loss_per_epoch": meta["loss_per_epoch"],
-        "cpu": versions.get("cpu", published.machine()),
+        "cpu": versions.get("cpu", timing.cpu_name()),
         "torch": versions.get("torch", torch.__version__),
         "threads": versions.get("threads", fit.TRAIN_THREADS),
     }
@@ -103,7 +103,7 @@ def publish(profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = N
         "profile": Path(profile).stem,
         "world": {"size": world.size, "seed": world.seed, "fingerprint": world.fingerprint()},
         "code_key": train.code_key(),
-        "cpu": published.machine(),
+        "cpu": timing.cpu_name(),
         "torch": torch.__version__,
         "python": platform.python_version(),
         "threads": fit.TRAIN_THREADS,
@@ -234,7 +234,7 @@ def record(
     )
     rec = {
         "date": _dt.date.today().isoformat(),
-        "cpu": published.machine(),
+        "cpu": timing.cpu_name(),
         "torch": torch.__version__,
         "python": platform.python_version(),
         "threads": fit.TRAIN_THREADS,

@@ -65,7 +65,8 @@ def rank_order(scores: torch.Tensor | np.ndarray) -> np.ndarray:
     return np.argsort(-scores, axis=-1, kind="stable")
 
 
-def _check_rank_by(rank_by: str) -> None:
+def check_rank_by(rank_by: str) -> None:
+    """Raise ``ValueError`` naming the rankings unless ``rank_by`` is one of :data:`RANKINGS`."""
     if rank_by not in RANKINGS:
         raise ValueError(f"unknown rank_by {rank_by!r}; rankings are: {', '.join(RANKINGS)}")
 
@@ -150,13 +151,14 @@ def _rank_masks(order: np.ndarray, device, dtype) -> torch.Tensor:
     return (position[None] < steps).to(device=device, dtype=dtype)
 
 
-def _engine(model: nn.Module, layer: str, device, method: str) -> engine_module.Engine:
+def make_engine(model: nn.Module, layer: str, device, method: str) -> engine_module.Engine:
+    """The engine for ``method`` (one of :data:`METHODS`; ``masked`` without the fast path)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; methods are: {', '.join(METHODS)}")
     return engine_module.Engine(model, layer, device=device, fast=method != "masked")
 
 
-class _Sums:
+class CurveSums:
     """Summed cross-entropy and correct counts ``(K, N + 1)`` and image counts ``(K,)``, float64
     on the CPU, accumulated chunk by chunk."""
 
@@ -196,13 +198,13 @@ _HEAD_BUDGET = 2**24
 
 
 @torch.no_grad()
-def _add_curves(
+def add_curves(
     eng: engine_module.Engine,
     act: torch.Tensor,
     labels: torch.Tensor,
     order: torch.Tensor,
     method: str,
-    sums: _Sums,
+    sums: CurveSums,
     chunk_ablations: int = 64,
 ) -> None:
     """Add the ROF curves of the images behind ``act (n, C, ...)`` (labels ``(n,)``) to ``sums``;
@@ -248,12 +250,14 @@ def _add_curves(
         sums.add(torch.cat(parts).transpose(0, 1), labels[mine])  # (n_k, N + 1, classes)
 
 
-def _chunks(images: torch.Tensor, labels: torch.Tensor, chunk: int):
+def chunks(images: torch.Tensor, labels: torch.Tensor, chunk: int):
+    """``(images, labels)`` in consecutive chunks of at most ``chunk`` images."""
     for s in range(0, len(labels), chunk):
         yield images[s : s + chunk], labels[s : s + chunk]
 
 
-def _check_classes(labels: torch.Tensor, classes: int) -> None:
+def check_classes(labels: torch.Tensor, classes: int) -> None:
+    """Raise ``ValueError`` unless every label lies in ``0 .. classes - 1``."""
     if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= classes):
         raise ValueError(f"labels must lie in 0..{classes - 1}, one rank order per class")
 
@@ -279,16 +283,16 @@ def rof_curves(
     ``chunk_images``, all classes together.
     """
     order = np.asarray(order)
-    _check_classes(labels, len(order))
-    eng = _engine(model, layer, device, method)
+    check_classes(labels, len(order))
+    eng = make_engine(model, layer, device, method)
     ranks = torch.as_tensor(order, device=eng.device)
-    sums = _Sums(*order.shape)
-    for x, y in _chunks(images, labels, chunk_images):
-        _add_curves(eng, eng.activations(x), y, ranks, method, sums)
+    sums = CurveSums(*order.shape)
+    for x, y in chunks(images, labels, chunk_images):
+        add_curves(eng, eng.activations(x), y, ranks, method, sums)
     return sums.curves(order, "evaluation")
 
 
-def _class_l1(eng: engine_module.Engine, chunks, classes: int):
+def class_l1(eng: engine_module.Engine, chunks, classes: int):
     """Per class, the summed L1 norms ``sum_x sum_{h,w} |a_u(x)[h, w]|`` of each unit's map
     ``(K, C)`` and the image counts ``(K,)``, plus the activation chunks ``[(act, labels)]`` seen
     (kept for the training curve)."""
@@ -317,12 +321,12 @@ def unit_ranking(
 ) -> np.ndarray:
     """``(K, N)`` rank orders from the **training** images ``images`` / ``labels`` (see the module
     docstring: ``"activation"`` per class, ``"weight"`` the same for every class)."""
-    _check_rank_by(rank_by)
+    check_rank_by(rank_by)
     if rank_by == "weight":
         return np.tile(rank_order(attributes.weight_l1(model, layer)), (num_classes, 1))
-    _check_classes(labels, num_classes)
+    check_classes(labels, num_classes)
     eng = engine_module.Engine(model, layer, device=device)
-    total, count, _ = _class_l1(eng, _chunks(images, labels, chunk_images), num_classes)
+    total, count, _ = class_l1(eng, chunks(images, labels, chunk_images), num_classes)
     empty = [k for k in range(num_classes) if count[k] == 0]
     if empty:
         raise ValueError(f"classes {empty} have no training images; every class needs at least one")

@@ -33,15 +33,15 @@ from . import engine as engine_module
 from .rof import (  # noqa: F401  (re-exported: the curves are read through this module too)
     METHODS,
     RANKINGS,
+    CurveSums,
     ROFCurves,
-    _add_curves,
-    _check_classes,
-    _check_rank_by,
-    _chunks,
-    _class_l1,
-    _engine,
-    _Sums,
     active_units,
+    add_curves,
+    check_classes,
+    check_rank_by,
+    chunks,
+    class_l1,
+    make_engine,
     rank_order,
     reference_rof_curves,
     representative_class,
@@ -253,25 +253,25 @@ class Taxonomy:
         return cls(curves["train"], curves["test"], tuple(class_names), layer, rank_by)
 
 
-class _Test:
+class RoleTest:
     """The ROF test of one layer in progress: the rank orders ``(K, N)`` and the curve sums of the
     training and the test split, fed images all classes at once or class by class."""
 
     def __init__(self, eng: engine_module.Engine, classes: int, rank_by: str, method: str):
-        _check_rank_by(rank_by)
+        check_rank_by(rank_by)
         self.eng, self.classes, self.rank_by, self.method = eng, classes, rank_by, method
         self.order: np.ndarray | None = None
         if rank_by == "weight":
             self.order = np.tile(
                 rank_order(attributes.weight_l1(eng.model, eng.layer)), (classes, 1)
             )
-        self.sums: dict[str, _Sums] = {}
+        self.sums: dict[str, CurveSums] = {}
 
     @torch.no_grad()
     def add(self, train_chunks, test_chunks) -> None:
         """Rank the units of the classes in ``train_chunks`` (``[(images, labels)]``; by
         activation) and add the curves of both splits' images."""
-        total, count, kept = _class_l1(self.eng, train_chunks, self.classes)
+        total, count, kept = class_l1(self.eng, train_chunks, self.classes)
         if total is None:
             raise ValueError("no training images to rank the units on")
         units = total.shape[1]
@@ -282,11 +282,11 @@ class _Test:
             self.order[seen] = rank_order(total[seen] / count[seen, None])
         ranks = torch.as_tensor(self.order, device=self.eng.device)
         for split in ("train", "test"):
-            self.sums.setdefault(split, _Sums(self.classes, units))
+            self.sums.setdefault(split, CurveSums(self.classes, units))
         for act, y in kept:
-            _add_curves(self.eng, act, y, ranks, self.method, self.sums["train"])
+            add_curves(self.eng, act, y, ranks, self.method, self.sums["train"])
         for x, y in test_chunks:
-            _add_curves(self.eng, self.eng.activations(x), y, ranks, self.method, self.sums["test"])
+            add_curves(self.eng, self.eng.activations(x), y, ranks, self.method, self.sums["test"])
 
     def taxonomy(self, class_names: Sequence[str], layer: str) -> Taxonomy:
         train, test = (self.sums[s].curves(self.order, s) for s in ("train", "test"))
@@ -317,11 +317,11 @@ def taxonomy(
     between ranking and curve (the test split streams in chunks of ``chunk_images``).
     """
     for labels in (train_labels, test_labels):
-        _check_classes(labels, num_classes)
-    test = _Test(_engine(model, layer, device, method), num_classes, rank_by, method)
+        check_classes(labels, num_classes)
+    test = RoleTest(make_engine(model, layer, device, method), num_classes, rank_by, method)
     test.add(
-        _chunks(train_images, train_labels, chunk_images),
-        _chunks(test_images, test_labels, chunk_images),
+        chunks(train_images, train_labels, chunk_images),
+        chunks(test_images, test_labels, chunk_images),
     )
     names = tuple(class_names) if class_names is not None else tuple(map(str, range(num_classes)))
     return test.taxonomy(names, zoo.resolve_layer(model, layer))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import __version__, fit, published, scenes, zoo
+from . import __version__, fit, published, scenes, timing, zoo
 from .fit import accuracy, build, predict, weights_digest
 from .recipes import BOOK_MODELS, GENERALIZATION_RECIPES, RECIPES, Recipe, book_recipes, recipe
 from .scenes import SceneWorld
@@ -191,7 +191,7 @@ def _train_and_publish(rec: Recipe, world: SceneWorld, store: Store, key: str, *
             "torch": torch.__version__,
             "python": platform.python_version(),
             "threads": fit.TRAIN_THREADS,
-            "cpu": published.machine(),
+            "cpu": timing.cpu_name(),
         },
     }
     with store.writing("models", rec.name, key, meta) as tmp:
