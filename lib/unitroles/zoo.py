@@ -8,7 +8,7 @@ that train on small inputs in seconds:
 
 ==================  =====================================================================
 ``alexnet``         torchvision ``alexnet`` (input >= 63 px; the papers use 224 px)
-``alexnet-mini``    same 5-conv/3-linear topology, widths 32-64-96-96-64, for >= 32 px
+``alexnet-mini``    same 5-conv/3-linear topology, widths 32-64-96-96-96, for >= 32 px
 ``vgg16``           torchvision ``vgg16`` (``vgg16_bn`` with ``batchnorm=True``; >= 32 px)
 ``vgg16-mini``      VGG-16 configuration D with block widths 8-16-32-64-128, for >= 32 px
 ``resnet18``        torchvision ``resnet18`` (>= 32 px)
