@@ -437,3 +437,41 @@ def test_make_reruns_a_paper_page_when_an_input_it_reads_changes(tmp_path):
     time.sleep(0.05)
     (val_b / "cls" / "x.jpg").write_bytes(b"xy")  # a file under the root changed
     assert planned(val_b) == reads_val
+
+
+# --------------------------------------------------------------------------------------------------
+# Round two (issue 27): resumed shards, parameters as typed, checkpoint classes, odd files, waits
+
+
+def interrupted_sweep(store, shard_size, after):
+    """Run the sweep in shards of ``shard_size`` and stop it once shard ``after`` is saved; return
+    its partial folder."""
+
+    def stop(i):
+        if i == after:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(store, shard_size=shard_size, on_shard=stop)
+    return next((store.root / "sweeps").glob(".partial-*"))
+
+
+def test_sweep_resumed_with_another_shard_size_publishes_the_right_rows(store):
+    """Shards of 6 rows (0-5, 6-11, 12-15) resumed in shards of 4: the old third shard (rows
+    12-15) has the length of the new third shard (rows 8-11) but not its rows."""
+    expected = run_sweep(Store(store.root.parent / "other"), shard_size=4)
+    interrupted_sweep(store, shard_size=6, after=2)
+    resumed = run_sweep(store, shard_size=4)
+    assert torch.equal(resumed.correct, expected.correct)
+    torch.testing.assert_close(resumed.loss, expected.loss)
+    no_half_written(store)
+
+
+def test_partial_shard_overwritten_by_another_is_recomputed(store):
+    expected = run_sweep(Store(store.root.parent / "other"), shard_size=4)
+    partial = interrupted_sweep(store, shard_size=4, after=2)
+    shutil.copyfile(partial / "shard-00000.npz", partial / "shard-00001.npz")
+    with pytest.warns(UserWarning, match=f"sweep shard {partial / 'shard-00001.npz'}"):
+        resumed = run_sweep(store, shard_size=4)
+    assert torch.equal(resumed.correct, expected.correct)
+    torch.testing.assert_close(resumed.loss, expected.loss)

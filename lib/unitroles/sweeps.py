@@ -1,9 +1,11 @@
 """Cached, resumable and distributed ablation sweeps on top of :mod:`unitroles.engine`.
 
 :func:`cached_sweep` splits the ablations into shards of ``shard_size`` rows. Each finished shard
-is written atomically into a partial folder of the store, so a killed sweep resumes where it
-stopped (a damaged shard is computed again); when every shard is there, the result is published as
-one store entry and the partial folder is removed. One process at a time runs a given sweep: it
+is written atomically into a partial folder of the store with the rows it holds and a checksum
+(of the sweep's key, the rows and the arrays), so a killed sweep resumes where it stopped; a shard
+that is damaged, holds other rows (written with another ``shard_size``) or belongs to another sweep
+is computed again. When every shard is there, the result is published as one store entry and the
+partial folder is removed. One process at a time runs a given sweep: it
 holds the entry's lock (:meth:`unitroles.store.Store.lock`), so a second process running the same
 sweep waits and then loads the result. The key hashes the model's weights, the layer, the data,
 the ablations, the class count and the code of the engine, so a changed model, layer, dataset or
@@ -17,6 +19,7 @@ every process returns the same result as one process would.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -81,10 +84,41 @@ def sweep_key(model, layer, images, labels, ablations, num_classes) -> str:
 
 
 def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``path`` atomically (temporary file, then rename)."""
+    """Write ``path`` atomically (temporary file, then rename); a full disk is an error naming
+    the file and what to do."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp.npz")
-    np.savez(tmp, **arrays)
+    try:
+        np.savez(tmp, **arrays)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        if err.errno != errno.ENOSPC:
+            raise
+        raise OSError(
+            errno.ENOSPC,
+            f"no space left on the device while writing {path}: free some space, or point "
+            "$UNITROLES_CACHE at a disk with room, and run again (finished shards are kept)",
+            str(path),
+        ) from err
     os.replace(tmp, path)
+
+
+def _shard_digest(key: str, rows: slice, arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of a shard: the sweep's key, its rows and every field's dtype, shape and bytes."""
+    digest = hashlib.sha256(f"{key}:{rows.start}:{rows.stop}".encode())
+    for f in FIELDS:
+        a = np.ascontiguousarray(arrays[f])
+        digest.update(f"{f}{a.dtype}{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+def _save_shard(path: Path, key: str, rows: slice, arrays: dict[str, np.ndarray]) -> None:
+    """A finished shard, with the rows it holds and its checksum (:func:`_read_shard`)."""
+    extra = {
+        "rows": np.array([rows.start, rows.stop], dtype=np.int64),
+        "digest": np.array(_shard_digest(key, rows, arrays)),
+    }
+    _save_npz(path, {**arrays, **extra})
 
 
 def _counts_arrays(counts: AblationCounts) -> dict[str, np.ndarray]:
@@ -156,7 +190,7 @@ def cached_sweep(
 
         done = {}
         for i in mine:
-            shard = _read_shard(partial / f"shard-{i:05d}.npz", rows(i), num_classes)
+            shard = _read_shard(partial / f"shard-{i:05d}.npz", key, rows(i), num_classes)
             if shard is not None:
                 done[i] = shard
         todo = [i for i in mine if i not in done]
@@ -180,7 +214,7 @@ def cached_sweep(
                 chunk_images=chunk_images, chunk_ablations=chunk_ablations,
             )  # fmt: skip
             done[i] = _counts_arrays(counts)
-            _save_npz(partial / f"shard-{i:05d}.npz", done[i])
+            _save_shard(partial / f"shard-{i:05d}.npz", key, rows(i), done[i])
             if bar is not None:
                 bar.update()
             if on_shard is not None:
@@ -216,16 +250,35 @@ def cached_sweep(
     return total
 
 
-def _read_shard(path: Path, rows: slice, num_classes: int) -> dict[str, np.ndarray] | None:
-    """A finished shard's arrays, or None if it is not there. A shard that does not read or has
-    the wrong shape (truncated, damaged) is removed with a warning naming it, to be recomputed."""
+def _read_shard(
+    path: Path, key: str, rows: slice, num_classes: int
+) -> dict[str, np.ndarray] | None:
+    """A finished shard's arrays, or None if it is not there. A shard that does not read, holds
+    other rows than ``rows`` (written with another ``shard_size``), does not match its checksum
+    (damaged, or copied from another shard or sweep) or has the wrong shape is removed with a
+    warning naming it, to be computed again."""
     if not path.is_file():
         return None
     try:
         with np.load(path) as shard:
             arrays = {f: shard[f] for f in FIELDS}
+            held = tuple(int(r) for r in shard["rows"])
+            recorded = str(shard["digest"])
+        if held != (rows.start, rows.stop):
+            raise _Unusable(
+                f"it holds rows {held[0]}-{held[1] - 1}, not {rows.start}-{rows.stop - 1} "
+                "(written with another shard_size)"
+            )
+        if recorded != _shard_digest(key, rows, arrays):
+            raise _Unusable("it does not match its checksum (damaged, or another shard's file)")
         if arrays["correct"].shape != (rows.stop - rows.start, num_classes):
             raise ValueError(f"shape {arrays['correct'].shape} does not fit this sweep")
+    except _Unusable as err:
+        warnings.warn(
+            f"sweep shard {path} is not this shard: {err}; computing it again", stacklevel=3
+        )
+        path.unlink(missing_ok=True)
+        return None
     except LOAD_ERRORS as err:
         warnings.warn(
             f"sweep shard {path} does not read ({err!r}); computing it again", stacklevel=3
@@ -233,6 +286,10 @@ def _read_shard(path: Path, rows: slice, num_classes: int) -> dict[str, np.ndarr
         path.unlink(missing_ok=True)
         return None
     return arrays
+
+
+class _Unusable(ValueError):
+    """A shard file that reads but holds other rows or fails its checksum."""
 
 
 def _load_counts(path: Path) -> AblationCounts:
