@@ -19,7 +19,7 @@ import pytest
 import torch
 from PIL import Image
 
-from unitroles import checkpoints, data, engine, paper, sweeps, zoo
+from unitroles import checkpoints, data, engine, paper, params, sweeps, zoo
 from unitroles.store import CHECKSUMS, Store
 
 
@@ -475,3 +475,15 @@ def test_partial_shard_overwritten_by_another_is_recomputed(store):
         resumed = run_sweep(store, shard_size=4)
     assert torch.equal(resumed.correct, expected.correct)
     torch.testing.assert_close(resumed.loss, expected.loss)
+
+
+def test_a_seed_listed_twice_is_refused():
+    spec = {"seeds": params.List(params.Int(min=0), min_len=1)}
+    with pytest.raises(params.ParameterError, match=r"`seeds` = \[0, 0\].*0 twice"):
+        params.check({"seeds": [0, 0]}, spec)
+    assert params.check({"seeds": [0, 1]}, spec) == {"seeds": [0, 1]}
+
+
+def test_data_scale_far_beyond_the_book_is_refused():
+    with pytest.raises(params.ParameterError, match=r"`data_scale` = 1000000\.0"):
+        params.check({"data_scale": 1e6}, {"data_scale": params.COMMON["data_scale"]})

@@ -66,12 +66,14 @@ class Float:
     max: float | None = None
     min_open: bool = False
     optional: bool = False
+    hint: str = ""  # why the range is what it is, said with it
 
     def accepts(self) -> str:
         text = _with_range("a number", None, self.max, self.optional)
         if self.min is not None:
-            text = text.replace("a number", f"a number {'>' if self.min_open else '>='} {self.min}")
-        return text
+            low = f"a number {'>' if self.min_open else '>='} {self.min}"
+            text = text.replace("a number", low + (" and" if self.max is not None else ""))
+        return text + (f" ({self.hint})" if self.hint else "")
 
     def convert(self, value: Any) -> Any:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
@@ -142,7 +144,7 @@ class Path:
     env: str | None = None
 
     def accepts(self) -> str:
-        what = {"file": "a file", "dir": "a folder", "any": "a file or folder"}[self.kind]
+        what = {"file": "file", "dir": "folder", "any": "file or folder"}[self.kind]
         unset = f"None (read ${self.env})" if self.env else "None"
         return f"the path of an existing {what}, or {unset}"
 
@@ -162,22 +164,34 @@ class Path:
 
 @dataclass(frozen=True)
 class List:
-    """A list of at least ``min_len`` items, each accepted by ``item`` (any value if None)."""
+    """A list of at least ``min_len`` items, each accepted by ``item`` (any value if None), no
+    item but None twice unless ``repeats`` (a seed, layer or model listed twice counts twice)."""
 
     item: Any = None
     min_len: int = 0
+    repeats: bool = False
 
     def accepts(self) -> str:
         each = f", each {self.item.accepts()}" if self.item is not None else ""
         least = f"at least {self.min_len} item{'s' if self.min_len != 1 else ''}"
-        return f"a list of {least}{each}" if self.min_len else f"a list{each}"
+        text = f"a list of {least}{each}" if self.min_len else f"a list{each}"
+        return text + ("" if self.repeats else ", none twice")
 
     def convert(self, value: Any) -> Any:
         if not isinstance(value, (list, tuple)) or len(value) < self.min_len:
             raise ValueError
-        if self.item is None:
-            return list(value)
-        return [self.item.convert(v) for v in value]
+        items = list(value) if self.item is None else [self.item.convert(v) for v in value]
+        if not self.repeats:
+            seen: list = []
+            twice = [v for v in items if v is not None and (v in seen or seen.append(v))]
+            if twice:
+                shown = ", ".join(dict.fromkeys(map(str, twice)))
+                raise _Repeated(f"{shown} twice; each item counts once, so list it once")
+        return items
+
+
+class _Repeated(ValueError):
+    pass
 
 
 class _Missing(ValueError):
@@ -266,6 +280,8 @@ def check(namespace: MutableMapping[str, Any], spec: Mapping[str, Any]) -> dict[
                 f"`{name}` = {raw!r}: nothing at {err.path} (resolved{origin}); it accepts "
                 f"{rule.accepts()}"
             )
+        except _Repeated as err:
+            problems.append(f"`{name}` = {value!r} lists {err}")
         except (ValueError, TypeError):
             problems.append(
                 f"`{name}` = {value!r} ({type(value).__name__}): it accepts {rule.accepts()}; "
@@ -280,7 +296,13 @@ def check(namespace: MutableMapping[str, Any], spec: Mapping[str, Any]) -> dict[
 # The parameters every page declares (the profiles set them all).
 COMMON = {
     "profile": Choice("smoke", "book", "paper"),
-    "data_scale": Float(min=0, min_open=True),
+    "data_scale": Float(
+        min=0,
+        min_open=True,
+        max=10,
+        hint="it multiplies every model's images a class, 200 to train and 100 to evaluate in "
+        "the book, which uses 1; 10 already renders and trains on ten times as many",
+    ),
     "epoch_scale": Float(min=0, min_open=True),
     "world_seed": Int(min=0),
     "image_size": Int(min=32, max=1024),
