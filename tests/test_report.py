@@ -403,3 +403,41 @@ def test_a_takeaway_call_displays_nothing_in_the_notebook():
     text = report.takeaway("ours", paper="paper", claim="T9")
     assert isinstance(text, str) and "Takeaway" in text
     assert hasattr(text, "_ipython_display_") and text._ipython_display_() is None
+
+
+def test_a_check_no_side_can_pass_is_not_informative_and_counts_neither_way():
+    none = report.informative(False, possible=False)
+    assert none == report.NOT_INFORMATIVE and report.informative(True, possible=True) is True
+    c = _evaluate(checks={"a": True, "b": none, "c": False}, core=["a"])
+    assert (c.verdict, c.passed, c.total, c.uninformative) == (report.PARTLY, 1, 2, 1)
+    assert c.count() == "1/2 checks passed, 1 not informative"
+    assert c.score() == "1/2, 1 not informative"
+    rows = _table_rows(c.markdown())
+    assert rows[3] == ["Verdict", "◐ **partly holds** · 1/2 checks passed, 1 not informative"]
+    assert rows[6] == ["b", "", "○ not informative"]
+    assert report.outcome(none) == "not informative"
+    # without it the claim would hold: a check nobody could pass does not make it fail
+    assert _evaluate(checks={"a": True, "b": none}, core=["a"]).verdict == report.HOLDS
+    # a core check that is not informative leaves nothing to judge: not measured, saying why
+    only = _evaluate(checks={"a": none, "b": True}, core=["a"])
+    assert only.verdict == report.UNMEASURED and "no core check is informative" in only.why
+    assert _table_rows(only.markdown())[5] == ["a", "**core**", "○ not informative"]
+    # it survives the JSON round trip the scorecard reads
+    back = report.Claim(**json.loads(json.dumps(asdict(c))))
+    assert back == c and back.markdown() == c.markdown()
+
+
+def test_an_illustration_is_shown_apart_and_not_counted():
+    c = _evaluate(checks={"a": True}, core=None, kind="illustration")
+    assert c.verdict == report.HOLDS and "| Kind | illustration — " in c.markdown()
+    assert report.tally([c]) == dict.fromkeys(report.MARKS, 0)
+
+
+def test_claim_displays_its_card_whatever_follows_it_in_the_cell(monkeypatch):
+    """A card returned as a cell's last value vanished when report.takeaway followed it; the
+    card is displayed by the call itself, and its return value displays nothing more."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    c = report.claim("T8", "s", paper="p", ours="o", checks={"c": True}, core=["c"])
+    assert len(shown) == 1 and shown[0].data.startswith("**Claim T8.** s")
+    assert c.verdict == report.HOLDS and c._ipython_display_() is None

@@ -8,10 +8,13 @@ seeds split, :func:`seed_vote`, or a measured share's interval straddles its thr
 :func:`share_check`). A claim with an undecided core check and no failed one is *undecided*:
 its verdict would turn on luck (one seed's model, which differs from CPU to CPU). A run
 whose data cannot support a claim's test (e.g. models so weak that every unit hurts the same
-class) says so: *not measured*, with the reason, and no check outcome.
-Identity and setup claims are shown apart and not counted as evidence.
+class) says so: *not measured*, with the reason, and no check outcome. A single check that no
+side could pass on this run (e.g. no unit and no random direction drops any class by more than
+the line) is *not informative* (:data:`NOT_INFORMATIVE`, :func:`informative`): the card shows it
+as such, and it counts neither as passed nor failed.
+Identity, setup and illustration claims are shown apart and not counted as evidence.
 :func:`claim` glues the verdict and its evidence (myst-nb ``glue``) so the prose and, later, the
-scorecard read the same numbers.
+scorecard read the same numbers, and displays the claim card on the page.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ UNDECIDED = "undecided"  # a core check is undecided (seeds split, interval on t
 UNMEASURED = "not measured"  # the run's data cannot support the claim's test; the card says why
 # common text fonts have these; not all have emoji
 MARKS = {HOLDS: "✓", PARTLY: "◐", UNDECIDED: "?", FAILS: "✗", UNMEASURED: "–"}
-# a check's outcome as the card shows it: passed, failed, undecided (None)
-CHECK_MARKS = {True: "✓", False: "✗", None: "?"}
+# A check's outcome when no side could pass it on this run: neither passed nor failed.
+NOT_INFORMATIVE = "not informative"
+# a check's outcome as the card shows it: passed, failed, undecided (None), not informative
+CHECK_MARKS = {True: "✓", False: "✗", None: "?", NOT_INFORMATIVE: "○ not informative"}
 
 # Every claim of the two papers (CLAIMS.md), in paper order: id -> (paper, where, notebook).
 CLAIMS = {
@@ -59,6 +64,7 @@ KINDS = {
     "evidence": None,
     "identity": "identity — holds by definition; not counted as evidence",
     "setup": "setup — the recipe is built to satisfy it; not counted as evidence",
+    "illustration": "illustration — shows examples of the effect; not counted as evidence",
 }
 
 
@@ -67,10 +73,12 @@ class Claim:
     """A paper's claim, its figures and ours, and the verdict our run gives it.
 
     ``checks`` lists every check as ``{"name", "passed", "core"}`` in the order the page gave
-    them, ``passed`` being ``True``, ``False`` or ``None`` (undecided); ``passed`` of ``total``
-    of them passed and ``undecided`` were undecided. ``kind`` is ``"evidence"`` (a statement our run
-    can confirm or not), ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to
-    satisfy it); only evidence counts in :func:`tally`.
+    them, ``passed`` being ``True``, ``False``, ``None`` (undecided) or :data:`NOT_INFORMATIVE`;
+    ``passed`` of ``total`` informative checks passed and ``undecided`` were undecided;
+    ``uninformative`` more were not informative (not in ``total``). ``kind`` is ``"evidence"`` (a
+    statement our run can confirm or not), ``"identity"`` (holds by definition), ``"setup"`` (a
+    recipe is built to satisfy it) or ``"illustration"`` (examples of an effect); only evidence
+    counts in :func:`tally`.
     """
 
     id: str
@@ -85,11 +93,21 @@ class Claim:
     profile: str = "book"
     why: str = ""  # why the claim is not measured (verdict UNMEASURED); empty otherwise
     undecided: int = 0  # checks whose evidence did not settle them
+    uninformative: int = 0  # checks no side could pass on this run; not in total
 
     def count(self) -> str:
-        """``"3/5 checks passed"``, with ``", 1 undecided"`` when some are."""
-        text = f"{self.passed}/{self.total} checks passed"
-        return text + (f", {self.undecided} undecided" if self.undecided else "")
+        """``"3/5 checks passed"``, with ``", 1 undecided"`` and ``", 1 not informative"`` when
+        some are."""
+        return f"{self.passed}/{self.total} checks passed" + self._others()
+
+    def score(self) -> str:
+        """The scorecard's column: :meth:`count` without "checks passed" (``"3/5, 1 undecided"``).
+        """
+        return f"{self.passed}/{self.total}" + self._others()
+
+    def _others(self) -> str:
+        text = f", {self.undecided} undecided" if self.undecided else ""
+        return text + (f", {self.uninformative} {NOT_INFORMATIVE}" if self.uninformative else "")
 
     def markdown(self) -> str:
         """The claim card: the claim, a table of figures and verdict, then a table of checks."""
@@ -102,9 +120,8 @@ class Claim:
             outcome = f"{MARKS[self.verdict]} **{self.verdict}** · {self.count()}"
         rows.append(("Verdict", outcome))
         summary = "| | |\n|---|---|\n" + "".join(f"| {k} | {cell(v)} |\n" for k, v in rows)
-        mark = CHECK_MARKS if self.verdict != UNMEASURED else {None: "–"}
         checks = "| check | core | passed |\n|---|:---:|:---:|\n" + "".join(
-            f"| {cell(c['name'])} | {'**core**' if c['core'] else ''} | {mark[c['passed']]} |\n"
+            f"| {cell(c['name'])} | {'**core**' if c['core'] else ''} | {self.mark(c)} |\n"
             for c in self.checks
         )
         note = (
@@ -113,6 +130,20 @@ class Claim:
             else ""
         )
         return f"**Claim {self.id}.** {self.statement}\n\n{summary}\n{checks}{note}".rstrip()
+
+    def mark(self, check: dict) -> str:
+        """How the card shows one check's outcome; ``–`` for the checks of a claim whose test
+        could not be made (not measured)."""
+        if self.verdict == UNMEASURED and not self.uninformative:  # the test was not made
+            return "–"
+        return CHECK_MARKS[check["passed"]]
+
+
+def informative(passed: bool | None, possible: bool) -> bool | str | None:
+    """A check's outcome, or :data:`NOT_INFORMATIVE` when no side could pass it on this run
+    (``possible`` false: e.g. neither the units nor any random direction drops a class by more
+    than the line, so "units above random" says nothing either way)."""
+    return passed if possible else NOT_INFORMATIVE
 
 
 def cell(text) -> str:
@@ -124,23 +155,33 @@ def cell(text) -> str:
     return " ".join(str(text).replace("|", "\\|").splitlines())
 
 
-def verdict(checks: dict[str, bool | None], core: Collection[str]) -> str:
+def verdict(checks: dict[str, bool | str | None], core: Collection[str]) -> str:
     """Every check passes: holds; every core check, not every other: partly holds; a core check
     fails: does not hold; otherwise (a core check undecided, none failed): undecided.
 
-    ``checks`` maps names to ``True`` (passed), ``False`` (failed) or ``None`` (undecided: the
-    evidence does not settle it); ``core`` names the checks that state the paper's central claim
-    (see :func:`claim`). A failed core check outweighs an undecided one: the claim fails.
+    ``checks`` maps names to ``True`` (passed), ``False`` (failed), ``None`` (undecided: the
+    evidence does not settle it) or :data:`NOT_INFORMATIVE` (no side could pass it: left out);
+    ``core`` names the checks that state the paper's central claim (see :func:`claim`). A failed
+    core check outweighs an undecided one: the claim fails. When no core check is informative
+    the claim is *not measured*.
     """
     if not checks:
         raise ValueError("a verdict needs at least one check")
     if not core:
         raise ValueError("a verdict needs at least one core check")
+    checks = {name: ok for name, ok in checks.items() if not _uninformative(ok)}
+    core = [name for name in core if name in checks]
+    if not core:
+        return UNMEASURED
     if all(ok is True for ok in checks.values()):
         return HOLDS
     if any(checks[name] is False for name in core):
         return FAILS
     return PARTLY if all(checks[name] is True for name in core) else UNDECIDED
+
+
+def _uninformative(passed) -> bool:
+    return isinstance(passed, str) and passed == NOT_INFORMATIVE
 
 
 def evaluate(
@@ -149,7 +190,7 @@ def evaluate(
     *,
     paper: str,
     ours: str,
-    checks: dict[str, bool | None],
+    checks: dict[str, bool | str | None],
     core: Sequence[str] | None,
     kind: str = "evidence",
     profile: str = "book",
@@ -163,7 +204,8 @@ def evaluate(
 
     ``unmeasured``: why this run's data cannot support the test (``None``: it can). The verdict
     is then *not measured*, whatever ``checks`` hold: their outcomes are not shown and none
-    counts as passed.
+    counts as passed. A check whose outcome is :data:`NOT_INFORMATIVE` counts neither way; when
+    every core check is, the claim is not measured and says so.
     """
     if kind not in KINDS:
         raise ValueError(f"claim {id}: kind {kind!r} is none of {', '.join(KINDS)}")
@@ -193,14 +235,23 @@ def evaluate(
             id, statement, paper, ours, verdict=UNMEASURED, checks=listed, passed=0,
             total=len(checks), kind=kind, profile=profile, why=str(unmeasured),
         )  # fmt: skip
-    # numpy bools are not JSON; None (undecided) stays None
-    checks = {name: None if ok is None else bool(ok) for name, ok in checks.items()}
+    # numpy bools are not JSON; None (undecided) and NOT_INFORMATIVE stay as they are
+    checks = {
+        name: NOT_INFORMATIVE if _uninformative(ok) else None if ok is None else bool(ok)
+        for name, ok in checks.items()
+    }
     listed = [{"name": n, "passed": ok, "core": n in core} for n, ok in checks.items()]
-    outcomes = list(checks.values())
+    outcomes = [ok for ok in checks.values() if ok != NOT_INFORMATIVE]
+    result = verdict(checks, core)
+    why = ""
+    if result == UNMEASURED:
+        why = "no core check is informative on this run (no side could pass it): " + "; ".join(
+            core
+        )
     return Claim(
-        id, statement, paper, ours, verdict=verdict(checks, core), checks=listed,
-        passed=outcomes.count(True), total=len(checks), kind=kind, profile=profile,
-        undecided=outcomes.count(None),
+        id, statement, paper, ours, verdict=result, checks=listed,
+        passed=outcomes.count(True), total=len(outcomes), kind=kind, profile=profile, why=why,
+        undecided=outcomes.count(None), uninformative=len(checks) - len(outcomes),
     )  # fmt: skip
 
 
@@ -210,20 +261,25 @@ def claim(
     *,
     paper: str,
     ours: str,
-    checks: dict[str, bool | None],
+    checks: dict[str, bool | str | None],
     core: Sequence[str] | None,
     kind: str = "evidence",
     profile: str = "book",
     unmeasured: str | None = None,
-):
-    """Evaluate ``checks`` (name -> passed) into a verdict, glue it, and return it for display.
+) -> Claim:
+    """Evaluate ``checks`` (name -> passed) into a verdict, glue it, display its card on the
+    page and return the :class:`Claim` (which a notebook does not display a second time).
+
+    The card is displayed here, whatever else the cell does: a card returned as a cell's last
+    value vanished from the page as soon as another call followed it in the cell.
 
     Verdict: every check passes: *holds*; every ``core`` check passes, some other does not:
     *partly holds*; a core check fails: *does not hold*; a core check is undecided (``None``: the
     seeds split, :func:`seed_vote`, or an interval straddles the line, :func:`share_check`) and
     none fails: *undecided*. ``kind`` is ``"evidence"``,
-    ``"identity"`` (holds by definition) or ``"setup"`` (a recipe is built to satisfy it); see
-    :func:`evaluate` for ``core``. The card lists every check with its outcome, core checks
+    ``"identity"`` (holds by definition), ``"setup"`` (a recipe is built to satisfy it) or
+    ``"illustration"`` (examples of an effect, not a test of it); see :func:`evaluate` for
+    ``core``. A check's outcome may be :data:`NOT_INFORMATIVE` (:func:`informative`). The card lists every check with its outcome, core checks
     marked, and ``k/n checks passed``. ``unmeasured`` (why the run cannot make the test) makes
     the verdict *not measured*; see :func:`evaluate`.
     """
@@ -234,9 +290,17 @@ def claim(
     _glue(f"verdict_{id}", result.verdict)
     _glue(f"claim_{id}", json.dumps(asdict(result)))
     EVALUATED[id] = result
-    from IPython.display import Markdown
+    from IPython.display import Markdown, display
 
-    return Markdown(result.markdown())
+    display(Markdown(result.markdown()))
+    return _Shown(**asdict(result))
+
+
+class _Shown(Claim):
+    """A claim whose card :func:`claim` displayed: as a cell's last value it shows nothing."""
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 # The claims :func:`claim` evaluated in this process, by id: a page's takeaway reads its verdict.
@@ -247,7 +311,7 @@ def tally(claims: Iterable[Claim]) -> dict[str, int]:
     """How many evidence claims hold, partly hold, are undecided, do not hold and were not
     measured (verdict -> count, every verdict of :data:`MARKS`).
 
-    Identity and setup claims are not evidence: they are not counted.
+    Identity, setup and illustration claims are not evidence: they are not counted.
     """
     counts = dict.fromkeys(MARKS, 0)
     for c in claims:
@@ -303,8 +367,11 @@ def seed_vote(passes: Sequence[bool]) -> bool | None:
     return None
 
 
-def outcome(passed: bool | None) -> str:
-    """A check's outcome in words: ``"passed"``, ``"failed"`` or ``"undecided"``."""
+def outcome(passed: bool | str | None) -> str:
+    """A check's outcome in words: ``"passed"``, ``"failed"``, ``"undecided"`` or ``"not
+    informative"``."""
+    if _uninformative(passed):
+        return NOT_INFORMATIVE
     return {True: "passed", False: "failed", None: "undecided"}[passed]
 
 
@@ -506,6 +573,8 @@ def takeaway(
         )
     elif found is not None:
         undecided = f", {found.undecided} undecided" if found.undecided else ""
+        if found.uninformative:
+            undecided += f", {found.uninformative} {NOT_INFORMATIVE}"
         lines.append(
             f"**Verdict on claim {found.id}:** {MARKS[found.verdict]} {found.verdict} "
             f"({found.passed} of {found.total} checks passed{undecided}; the claim card below "
