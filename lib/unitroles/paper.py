@@ -369,7 +369,7 @@ def stamp_inputs(folder, profile_path, executed, sources) -> None:
     each rewritten only when its content changed. The Makefile includes ``deps.mk``."""
     import json
 
-    from .execute import load_profile
+    from .params import load_profile
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,11 @@ only warns about) stops the page with one message that names each parameter, wha
 it accepts. Path parameters are resolved against the folder the user ran the command from
 (:func:`unitroles.data.caller_cwd`; :mod:`unitroles.execute` runs notebooks inside
 ``notebooks/``), written back as absolute paths, and reported as such when missing.
+
+Values typed on a command line (``-p NAME VALUE``) are read as YAML by :func:`parse_overrides`,
+except that a text YAML would cut at `` #`` (a comment) or turn into a mapping at ``: `` is kept
+whole: ``-p val_root "/data/val #1"`` is that folder, not ``/data/val``. Profiles are read by
+:func:`load_profile`, whose errors name the file and the line.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import types
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -285,11 +291,83 @@ def check(namespace: MutableMapping[str, Any], spec: Mapping[str, Any]) -> dict[
         except (ValueError, TypeError):
             problems.append(
                 f"`{name}` = {value!r} ({type(value).__name__}): it accepts {rule.accepts()}; "
-                f"set it with -p {name} VALUE"
+                f"set it with -p {name} VALUE" + _quote_hint(name, value)
             )
     if problems:
         raise ParameterError("bad notebook parameters: " + "; ".join(problems))
     namespace.update(values)
+    return values
+
+
+def _quote_hint(name: str, value: Any) -> str:
+    """For a mapping where a text was expected: YAML read ``a: b`` as one; say to quote it."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not any(isinstance(v, dict) for v in items):
+        return ""
+    return (
+        f". YAML reads text holding ': ' as a mapping (and cuts it at ' #'): quote it, in a "
+        f'YAML file as {name}: "/data/a: b", on a command line as -p {name} \'"/data/a: b"\''
+    )
+
+
+def parse_value(name: str, text: str) -> Any:
+    """A value typed on a command line (``-p NAME VALUE``), read as YAML (``null``, ``0.5``,
+    ``[0, 1]``), except that text YAML would cut at `` #`` (a comment) or read as a mapping (it
+    holds ``: ``) is kept whole. A list or number followed by `` #`` is an error saying to quote
+    (it is not clear what was meant)."""
+    import yaml
+
+    comment = re.search(r"(^|\s)#", text) is not None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        if text.lstrip()[:1] in ("[", "{", "'", '"'):
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise ParameterError(
+                f"`{name}` = {text!r} does not read as YAML ({problem}); quote each text in it "
+                f"that holds ': ' or ' #', e.g. -p {name} '[\"/data/a #1.pth\", \"b.pth\"]'"
+            ) from err
+        return text  # e.g. "/data/a: b: c": plain text YAML cannot read
+    if isinstance(value, dict) or (comment and (value is None or isinstance(value, str))):
+        return text
+    if comment:
+        raise ParameterError(
+            f"`{name}` = {text!r}: YAML reads ' #' as the start of a comment and would drop what "
+            f"follows; quote each text that holds ' #' (e.g. -p {name} '[\"a #1\", \"b\"]'), "
+            "or leave the comment out"
+        )
+    return value
+
+
+def parse_overrides(pairs) -> dict:
+    """``-p NAME VALUE`` pairs as parameters, each value read by :func:`parse_value`."""
+    return {name: parse_value(name, value) for name, value in pairs}
+
+
+def load_profile(path: str | os.PathLike) -> dict:
+    """Read a profile (a YAML mapping of papermill parameters, e.g. ``notebooks/profiles/book.yml``
+    or a ``-f`` parameter file). A file that is not YAML is an error naming it, the line and the
+    column; one that is not a mapping is an error naming it."""
+    import pathlib
+
+    import yaml
+
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"profile {path} not found; profiles live in notebooks/profiles/")
+    try:
+        values = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        tabs = "; indent with spaces, not tabs" if "\\t" in problem or "\t" in problem else ""
+        raise ParameterError(
+            f"{path}{where}: not valid YAML ({problem}){tabs}. A profile holds one `name: value` "
+            "a line, starting at the first column; quote a value that holds ': ' or ' #'"
+        ) from err
+    if not isinstance(values, dict):
+        raise ParameterError(f"profile {path} must be a mapping of parameter names to values")
     return values
 
 

@@ -101,8 +101,7 @@ class Claim:
         return f"{self.passed}/{self.total} checks passed" + self._others()
 
     def score(self) -> str:
-        """The scorecard's column: :meth:`count` without "checks passed" (``"3/5, 1 undecided"``).
-        """
+        """The scorecard's column: :meth:`count` without "checks passed": ``"3/5, 1 undecided"``."""
         return f"{self.passed}/{self.total}" + self._others()
 
     def _others(self) -> str:
@@ -245,9 +244,7 @@ def evaluate(
     result = verdict(checks, core)
     why = ""
     if result == UNMEASURED:
-        why = "no core check is informative on this run (no side could pass it): " + "; ".join(
-            core
-        )
+        why = "no core check is informative on this run (no side could pass it): " + "; ".join(core)
     return Claim(
         id, statement, paper, ours, verdict=result, checks=listed,
         passed=outcomes.count(True), total=len(outcomes), kind=kind, profile=profile, why=why,
@@ -279,9 +276,10 @@ def claim(
     none fails: *undecided*. ``kind`` is ``"evidence"``,
     ``"identity"`` (holds by definition), ``"setup"`` (a recipe is built to satisfy it) or
     ``"illustration"`` (examples of an effect, not a test of it); see :func:`evaluate` for
-    ``core``. A check's outcome may be :data:`NOT_INFORMATIVE` (:func:`informative`). The card lists every check with its outcome, core checks
-    marked, and ``k/n checks passed``. ``unmeasured`` (why the run cannot make the test) makes
-    the verdict *not measured*; see :func:`evaluate`.
+    ``core``. A check's outcome may be :data:`NOT_INFORMATIVE` (:func:`informative`). The card
+    lists every check with its outcome, core checks marked, and ``k/n checks passed``.
+    ``unmeasured`` (why the run cannot make the test) makes the verdict *not measured*; see
+    :func:`evaluate`.
     """
     result = evaluate(
         id, statement, paper=paper, ours=ours, checks=checks, core=core, kind=kind,
