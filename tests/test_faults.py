@@ -534,3 +534,15 @@ def test_execute_names_a_profile_that_is_not_yaml(tmp_path):
     path.write_text("profile: book\n  data_scale: [1\n")
     with pytest.raises(ValueError, match=re.escape(str(path))):
         execute.load_profile(path)
+
+
+def test_checkpoint_trained_on_other_class_names_is_an_error_not_a_score(tmp_path):
+    write_image_folder(tmp_path / "val", ("a", "b", "d"), per_class=1)
+    model = zoo.build_model("alexnet-mini", 3)
+    record = {"state_dict": model.state_dict(), "unitroles": {"arch": "alexnet-mini"}}
+    torch.save({**record, "classes": ["a", "b", "c"]}, tmp_path / "abc.pth")
+    kw = {"arch": "alexnet-mini", "per_class": 1, "image_size": 32, "workers": 0}
+    with pytest.raises(ValueError, match=r"trained on.*only in the checkpoint: c.*only in .*: d"):
+        paper.checkpoint_setup(tmp_path / "abc.pth", tmp_path / "val", **kw)
+    torch.save({**record, "classes": ["a", "b", "d"]}, tmp_path / "abd.pth")
+    assert paper.checkpoint_setup(tmp_path / "abd.pth", tmp_path / "val", **kw).num_classes == 3

@@ -93,6 +93,13 @@ def read_image(path: str):
         ) from err
 
 
+def class_folders(root: str | os.PathLike) -> list[str]:
+    """The class folders of an ImageFolder root in label order (sorted), hidden ones (a name
+    starting with ``.``, e.g. ``.ipynb_checkpoints``) left out."""
+    with os.scandir(root) as entries:
+        return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
+
+
 def image_folder(root: str | os.PathLike, *, image_size: int = 224, resize: int = 256):
     """An ImageFolder split with the standard evaluation transform (resize, centre crop, norm).
 

@@ -54,6 +54,44 @@ def recorded_build(path: str | os.PathLike) -> dict | None:
     return {k: info[k] for k in ("arch", "batchnorm", "channel_dropout") if k in info}
 
 
+def recorded_classes(path: str | os.PathLike) -> list[str] | None:
+    """The class names a checkpoint written by ``python -m unitroles.train --paper`` records (its
+    training split's class folders, in label order); None for any other file."""
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # as in recorded_build: load_weights reports a damaged file
+        return None
+    names = obj.get("classes") if isinstance(obj, dict) else None
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        return None
+    return list(names)
+
+
+def check_classes(path: str | os.PathLike, class_names, root: str | os.PathLike) -> None:
+    """Raise ``ValueError`` when checkpoint ``path`` records the class names it was trained on
+    (:func:`recorded_classes`) and they are not ``class_names``, the class folders of ``root`` in
+    label order: label k would be scored as another class, and the accuracy would be wrong."""
+    recorded = recorded_classes(path)
+    names = list(class_names)
+    if recorded is None or recorded == names:
+        return
+    parts = [f"{path} was trained on {len(recorded)} classes that are not the {len(names)} class "
+             f"folders of {root}"]  # fmt: skip
+    only_ckpt = [c for c in recorded if c not in names]
+    only_here = [c for c in names if c not in recorded]
+    if only_ckpt:
+        parts.append(f"only in the checkpoint: {', '.join(only_ckpt[:10])}")
+    if only_here:
+        parts.append(f"only in {root}: {', '.join(only_here[:10])}")
+    if not only_ckpt and not only_here:
+        parts.append("the same names in another order")
+    raise ValueError(
+        "; ".join(parts) + ". A label is a class folder's position, so every image would be "
+        "scored against another class; point the data at the split of the dataset the "
+        "checkpoint was trained on, or use a checkpoint trained on this one"
+    )
+
+
 def load_model(
     path: str | os.PathLike,
     num_classes: int,
@@ -61,10 +99,19 @@ def load_model(
     arch: str = "alexnet",
     recipe: str | None = None,
     classes_from: str | None = None,
+    class_names=None,
 ) -> nn.Module:
     """The network of checkpoint ``path`` (eval mode), built as the checkpoint records
     (:func:`recorded_build`) or else as ``arch`` with ``recipe``'s options (:data:`RECIPE_BUILD`:
-    batch norm, channel dropout on conv5)."""
+    batch norm, channel dropout on conv5).
+
+    ``class_names`` (the class folders of ``classes_from``; read from that folder when it is one
+    and they are not given) are checked against the names the checkpoint records
+    (:func:`check_classes`)."""
+    if class_names is None and classes_from is not None and Path(classes_from).is_dir():
+        class_names = data.class_folders(classes_from)
+    if class_names is not None:
+        check_classes(path, class_names, classes_from or "the data")
     options = recorded_build(path)
     if options is None:
         options = {"arch": arch, **RECIPE_BUILD.get(recipe or "baseline", {})}
@@ -290,8 +337,9 @@ def checkpoint_setup(
         dataset, indices, workers=workers, skip_unreadable=skip_unreadable
     )
     model = load_model(
-        path, len(dataset.classes), arch=arch, recipe=recipe, classes_from=str(val_dir)
-    )
+        path, len(dataset.classes), arch=arch, recipe=recipe, classes_from=str(val_dir),
+        class_names=dataset.classes,
+    )  # fmt: skip
     acc = accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
                    workers=0)  # fmt: skip
     left_out = f" ({len(skipped)} unreadable images skipped)" if skipped else ""
