@@ -58,6 +58,7 @@ params.check(globals(), params.COMMON)
 import IPython.display
 import pandas as pd
 import torch
+from IPython.display import display
 
 from unitroles import bench, plots, report
 from unitroles.scenes import SceneWorld
@@ -95,23 +96,25 @@ conv5 = bench.bench_conv5(
     verbose=False,
 )[0]
 verdict = bench.against_target(conv5, conv5["target"])
-report.table(
-    pd.DataFrame(
-        {
-            "engine": [
-                f"{conv5['engine_rate']:,.0f}",
-                f"{conv5['engine_s']:.2f}",
-                f"{conv5['units']}",
-                f"{conv5['engine_runs']}",
-            ],
-            "reference": [
-                f"{conv5['reference_rate']:,.0f}",
-                f"{conv5['reference_s']:.2f}",
-                f"{conv5['ref_units']} (+ clean pass)",
-                f"{conv5['reference_runs']}",
-            ],
-        },
-        index=["images × ablations / s", "seconds (median run)", "ablations timed", "runs"],
+display(
+    report.table(
+        pd.DataFrame(
+            {
+                "engine": [
+                    f"{conv5['engine_rate']:,.0f}",
+                    f"{conv5['engine_s']:.2f}",
+                    f"{conv5['units']}",
+                    f"{conv5['engine_runs']}",
+                ],
+                "reference": [
+                    f"{conv5['reference_rate']:,.0f}",
+                    f"{conv5['reference_s']:.2f}",
+                    f"{conv5['ref_units']} (+ clean pass)",
+                    f"{conv5['reference_runs']}",
+                ],
+            },
+            index=["images × ablations / s", "seconds (median run)", "ablations timed", "runs"],
+        )
     )
 )
 
@@ -126,7 +129,7 @@ summary = pd.DataFrame(
     },
     index=["conv5"],
 )
-report.table(summary)
+display(report.table(summary))
 
 # %% [markdown]
 # ## Every conv layer
@@ -153,30 +156,32 @@ def pass_time(row) -> str:
     return f"{row['reference_pass_s']:.2f} ({min(times):.2f}–{max(times):.2f})"
 
 
-report.table(
-    pd.DataFrame(
-        {
-            "engine (img × abl / s)": layers["engine_rate"].round(),
-            "reference (img × abl / s)": layers["reference_rate"].round(),
-            "ratio (spread)": [
-                f"{r:.1f}× ({lo:.1f}–{hi:.1f})"
-                for r, lo, hi in zip(layers["ratio"], layers["ratio_low"], layers["ratio_high"])
-            ],
-            "FLOP bound": [f"{r:.1f}×" for r in layers["flop_ratio"]],
-            "reference s / pass (range)": [pass_time(r) for _, r in layers.iterrows()],
-        },
-    ).set_axis(
-        pd.Index(
-            [f"{n} ({u})" for n, u in zip(layers.index, layers["units"])], name="layer (units)"
+display(
+    report.table(
+        pd.DataFrame(
+            {
+                "engine (img × abl / s)": layers["engine_rate"].round(),
+                "reference (img × abl / s)": layers["reference_rate"].round(),
+                "ratio (spread)": [
+                    f"{r:.1f}× ({lo:.1f}–{hi:.1f})"
+                    for r, lo, hi in zip(layers["ratio"], layers["ratio_low"], layers["ratio_high"])
+                ],
+                "FLOP bound": [f"{r:.1f}×" for r in layers["flop_ratio"]],
+                "reference s / pass (range)": [pass_time(r) for _, r in layers.iterrows()],
+            },
+        ).set_axis(
+            pd.Index(
+                [f"{n} ({u})" for n, u in zip(layers.index, layers["units"])], name="layer (units)"
+            )
+        ),
+        caption="Runs: engine and reference interleaved; medians, with the lowest and highest of "
+        "the repeats. Images: "
+        + "; ".join(
+            f"{n} for {', '.join(group.index)}" for n, group in layers.groupby("images", sort=False)
         )
-    ),
-    caption="Runs: engine and reference interleaved; medians, with the lowest and highest of "
-    "the repeats. Images: "
-    + "; ".join(
-        f"{n} for {', '.join(group.index)}" for n, group in layers.groupby("images", sort=False)
+        + ". Counts identical on every layer: "
+        + ("yes" if layers["identical"].all() else "NO"),
     )
-    + ". Counts identical on every layer: "
-    + ("yes" if layers["identical"].all() else "NO"),
 )
 
 # %%

@@ -42,6 +42,7 @@ params.check(globals(), params.COMMON)
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import plots, report, scenes
 
@@ -126,7 +127,7 @@ recipes = pd.DataFrame(world.class_table()).set_index("class")
 recipes["scene"] = recipes["scene"].str.replace("_", " ")
 for column in recipes.columns.drop(["scene", "objects"]):  # a line break may follow each "/"
     recipes[column] = recipes[column].str.replace("/", "/\u200b")
-report.table(recipes, headers={"class": "class index"}, wrap=True)
+display(report.table(recipes, headers={"class": "class index"}, wrap=True))
 
 # %% [markdown]
 # ## Objects are shared between scenes

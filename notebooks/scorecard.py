@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from unitroles import plots, report
 
@@ -188,9 +188,11 @@ def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
 
 lines = rows(evidence, "statement")
 lines += [f"| {id} | {report.CLAIMS[id][1]} | not run in this build | — | — |" for id in missing]
-Markdown(
-    "| claim | figure | the paper says | checks | verdict |\n|---|---|---|---|---|\n"
-    + "\n".join(lines)
+display(
+    Markdown(
+        "| claim | figure | the paper says | checks | verdict |\n|---|---|---|---|---|\n"
+        + "\n".join(lines)
+    )
 )
 
 # %% [markdown]
@@ -200,12 +202,14 @@ Markdown(
 
 
 # %% tags=["hide-input"]
-Markdown(
-    "| claim | paper's figures | this run |\n|---|---|---|\n"
-    + "\n".join(
-        f"| [{r.claim}]({r.page}.html) | {report.cell(r.paper_figures)} | "
-        f"{report.cell(r.this_run)} |"
-        for r in evidence.itertuples()
+display(
+    Markdown(
+        "| claim | paper's figures | this run |\n|---|---|---|\n"
+        + "\n".join(
+            f"| [{r.claim}]({r.page}.html) | {report.cell(r.paper_figures)} | "
+            f"{report.cell(r.this_run)} |"
+            for r in evidence.itertuples()
+        )
     )
 )
 
@@ -216,11 +220,13 @@ Markdown(
 # states what the models were built to be, so it holds by construction when the recipe works.
 
 # %% tags=["hide-input"]
-Markdown(
-    "| claim | figure | the paper says | kind | checks | verdict |\n|---|---|---|---|---|---|\n"
-    + "\n".join(rows(apart, "statement", "kind"))
-    if len(apart)
-    else "*No identity or setup claim was run in this build.*"
+display(
+    Markdown(
+        "| claim | figure | the paper says | kind | checks | verdict |\n|---|---|---|---|---|---|\n"
+        + "\n".join(rows(apart, "statement", "kind"))
+        if len(apart)
+        else "*No identity or setup claim was run in this build.*"
+    )
 )
 
 # %% [markdown]

@@ -43,6 +43,7 @@ params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import display
 
 from unitroles import plots, report
 
@@ -85,7 +86,7 @@ def values(key: str) -> str:
 
 build = {"profile": ", ".join(sorted(set(runs["profile"])))}
 build |= {name: values(key) for name, key in fields.items()}
-report.table(pd.DataFrame({"this build": build}))
+display(report.table(pd.DataFrame({"this build": build})))
 
 # %% [markdown]
 # ## Run time of each page
@@ -125,7 +126,9 @@ report.takeaway(
     f"{build['CPU cores']} CPU cores, GPU: {build['GPU']}.",
     note="This page is for maintainers: it records how the book was built.",
 )
-report.table(runs.sort_index(), headers={"seconds": "wall time (s)"}, decimals={"seconds": 1})
+display(
+    report.table(runs.sort_index(), headers={"seconds": "wall time (s)"}, decimals={"seconds": 1})
+)
 
 # %% [markdown]
 # The {glue:text}`n_notebooks` notebooks above took {glue:text}`total_minutes` minutes of wall

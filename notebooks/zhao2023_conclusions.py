@@ -42,6 +42,7 @@ params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import display
 
 from unitroles import report
 
@@ -110,7 +111,7 @@ side = pd.DataFrame(
     [(c, what, paper, ours, verdict(c)) for c, what, paper, ours in rows],
     columns=["claim", "what", "the paper", "this run", "verdict"],
 ).set_index("claim")
-report.table(side)
+display(report.table(side))
 
 # %% tags=["hide-input"]
 import numpy as np

@@ -68,6 +68,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import generalization, plots, report, roles
 
@@ -151,7 +152,7 @@ table = pd.DataFrame(rows).round(2).astype(object)  # one row a quantity, one co
 table["paper (Fig. 1B, one curve)"] = [
     "high", "lowest", "above E(n0)", "most: falls fast", "a small part", "the curve rises after",
 ]  # fmt: skip
-report.table(table)
+display(report.table(table))
 
 # %% [markdown]
 # ## The claim

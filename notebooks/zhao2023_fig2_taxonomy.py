@@ -67,6 +67,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 from matplotlib.colors import ListedColormap
 
 from unitroles import generalization, plots, report, roles
@@ -154,7 +155,7 @@ for name in model_names:
     tax = models[name].taxonomy
     table[(name, "units")] = {r: int(tax.sets()[r][k].sum()) for r in roles.ROLES}
     table[(name, "ranks")] = {r: ranks(tax, r) for r in roles.ROLES}
-report.table(pd.DataFrame(table))
+display(report.table(pd.DataFrame(table)))
 
 # %%
 rows = {}
@@ -171,7 +172,7 @@ for name, m in models.items():
         ),
     }
 partition = pd.DataFrame(rows).T
-report.table(partition)
+display(report.table(partition))
 
 # %% [markdown]
 # ## The claim

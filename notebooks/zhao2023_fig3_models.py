@@ -65,6 +65,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import generalization, plots, report, roles
 
@@ -140,17 +141,19 @@ per_model = points.groupby("model", sort=False)[["divergence", "shape_divergence
 core_share = pd.Series(
     {name: m.taxonomy.proportions()["core"].mean() for name, m in models.items()}
 )
-report.table(
-    pd.DataFrame(
-        {
-            "gap": gaps,
-            "mean divergence (nats)": per_model["divergence"],
-            "mean shape divergence (nats)": per_model["shape_divergence"],
-            "mean core proportion": core_share,
-        }
-    ),
-    decimals=3,
-    percent=["mean core proportion"],
+display(
+    report.table(
+        pd.DataFrame(
+            {
+                "gap": gaps,
+                "mean divergence (nats)": per_model["divergence"],
+                "mean shape divergence (nats)": per_model["shape_divergence"],
+                "mean core proportion": core_share,
+            }
+        ),
+        decimals=3,
+        percent=["mean core proportion"],
+    )
 )
 
 # %% [markdown]
@@ -159,13 +162,15 @@ report.table(
 # sits at the low end of.
 
 # %%
-report.table(
-    pd.DataFrame(
-        {r: {name: int(c[r]) for name, c in counts.items()} for r in roles.ROLES}
-        | {"divergence (nats)": {name: d[k] for name, d in divergence.items()}}
-    ),
-    headers={r: f"{r} units" for r in roles.ROLES},
-    decimals=3,
+display(
+    report.table(
+        pd.DataFrame(
+            {r: {name: int(c[r]) for name, c in counts.items()} for r in roles.ROLES}
+            | {"divergence (nats)": {name: d[k] for name, d in divergence.items()}}
+        ),
+        headers={r: f"{r} units" for r in roles.ROLES},
+        decimals=3,
+    )
 )
 
 # %% [markdown]

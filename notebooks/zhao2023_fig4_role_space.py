@@ -55,6 +55,7 @@ params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import generalization, plots, report
 
@@ -137,10 +138,10 @@ centres["paper"] = [
     "more overfitted, fewer confusing", "more overfitted, fewer confusing",
     "most overfitted, fewest confusing",
 ]  # fmt: skip
-report.table(
+display(report.table(
     centres, decimals=1,
     headers={a: f"{a} (% of units)" for a in AXES},
-)  # fmt: skip
+))  # fmt: skip
 
 # %%
 chance = 1 / len(models)

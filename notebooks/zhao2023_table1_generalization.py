@@ -50,6 +50,7 @@ params.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
 
 # %%
 import pandas as pd
+from IPython.display import display
 
 from unitroles import plots, report, train
 from unitroles.scenes import SceneWorld
@@ -94,11 +95,13 @@ table = pd.concat(
     {"paper": PAPER.rename(columns=columns), "ours": ours[list(columns)].rename(columns=columns)},
     axis=1,
 )
-report.table(
-    table,
-    decimals=3,
-    caption="Accuracies as fractions; gap = train − test. Paper: VGG16 on ImageNet; ours: "
-    f"{'VGG16' if profile == 'paper' else 'vgg16-mini'}, {profile} profile.",
+display(
+    report.table(
+        table,
+        decimals=3,
+        caption="Accuracies as fractions; gap = train − test. Paper: VGG16 on ImageNet; ours: "
+        f"{'VGG16' if profile == 'paper' else 'vgg16-mini'}, {profile} profile.",
+    )
 )
 
 # %% [markdown]
@@ -129,7 +132,7 @@ else:
         "<code>gen-E.pth</code>; their recipes are yours.</em></p>"
     )
 report.glue({"recipe_table": recipe_table})  # an HTML table: the chapter page pastes it
-recipe_table
+display(recipe_table)
 
 # %%
 fig, axes = plots.figure(2, width=7.0, height=3.0)

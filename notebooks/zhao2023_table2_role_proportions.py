@@ -54,6 +54,7 @@ params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import generalization, plots, report, roles
 
@@ -96,12 +97,14 @@ side = pd.concat(  # the paper's row of each model, then ours; "%" in the header
     names=["", "model"],
 ).swaplevel()
 side = side.loc[sorted(side.index, key=lambda i: (i[0], i[1] != "paper"))]
-report.table(
-    side,
-    headers={role: f"{role} (%)" for role in roles.ROLES},
-    caption=f"Role proportions in % of the layer's units, mean ± standard deviation over classes; "
-    f"gap: training minus test accuracy. Paper: VGG16 on ImageNet (Tables 1 and 2); ours: {arch} "
-    f"{layer}, {profile} profile.",
+display(
+    report.table(
+        side,
+        headers={role: f"{role} (%)" for role in roles.ROLES},
+        caption="Role proportions in % of the layer's units, mean ± standard deviation over "
+        "classes; gap: training minus test accuracy. Paper: VGG16 on ImageNet (Tables 1 and 2); "
+        f"ours: {arch} {layer}, {profile} profile.",
+    )
 )
 
 # %%
@@ -165,7 +168,7 @@ sensitivity = pd.DataFrame(
         for eps, t in trends.items()
     }
 )
-report.table(sensitivity)
+display(report.table(sensitivity))
 
 # %% [markdown]
 # Each column reads the turning points at one tolerance; the last two rows give the median class's

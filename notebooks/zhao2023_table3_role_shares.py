@@ -56,6 +56,7 @@ params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import generalization, plots, report, roles
 
@@ -94,11 +95,13 @@ side = pd.concat(  # the paper's row of each model, then ours; "%" in the header
     names=["", "model"],
 ).swaplevel()
 side = side.loc[sorted(side.index, key=lambda i: (i[0], i[1] != "paper"))]
-report.table(
-    side,
-    headers={role: f"{role} (%)" for role in side.columns},
-    caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
-    f"VGG16 on ImageNet (Table 3); ours: {arch} {layer}, {profile} profile.",
+display(
+    report.table(
+        side,
+        headers={role: f"{role} (%)" for role in side.columns},
+        caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
+        f"VGG16 on ImageNet (Table 3); ours: {arch} {layer}, {profile} profile.",
+    )
 )
 
 # %%
@@ -153,8 +156,10 @@ report.glue(
         "core_sd_class_A": f"{100 * by_class.loc['model A', ('core', 'std')]:.1f}%",
     }
 )
-report.table(  # one row a (model, role)
-    check.stack(level=1, future_stack=True).rename_axis(["model", "role"]), decimals=2
+display(
+    report.table(  # one row a (model, role)
+        check.stack(level=1, future_stack=True).rename_axis(["model", "role"]), decimals=2
+    )
 )
 
 # %% [markdown]

@@ -70,6 +70,7 @@ params.check(
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import attributes, curves, plots, report, study, sweeps
 from unitroles.scenes import SceneWorld
@@ -195,10 +196,10 @@ table = pd.DataFrame(
 paper = pd.DataFrame(  # Zhou et al. 2018, Fig. 1 (Places365 AlexNet conv5, the bed unit)
     {"class": ["paper: youth hostel", "paper: bedroom"], "drop (pts)": [23, 15]}
 )
-report.table(
+display(report.table(
     pd.concat([table, paper], ignore_index=True), index=False, missing="",
     decimals={"accuracy before (%)": 1, "after (%)": 1, "drop (pts)": 1},
-)  # fmt: skip
+))  # fmt: skip
 
 # %% [markdown]
 # The same rule on every seed:
@@ -222,7 +223,7 @@ per_seed = pd.DataFrame(
     }
     for r in rows
 ).set_index("seed")
-report.table(per_seed, decimals={"IoU": 3, "overall drop (pts)": 2})
+display(report.table(per_seed, decimals={"IoU": 3, "overall drop (pts)": 2}))
 
 # %%
 outcomes = {

@@ -68,6 +68,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import attributes, plots, report, study
 from unitroles.scenes import SceneWorld
@@ -188,11 +189,11 @@ if world is not None:
         {True: "yes", False: "no"}
     )
     shown["chance of a match"] = gallery["chance of a match"]
-report.table(
+display(report.table(
     pd.concat([shown, paper]).rename_axis("unit"),
     headers={"concept": "concept (category, IoU)"},
     percent=["chance of a match"], missing="", wrap=True,
-)  # fmt: skip
+))  # fmt: skip
 
 # %% [markdown]
 # And every seed's gallery in one line each: how many of its units' most damaged classes hold
@@ -219,7 +220,7 @@ per_seed = pd.DataFrame(
     }
     for s, g in zip(seeds, galleries)
 ).set_index("seed")
-report.table(per_seed)
+display(report.table(per_seed))
 
 # %%
 if world is not None:

@@ -58,6 +58,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import plots, report, setups, study, sweeps
 
@@ -151,7 +152,7 @@ paper = pd.DataFrame(  # Zhou et al. 2018, sec. 3.2 and Fig. 3 (Places365 AlexNe
      "median min class drop": "slightly < 0"},
     index=pd.MultiIndex.from_tuples([("paper: AlexNet conv5", "")]),
 )  # fmt: skip
-report.table(
+display(report.table(
     pd.concat([table, paper]).rename_axis(["layer", "seed"]),
     headers={
         "mean overall drop": "mean overall drop (pts)",
@@ -160,7 +161,7 @@ report.table(
         "median min class drop": "median min class drop (pts)",
     },
     decimals={"units with max class drop > 10 pts (%)": 0},
-)  # fmt: skip
+))  # fmt: skip
 
 # %% [markdown]
 # The last row gives the figures the paper states for Places365 AlexNet conv5. Our validation

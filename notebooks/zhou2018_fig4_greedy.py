@@ -70,6 +70,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import plots, report, setups, study, sweeps
 
@@ -190,7 +191,7 @@ table = pd.DataFrame(
 )
 table.insert(0, "% of the layer", [round(100 * t / units_total, 1) for t in at])
 table["paper: greedy, of 256 units"] = pd.Series({5: "≈ 28", 10: "> 40", 15: "class near 0%"})
-report.table(table, decimals={"% of the layer": 1}, wrap=True)
+display(report.table(table, decimals={"% of the layer": 1}, wrap=True))
 
 # %% [markdown]
 # Each cell is the mean over seeds, with the lowest and highest seed in brackets.
@@ -248,7 +249,7 @@ report.glue(
         "units_total": units_total, "layer": layer,
     }
 )  # fmt: skip
-report.table(per_seed, decimals=1)
+display(report.table(per_seed, decimals=1))
 
 # %%
 report.claim(

@@ -70,6 +70,7 @@ params.check(
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import plots, report, study
 
@@ -211,7 +212,7 @@ shown = shown.rename(
         **study.ATTRIBUTE_LABELS,
     }  # fmt: skip
 )
-report.table(shown, decimals=2)
+display(report.table(shown, decimals=2))
 
 # %% [markdown]
 # Where a random attribute's Spearman r falls in 95% of {glue:text}`random_draws` draws, all
@@ -223,7 +224,7 @@ band_table = pd.DataFrame(
     index=pd.Index([label.replace(" (pts)", "") for label in DROPS.values()], name="r of"),
 )
 report.glue({"random_draws": f"{random_draws:,}"})
-report.table(band_table)
+display(report.table(band_table))
 
 # %%
 fig, axes = plots.figure(2, width=7.0, height=2.8, sharey=True)
@@ -410,13 +411,15 @@ report.glue(
         "z5_paper_units_per_class": scale["paper_units_per_class"],
     }
 )
-report.table(
-    within.rename(columns=dict(enumerate(f"seed {s}" for s in seeds))).rename_axis(
-        "units whose best concept is a"
-    ),
-    decimals=2,
-    caption="Spearman r of concept IoU with the max class drop within each category of best "
-    "concept (categories with at least 6 units on a seed).",
+display(
+    report.table(
+        within.rename(columns=dict(enumerate(f"seed {s}" for s in seeds))).rename_axis(
+            "units whose best concept is a"
+        ),
+        decimals=2,
+        caption="Spearman r of concept IoU with the max class drop within each category of best "
+        "concept (categories with at least 6 units on a seed).",
+    )
 )
 
 # %% [markdown]

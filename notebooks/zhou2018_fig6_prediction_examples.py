@@ -69,6 +69,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import attributes, paper, plots, report, study
 
@@ -156,7 +157,7 @@ summary = pd.DataFrame(
     {"ours (%)": [top1, top3], "chance (%)": [100 / len(prediction.class_names), chance3]},
     index=["true class ranked first", "true class in the top 3"],
 )
-report.table(summary, decimals=1)
+display(report.table(summary, decimals=1))
 
 # %%
 report.glue(

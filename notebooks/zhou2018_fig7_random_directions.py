@@ -70,6 +70,7 @@ params.check(
 import numpy as np
 import pandas as pd
 import torch
+from IPython.display import display
 
 from unitroles import curves, data, engine, plots, report, setups, sweeps
 
@@ -213,7 +214,7 @@ table["paper: AlexNet conv5, ResNet18 layer4"] = pd.Series(  # Zhou et al. 2018,
     {columns["head"]: "units above random", columns["mean"]: "units above random",
      columns["overall"]: "units above random; gap small (axis × 1000)"}
 ).reindex(table.index, fill_value="—")  # fmt: skip
-report.table(table.rename_axis("mean over models (range)"), wrap=True)
+display(report.table(table.rename_axis("mean over models (range)"), wrap=True))
 
 # %% [markdown]
 # Each cell gives the mean over the {glue:text}`n_seeds` models and, in brackets, their range; a

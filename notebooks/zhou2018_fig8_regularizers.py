@@ -64,6 +64,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import curves, paper, plots, report, setups, study, sweeps, train
 
@@ -185,7 +186,7 @@ table = pd.DataFrame(
     },
     index=spread.index,
 ).reindex(pd.MultiIndex.from_product([recipes, layers], names=["recipe", "layer"]))
-report.table(table.rename_axis(["recipe", "max class drop at"]), wrap=True)
+display(report.table(table.rename_axis(["recipe", "max class drop at"]), wrap=True))
 
 # %% [markdown]
 # Each cell gives the mean over the {glue:text}`n_seeds` seeds and, in brackets, their range.
@@ -267,9 +268,11 @@ ours = pd.DataFrame(
     index=regularized,
 )  # fmt: skip
 comparison = pd.concat({"paper": paper, "this run": ours})
-report.table(
-    comparison.swaplevel().sort_index().rename_axis(["recipe", "source"]),
-    headers={layer: f"{layer}: head vs baseline" for layer in layers},
+display(
+    report.table(
+        comparison.swaplevel().sort_index().rename_axis(["recipe", "source"]),
+        headers={layer: f"{layer}: head vs baseline" for layer in layers},
+    )
 )
 
 # %% [markdown]
@@ -396,7 +399,7 @@ for recipe in recipes:
             "seed range (pts)": heads.max() - heads.min(),
         }
 room = pd.DataFrame(rows).T.rename_axis(["recipe", "layer"])
-report.table(room, decimals=1)
+display(report.table(room, decimals=1))
 base_c5 = head.loc["baseline", "conv5"]
 first = models["baseline", seeds[0]]
 scale = study.scale_comparison(

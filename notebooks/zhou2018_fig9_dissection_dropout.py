@@ -64,6 +64,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import attributes, plots, report, setups
 
@@ -164,11 +165,11 @@ per_model.loc["distinct concepts"] = [
 per_model.loc["mean best IoU"] = [b["iou"].mean() for b in best.values()]
 per_model.loc["units in the layer"] = [len(b) for b in best.values()]
 per_model.columns.names = ["recipe", "seed"]
-report.table(
+display(report.table(
     per_model.T.drop(columns="units in the layer"),  # the same for every model: in the text
     headers={c: f"{c} (units)" for c in per_model.index[:-4]} | {"all": "all categories (units)"},
     decimals={"mean best IoU": 3},
-)  # fmt: skip
+))  # fmt: skip
 
 # %% [markdown]
 # One row per model, recipe and seed: interpretable units per concept category, all of them,
@@ -263,7 +264,7 @@ dup = {key: diagnosis.duplication(b) for key, b in best.items()}
 mix = {r: diagnosis.concept_mix([best[r, s] for s in seeds]) for r in recipes}
 per_concept = {r: float(np.mean([dup[r, s]["per_concept"] for s in seeds])) for r in recipes}
 scene = {r: float(mix[r].get("scene", 0.0)) for r in recipes}
-report.table(
+display(report.table(
     pd.DataFrame(
         {
             "interpretable units (mean)": {r: totals[r].mean() for r in recipes},
@@ -276,7 +277,7 @@ report.table(
     decimals={"mean best IoU": 3, "units per matched concept": 2,
               "interpretable units (mean)": 1, "distinct concepts (mean)": 1},
     percent=["best concept a scene label"],
-)  # fmt: skip
+))  # fmt: skip
 copies = per_concept[drop] > per_concept[base]
 fewer_concepts = distinct[drop].mean() < distinct[base].mean()
 report.glue(

@@ -65,6 +65,7 @@ params.check(
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from unitroles import paper, plots, report, study
 
@@ -149,7 +150,7 @@ print(
     f"({len(test)} instances), {prediction.excluded} units hurt no class and are left out; "
     f"{len(prediction.class_names)} classes (the paper: 365)."
 )
-report.table(rows.rename_axis("predicted from"), decimals=2)
+display(report.table(rows.rename_axis("predicted from"), decimals=2))
 
 # %%
 singles = accuracy.drop("ensemble")

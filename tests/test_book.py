@@ -19,6 +19,30 @@ def test_there_are_notebooks_and_each_is_in_the_toc():
         assert f"book/notebooks/{nb.stem}\n" in toc, f"{nb.stem} is not in _toc.yml"
 
 
+# What a page shows only as a cell's last value: a later statement in the cell hides it.
+SHOWN_AS_LAST_VALUE = ("report.table", "Markdown", "HTML", "IPython.display.HTML")
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_table_a_page_shows_is_displayed_explicitly(source):
+    """A table (or Markdown, HTML) left as a cell's last value is displayed only while nothing
+    follows it in the cell: the seven Zhao claim cards and two Zhou tables vanished that way.
+    A page displays each one with ``display(...)``; ``report.claim`` displays its own card."""
+    import ast
+
+    bare = [
+        f"{source.name}:{node.lineno}: {ast.unparse(node.value)[:60]}"
+        for node in ast.parse(source.read_text()).body
+        if isinstance(node, ast.Expr)
+        and (
+            isinstance(node.value, ast.Name)
+            or isinstance(node.value, ast.Call)
+            and ast.unparse(node.value.func) in SHOWN_AS_LAST_VALUE
+        )
+    ]
+    assert not bare, "display these explicitly:\n" + "\n".join(bare)
+
+
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_executes_under_smoke(smoke_build, source):
     out, _ = smoke_build
