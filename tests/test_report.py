@@ -441,3 +441,20 @@ def test_claim_displays_its_card_whatever_follows_it_in_the_cell(monkeypatch):
     c = report.claim("T8", "s", paper="p", ours="o", checks={"c": True}, core=["c"])
     assert len(shown) == 1 and shown[0].data.startswith("**Claim T8.** s")
     assert c.verdict == report.HOLDS and c._ipython_display_() is None
+
+
+def test_run_box_gives_paths_in_the_checkout_relative_never_the_build_machines(tmp_path):
+    """The scorecard's box printed /tmp/.../build/executed/book (the Makefile passes an absolute
+    path): a reader pastes the box in the repository root, papermill runs in notebooks/."""
+    executed = ROOT / "build" / "executed" / "book"
+    params = {"profile": "book", "executed": str(executed), "data": str(tmp_path)}
+    profile = tmp_path / "p.yml"
+    profile.write_text("profile: book\n")
+    box = execute.run_box(ROOT / "notebooks" / "scorecard.py", params, profile)
+    assert str(ROOT) not in box
+    ours, plain = (b.split("\n```")[0] for b in box.split("```bash\n")[1:3])
+    assert "-p executed build/executed/book" in ours and "notebooks/scorecard.py" in ours
+    assert "--cwd notebooks" in plain and "-p executed ../build/executed/book" in plain
+    assert f"-p data {tmp_path}" in plain  # a path outside the checkout stays as given
+    assert "executed = 'build/executed/book'" in box
+    assert "`models/book/`" in box and "`.cache/unitroles/` of the checkout" in box

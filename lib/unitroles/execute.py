@@ -99,6 +99,29 @@ def _yaml(value) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
+# The checkout this module belongs to (lib/unitroles/execute.py): run boxes give paths in it
+# relative to it, never the build machine's absolute path.
+ROOT = Path(__file__).resolve().parents[2]
+# Where models and results are, as the run box and the intro say it.
+WHERE_CACHED = (
+    "Models: the published set in `models/book/` (digest-checked); results cached in "
+    "`.cache/unitroles/` of the checkout, or `$UNITROLES_CACHE` if set, whichever way the page "
+    "is run"
+)
+
+
+def relative(value, start: str | os.PathLike = ROOT):
+    """``value``, when it is an absolute path inside the checkout, relative to ``start`` (the
+    checkout, or the folder a command runs the notebook in); any other value as it is."""
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    try:
+        Path(value).relative_to(ROOT)
+    except ValueError:
+        return value
+    return os.path.relpath(value, start)
+
+
 def run_box(
     source: str | os.PathLike,
     parameters: dict,
@@ -107,35 +130,40 @@ def run_box(
     defaults: str = "",
 ) -> str:
     """Markdown for the "Run this page" box: the parameters of this run and the exact commands
-    that reproduce it. ``defaults``: the source of the page's parameters cell (its defaults and
-    their comments), shown in the box instead of as a cell of the page."""
+    that reproduce it, to paste in the repository root. ``defaults``: the source of the page's
+    parameters cell (its defaults and their comments), shown in the box instead of as a cell of
+    the page. Paths inside the checkout are given relative to it (to ``notebooks/`` for papermill,
+    which runs the page there), never as the build machine's absolute path."""
     source = Path(source)
     try:
-        source = source.resolve().relative_to(Path.cwd())
+        source = source.resolve().relative_to(ROOT)
     except ValueError:
         source = Path("notebooks") / source.name
     stem = source.stem
-    flags = [_flag(name, value) for name, value in parameters.items()]
+    here = {k: relative(v) for k, v in parameters.items()}
+    inside = {k: relative(v, ROOT / source.parent) for k, v in parameters.items()}
+    flags = [_flag(name, value) for name, value in inside.items()]
     flags = " \\\n    ".join(" ".join(flags[k : k + 4]) for k in range(0, len(flags), 4))
     ours = f"python -m unitroles.execute {source} --out build/mine"
     if profile:
         base = load_profile(profile)
-        ours += f" \\\n    --profile {profile}"
-        changed = {k: v for k, v in parameters.items() if k not in base or base[k] != v}
+        ours += f" \\\n    --profile {relative(str(Path(profile).resolve()))}"
+        changed = {k: here[k] for k, v in parameters.items() if k not in base or base[k] != v}
         ours += "".join(f" -p {k} {shlex.quote(_yaml(v))}" for k, v in changed.items())
     return (
         ":::{admonition} Run this page\n:class: tip dropdown\n"
-        + _parameter_listing(parameters, defaults)
+        + _parameter_listing(here, defaults)
         + "From the repository root, with the environment of `make env` (`.venv`), this runs the "
         "page exactly as shown here:\n\n"
         f"```bash\n{ours}\n```\n\n"
         "or, with jupytext and papermill alone (every parameter spelled out; change any of "
-        "them with `-p NAME VALUE`):\n\n"
+        f"them with `-p NAME VALUE`; papermill runs the page in `{source.parent}/`, so a "
+        "relative path is taken from there):\n\n"
         f"```bash\njupytext --to ipynb {source} -o {stem}.ipynb\n"
         f"papermill {stem}.ipynb {stem}-out.ipynb --cwd {source.parent} \\\n    {flags}\n```\n"
-        "\nTrained models and results are cached in `.cache/unitroles/` (or `$UNITROLES_CACHE`); "
-        "a second run loads them. The {download}`executed notebook <" + f"{stem}.ipynb>` is "
-        "also in the download menu at the top of the page.\n:::"
+        f"\n{WHERE_CACHED}; a second run loads them. The "
+        "{download}`executed notebook <" + f"{stem}.ipynb>` is also in the download menu at the "
+        "top of the page.\n:::"
     )
 
 
