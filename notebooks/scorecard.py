@@ -28,12 +28,15 @@
 # made on several seeds of a recipe passes or fails only by a majority that one seed cannot
 # overturn (4 or 5 of 5, 3 of 3), and a measured share only when its 95% interval is clear of
 # the line: models trained on another CPU round differently, which amounts to a new draw of each
-# seed, and a verdict should not turn on that draw. The column "checks" counts the checks passed.
+# seed, and a verdict should not turn on that draw. The column "checks" counts the checks passed
+# of those that could be decided either way; a check that no side could pass on this run (say, no
+# unit and no random direction drops any class by more than the line) is *not informative* and
+# counted neither way.
 # A claim that our synthetic world does not bear out is a finding about the world and the mini
 # models as much as about the paper; each page says which. Claims that hold by definition
-# (*identity*) or that a recipe is built to satisfy (*setup*) are not evidence: they are listed
-# apart and not counted. The code that reads the notebooks back is folded away; "Show code cell
-# source" opens it.
+# (*identity*), that a recipe is built to satisfy (*setup*) and example images (*illustration*)
+# are not evidence: they are listed apart and not counted. The code that reads the notebooks
+# back is folded away; "Show code cell source" opens it.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -73,7 +76,7 @@ table = pd.DataFrame(
         "paper_figures": c.paper,
         "this_run": c.ours,
         "kind": c.kind,
-        "checks": f"{c.passed}/{c.total}" + (f" ({c.undecided} undecided)" if c.undecided else ""),
+        "checks": c.score(),
         "verdict": c.verdict,
         "profile": c.profile,
     }
@@ -87,7 +90,7 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profi
 # %% [markdown]
 # ## Verdicts at a glance
 #
-# Evidence only: identity and setup claims are not counted.
+# Evidence only: identity, setup and illustration claims are not counted.
 
 # %% tags=["hide-input"]
 order = [report.HOLDS, report.PARTLY, report.UNDECIDED, report.FAILS, report.UNMEASURED]
@@ -117,7 +120,7 @@ plots.caption(
     "holds; blue, undecided (a core check not settled: its seeds split, or its interval "
     "straddles the line); red, does not hold; grey, not measured (the run's data could not "
     "support the test). "
-    "Identity and setup claims are not counted.",
+    "Identity, setup and illustration claims are not counted.",
     alt="Stacked horizontal bar chart of verdict counts per paper. "
     + "; ".join(
         f"{paper}: {counts.loc[paper, report.HOLDS]} hold, {counts.loc[paper, report.PARTLY]} "
@@ -168,7 +171,7 @@ report.glue(
 
 # %% [markdown]
 # On the {glue:text}`scorecard_profile` profile, {glue:text}`summary_all`.
-# {glue:text}`n_apart` identity and setup claims are listed apart below;
+# {glue:text}`n_apart` identity, setup and illustration claims are listed apart below;
 # {glue:text}`n_missing` of the papers' claims have no executed page in this build.
 
 # %% [markdown]
@@ -177,20 +180,21 @@ report.glue(
 
 # %% tags=["hide-input"]
 def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
-    """One table row per claim, linked to its built page (which sits beside this one)."""
+    """One table row per claim, linked to its built page (which sits beside this one), its
+    verdict and count of checks beside the id (a phone shows the first columns)."""
     return [
-        f"| [{r.claim}]({r.page}.html) | {r.paper.split(' et al.')[0]} {r.where} | "
+        f"| [{r.claim}]({r.page}.html) | {report.MARKS[r.verdict]} {r.verdict} | {r.checks} | "
+        f"{r.paper.split(' et al.')[0]} {r.where} | "
         + "".join(f"{report.cell(getattr(r, c))} | " for c in columns)
-        + f"{r.checks} | {report.MARKS[r.verdict]} {r.verdict} |"
         for r in frame.itertuples()
     ]
 
 
 lines = rows(evidence, "statement")
-lines += [f"| {id} | {report.CLAIMS[id][1]} | not run in this build | — | — |" for id in missing]
+lines += [f"| {id} | — | — | {report.CLAIMS[id][1]} | not run in this build |" for id in missing]
 display(
     Markdown(
-        "| claim | figure | the paper says | checks | verdict |\n|---|---|---|---|---|\n"
+        "| claim | verdict | checks | figure | the paper says |\n|---|---|---|---|---|\n"
         + "\n".join(lines)
     )
 )
@@ -214,18 +218,20 @@ display(
 )
 
 # %% [markdown]
-# ## Identities and setup, not counted
+# ## Identities, setup and illustrations, not counted
 #
 # An *identity* holds by definition, so its check tests our code, not the paper; a *setup* claim
-# states what the models were built to be, so it holds by construction when the recipe works.
+# states what the models were built to be, so it holds by construction when the recipe works; an
+# *illustration* shows examples of an effect (Zhou et al.'s Fig. 6, images whose prediction an
+# ablation changes) and tests nothing.
 
 # %% tags=["hide-input"]
 display(
     Markdown(
-        "| claim | figure | the paper says | kind | checks | verdict |\n|---|---|---|---|---|---|\n"
+        "| claim | verdict | checks | figure | the paper says | kind |\n|---|---|---|---|---|---|\n"
         + "\n".join(rows(apart, "statement", "kind"))
         if len(apart)
-        else "*No identity or setup claim was run in this build.*"
+        else "*No identity, setup or illustration claim was run in this build.*"
     )
 )
 
