@@ -546,3 +546,20 @@ def test_checkpoint_trained_on_other_class_names_is_an_error_not_a_score(tmp_pat
         paper.checkpoint_setup(tmp_path / "abc.pth", tmp_path / "val", **kw)
     torch.save({**record, "classes": ["a", "b", "d"]}, tmp_path / "abd.pth")
     assert paper.checkpoint_setup(tmp_path / "abd.pth", tmp_path / "val", **kw).num_classes == 3
+
+
+def test_symlink_loop_in_an_image_folder_counts_each_image_once(tmp_path):
+    write_image_folder(tmp_path / "val", per_class=2)
+    (tmp_path / "val" / "a" / "again").symlink_to(tmp_path / "val" / "a")
+    with pytest.warns(UserWarning, match=f"not followed: {tmp_path / 'val' / 'a' / 'again'}"):
+        ds = data.image_folder(tmp_path / "val", image_size=32, resize=36)
+    assert len(ds) == 6 and ds.classes == ["a", "b", "c"]
+
+
+def test_hidden_folders_of_an_image_folder_are_no_class_and_no_image(tmp_path):
+    write_image_folder(tmp_path / "val", per_class=2)
+    for hidden in (tmp_path / "val" / ".ipynb_checkpoints", tmp_path / "val" / "b" / ".cache"):
+        hidden.mkdir()
+        shutil.copyfile(tmp_path / "val" / "a" / "0.jpg", hidden / "0-checkpoint.jpg")
+    ds = data.image_folder(tmp_path / "val", image_size=32, resize=36)
+    assert ds.classes == ["a", "b", "c"] and len(ds) == 6

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import Dataset
+from torchvision import datasets
 
 # The papers' evaluation transform for ImageNet / Places365 (torchvision conventions).
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -100,12 +101,81 @@ def class_folders(root: str | os.PathLike) -> list[str]:
         return sorted(e.name for e in entries if e.is_dir() and not e.name.startswith("."))
 
 
+def _walk(folder: str, ancestors: frozenset, found: list, loops: list) -> None:
+    """Append ``(folder, image names)`` for ``folder`` and every non-hidden folder under it to
+    ``found``, following links except into a folder whose real path is in ``ancestors`` (a loop:
+    appended to ``loops``)."""
+    real = os.path.realpath(folder)
+    if real in ancestors:
+        loops.append(folder)
+        return
+    files, dirs = [], []
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir():
+                dirs.append(e.path)
+            elif e.name.lower().endswith(datasets.folder.IMG_EXTENSIONS) and e.is_file():
+                files.append(e.name)
+    found.append((folder, files))
+    for sub in dirs:
+        _walk(sub, ancestors | {real}, found, loops)
+
+
+def image_files(root: str | os.PathLike, class_to_idx: dict[str, int]) -> list[tuple[str, int]]:
+    """``(path, label)`` of every image under each class folder of ``root``, as torchvision's
+    ImageFolder lists them (folders in sorted order, symbolic links followed), except that hidden
+    files and folders (``.ipynb_checkpoints``, ``.cache``) are left out and a link back to a
+    folder it lies in (a loop, which would list the same images again and again) is not
+    followed, with a warning naming it. A class folder with no image is an error naming it."""
+    root = Path(root)
+    samples, empty, loops = [], [], []
+    for name, label in sorted(class_to_idx.items(), key=lambda kv: kv[1]):
+        found: list[tuple[str, list[str]]] = []
+        _walk(str(root / name), frozenset(), found, loops)
+        before = len(samples)
+        for folder, files in sorted(found):
+            samples += [(os.path.join(folder, f), label) for f in sorted(files)]
+        if len(samples) == before:
+            empty.append(name)
+    if loops:
+        warnings.warn(
+            f"not followed: {', '.join(loops[:5])} under {root} link back to a folder they lie "
+            "in (each image would be counted again and again); remove the links",
+            stacklevel=3,
+        )
+    if empty:
+        raise FileNotFoundError(
+            f"class folder(s) {', '.join(empty[:10])} under {root} hold no image "
+            f"({', '.join(datasets.folder.IMG_EXTENSIONS)}); add images or remove the folders"
+        )
+    return samples
+
+
+class ImageFolder(datasets.ImageFolder):
+    """torchvision's ImageFolder with this module's class folders and image listing
+    (:func:`class_folders`, :func:`image_files`)."""
+
+    def find_classes(self, directory):
+        classes = class_folders(directory)
+        if not classes:
+            raise FileNotFoundError(f"no class folders in {directory}")
+        return classes, {c: i for i, c in enumerate(classes)}
+
+    @staticmethod
+    def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None, **kw):
+        return image_files(directory, class_to_idx)
+
+
 def image_folder(root: str | os.PathLike, *, image_size: int = 224, resize: int = 256):
     """An ImageFolder split with the standard evaluation transform (resize, centre crop, norm).
 
+    Class folders are the non-hidden folders of ``root`` (:func:`class_folders`); images are
+    listed by :func:`image_files` (hidden files and folders left out, link loops not followed).
     An image that does not decode raises :class:`UnreadableImage` with its path (see
     :func:`iter_batches` to skip such images instead)."""
-    from torchvision import datasets, transforms
+    from torchvision import transforms
 
     root = absolute(root)
     if not root.is_dir():
@@ -119,7 +189,7 @@ def image_folder(root: str | os.PathLike, *, image_size: int = 224, resize: int 
         ]
     )
     try:
-        dataset = datasets.ImageFolder(str(root), transform=transform, loader=read_image)
+        dataset = ImageFolder(str(root), transform=transform, loader=read_image)
     except FileNotFoundError as err:
         raise FileNotFoundError(
             f"no images found under {root} (expected root/<class>/<image>): {err}"
