@@ -62,7 +62,17 @@ INSPECT = r"""(async () => {
     /^[^\s]*\/[^\s]*$/.test(alt);
   const alts = images.filter(img => pathLike((img.getAttribute("alt") || "").trim()))
     .map(img => [img.getAttribute("src"), img.getAttribute("alt")]);
+  // Paragraphs that announce a table ("the table below", "the claim card below") with none after.
+  const announce = /\b(?:the|this|these)\s+(?:claim\s+)?(?:card|table|checks|targets)s?\s+below\b/i;
+  const tables = [...document.querySelectorAll("table")].filter(t => t.checkVisibility());
+  const after = (el, other) => el.compareDocumentPosition(other) & Node.DOCUMENT_POSITION_FOLLOWING;
+  const promised = [...document.querySelectorAll("p, li, dd")]
+    .filter(el => el.checkVisibility() && !el.closest("pre, .highlight, table"))
+    .filter(el => announce.test(el.textContent))
+    .filter(el => !tables.some(t => after(el, t)))
+    .map(el => el.textContent.match(announce)[0] + ": " + el.textContent.trim().slice(0, 60));
   return {
+    promised: promised,
     images: images.filter(img => !img.complete || img.naturalWidth === 0)
       .map(img => img.getAttribute("src")),
     links: [...document.querySelectorAll("a[href]")].map(a => a.href),
@@ -303,6 +313,7 @@ class Browser:
             what = "is a file path" if alt else "is missing"
             problems.append(f"image alt text {what}: {src}" + (f" (alt={alt!r})" if alt else ""))
         problems += [f"wider than its column at {self.size[0]} px: {w}" for w in found["wide"]]
+        problems += [f"announces a table that is not there: {p}" for p in found["promised"]]
         problems += _errors(self.events, url)
         width, height = self.size
         self.resize(NARROW, height)
@@ -364,6 +375,8 @@ def check_site(root, pages=None, browser=None, ignore=()):
     """Open each page (default: every page) of the site in `root`; one line per problem found.
 
     A problem is an image that did not load, a link to a local file that does not exist, a
+    paragraph that announces a table ("the table below", "the claim card below") with no table
+    after it, a
     Python traceback in the page, a JavaScript error (uncaught, console.error, failed load), raw
     TeX in the visible text (maths MathJax did not typeset), an image whose alt text is missing,
     empty or a file path, a table, figure or image wider than its column at the browser's width
@@ -391,4 +404,73 @@ def check_site(root, pages=None, browser=None, ignore=()):
                         problems.append(f"broken link: {link.removeprefix(base)}")
             problems = [p for p in problems if not any(known in p for known in ignore)]
             report += [f"{page}: {problem}" for problem in problems]
+    return report
+
+
+# Every claim card on the page: `**Claim Z1.** statement` then a table whose "Verdict" row reads
+# "✓ holds · 3/5 checks passed" (report.Claim.markdown); every row of every table, for the
+# scorecard's.
+CARDS = r"""(() => {
+  const cards = [...document.querySelectorAll("strong")]
+    .filter(el => el.checkVisibility() && /^Claim [A-Z]+\d+\.$/.test(el.textContent.trim()))
+    .map(el => {
+      const id = el.textContent.trim().slice(6, -1);
+      let table = null;
+      for (let next = el.closest("p"); next && !table; next = next.nextElementSibling) {
+        table = next.matches("table") ? next : next.querySelector("table");
+      }
+      const row = table && [...table.rows].find(r => r.cells[0].textContent.trim() === "Verdict");
+      return [id, row ? row.cells[1].textContent.trim() : null];
+    });
+  const rows = [...document.querySelectorAll("tr")].filter(r => r.checkVisibility())
+    .map(r => [...r.cells].map(c => c.textContent.trim()));
+  return {cards: cards, rows: rows};
+})()"""
+
+VERDICTS = ("partly holds", "does not hold", "not measured", "undecided", "holds")
+
+
+def _verdict(text):
+    """The verdict named in a card's or the scorecard's cell ("✗ does not hold · 0/2 ...")."""
+    return next((v for v in VERDICTS if v in text), None)
+
+
+def check_cards(root, pages, scorecard, browser):
+    """On each page of `pages` (paths under `root`), exactly one claim card, showing its verdict
+    and "k/n checks passed", both as the scorecard's row (`scorecard`, a page under `root`, with
+    rows "| id | verdict | checks | ...") for that claim gives them; one line per problem."""
+    report = []
+    with serve(root) as base:
+        browser.open(base + scorecard)
+        rows = browser.evaluate(CARDS)["rows"]
+        score = {}
+        for r in rows:  # the first table that lists a claim gives its verdict and checks
+            if len(r) >= 3 and re.fullmatch(r"[A-Z]+\d+", r[0]):
+                score.setdefault(r[0], r[1:3])
+        for page in pages:
+            browser.open(base + page)
+            cards = browser.evaluate(CARDS)["cards"]
+            if len(cards) != 1:
+                report.append(f"{page}: {len(cards)} claim cards shown, not one")
+                continue
+            id, cell = cards[0]
+            verdict, count = (
+                _verdict(cell or ""),
+                re.search(r"(\d+/\d+) checks passed(.*)", cell or ""),
+            )
+            if verdict is None or (count is None and verdict != "not measured"):
+                report.append(
+                    f"{page}: claim {id}'s card shows no verdict and checks passed: {cell}"
+                )
+                continue
+            if id not in score:
+                report.append(f"{page}: claim {id} has no row on {scorecard}")
+                continue
+            row_verdict, row_count = _verdict(score[id][0]), score[id][1]
+            shown = count and (count.group(1) + count.group(2).split("·")[0]).strip()
+            if row_verdict != verdict or (verdict != "not measured" and row_count != shown):
+                report.append(
+                    f"{page}: claim {id}'s card says {verdict}, {shown}; {scorecard} says "
+                    f"{row_verdict}, {row_count}"
+                )
     return report

@@ -2,12 +2,14 @@
 that says something (not a file path), its links to other pages of the book resolve, it shows no
 Python traceback and no raw TeX (maths MathJax left untypeset), raises no JavaScript error, has no
 table or figure wider than its column at 1280 px, and does not scroll sideways at 400 px outside
-code blocks. A small site with one fault a page proves the checks catch each kind."""
+code blocks, and no paragraph announces a table ("the claim card below") that is not there.
+Every figure and table page shows exactly one claim card, whose verdict and count of checks
+are the scorecard's. A small site with one fault a page proves the checks catch each kind."""
 
 from pathlib import Path
 
 import pytest
-from browser import Browser, check_site, ensure_chromium, site_pages
+from browser import Browser, check_cards, check_site, ensure_chromium, site_pages
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,32 @@ FAULTS = {
                    "wider than its column at 1280 px: <div> a boxed table, cut off"),
     "sideways.html": ('<p style="width:700px">a paragraph wider than a phone</p>',
                       "scrolls sideways at 400 px: <p> a paragraph"),
+    "promise.html": ("<p>Two checks pass; the claim card below lists them.</p><p>The end.</p>",
+                     "announces a table that is not there: the claim card below"),
+}  # fmt: skip
+
+
+# Claim cards as report.Claim.markdown renders, and the scorecard's rows (id, verdict, checks).
+def card(id, verdict="✗ <strong>does not hold</strong> · 0/2 checks passed, 1 undecided"):
+    return (
+        f"<p><strong>Claim {id}.</strong> A statement.</p><div><table><tr><td>Paper</td>"
+        f"<td>p</td></tr><tr><td>Verdict</td><td>{verdict}</td></tr></table></div>"
+    )
+
+
+SCORECARD = (
+    "<table><tr><th>claim</th><th>verdict</th><th>checks</th></tr>"
+    "<tr><td><a href='z1.html'>Z1</a></td><td>✗ does not hold</td><td>0/2, 1 undecided</td></tr>"
+    "<tr><td>Z2</td><td>✓ holds</td><td>2/2</td></tr></table>"
+    "<table><tr><td>Z1</td><td>the paper's figures</td><td>this run</td></tr></table>"
+)
+CARD_FAULTS = {
+    "nocard.html": ("<p>A figure page whose card was never displayed.</p>",
+                    "0 claim cards shown, not one"),
+    "twocards.html": (card("Z1") + card("Z1"), "2 claim cards shown, not one"),
+    "other.html": (card("Z2"), "claim Z2's card says does not hold, 0/2, 1 undecided; "
+                               "scorecard.html says holds, 2/2"),
+    "noverdict.html": (card("Z1", verdict="—"), "claim Z1's card shows no verdict"),
 }  # fmt: skip
 FORWARD = '<meta http-equiv="Refresh" content="0; url=clean.html" />'  # as Jupyter Book's index
 CLEAN = (
@@ -85,6 +113,26 @@ def test_checker_reports_the_fault(demo_report, page):
     assert any(line.startswith(expected) for line in demo_report), demo_report
 
 
+@pytest.fixture(scope="module")
+def card_report(tmp_path_factory, chromium):
+    site = tmp_path_factory.mktemp("cards")
+    pages = {"scorecard.html": SCORECARD, "z1.html": card("Z1")}
+    pages |= {name: body for name, (body, _) in CARD_FAULTS.items()}
+    for name, body in pages.items():
+        (site / name).write_text(f"<!doctype html><html><body>{body}</body></html>")
+    return check_cards(site, ["z1.html", *CARD_FAULTS], "scorecard.html", chromium)
+
+
+@pytest.mark.parametrize("page", CARD_FAULTS)
+def test_card_check_reports_the_fault(card_report, page):
+    expected = f"{page}: {CARD_FAULTS[page][1]}"
+    assert any(line.startswith(expected) for line in card_report), card_report
+
+
+def test_card_check_passes_a_page_with_its_card(card_report):
+    assert not [line for line in card_report if line.startswith("z1.html")], card_report
+
+
 def test_checker_passes_a_clean_page(demo_report):
     clean = ("clean.html", "sub/", "forward.html")
     assert not [line for line in demo_report if line.startswith(clean)]
@@ -97,4 +145,20 @@ def test_every_book_page_in_a_browser(smoke_build, chromium):
     for source in NOTEBOOKS:
         assert f"book/notebooks/{source.stem}.html" in pages
     report = check_site(html, pages, browser=chromium, ignore=UPSTREAM)
+    assert not report, "\n".join(report)
+
+
+def test_every_figure_and_table_page_shows_its_claim_card_as_the_scorecard(smoke_build, chromium):
+    """The seven Zhao pages once showed no card (left as a cell's value, then hidden by the
+    takeaway call after it), while their takeaways said "the claim card below lists them"."""
+    out, _ = smoke_build
+    html = out / "_build" / "html"
+    pages = [
+        f"book/notebooks/{source.stem}.html"
+        for source in NOTEBOOKS
+        if source.stem.startswith(("zhou2018_", "zhao2023_"))
+        and source.stem != "zhao2023_conclusions"
+    ]
+    assert len(pages) == 17
+    report = check_cards(html, pages, "book/notebooks/scorecard.html", chromium)
     assert not report, "\n".join(report)
