@@ -563,3 +563,20 @@ def test_hidden_folders_of_an_image_folder_are_no_class_and_no_image(tmp_path):
         shutil.copyfile(tmp_path / "val" / "a" / "0.jpg", hidden / "0-checkpoint.jpg")
     ds = data.image_folder(tmp_path / "val", image_size=32, resize=36)
     assert ds.classes == ["a", "b", "c"] and len(ds) == 6
+
+
+def test_16_bit_png_keeps_its_brightness(tmp_path):
+    path = tmp_path / "gray16.png"
+    Image.fromarray(np.full((8, 8), 32896, np.uint16)).save(path)  # half of 65535
+    assert Image.open(path).mode == "I;16"
+    assert np.asarray(data.read_image(str(path))).max() == 128
+
+
+def test_16_bit_broden_mask_is_named(broden):
+    dataset = data.BrodenDataset(broden)
+    i, row = next((i, r) for i, r in enumerate(dataset.index) if r.get("object"))
+    mask = broden / "images" / row["object"].split(";")[0]
+    rgb = np.asarray(Image.open(mask).convert("RGB")).astype(np.uint16)
+    Image.fromarray(rgb[..., 0] + 256 * rgb[..., 1]).save(mask)  # label numbers as 16-bit gray
+    with pytest.raises(ValueError, match=rf"mask {mask} is a 16-bit.*8-bit RGB"):
+        dataset[i]

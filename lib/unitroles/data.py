@@ -77,13 +77,26 @@ class UnreadableImage(ValueError):
     """An image file that cannot be decoded (truncated, not an image)."""
 
 
+def _is_16_bit(image) -> bool:
+    """Whether an opened (not yet loaded) PIL image holds 16 bits a sample: 16-bit grey opens as
+    ``I;16`` (or ``I``), 16-bit RGB as ``RGB`` read from ``RGB;16B`` (only the tile says so)."""
+    return (
+        image.mode.startswith("I;16")
+        or (image.mode == "I" and image.format == "PNG")
+        or any(";16" in str(getattr(tile, "args", "")) for tile in image.tile)
+    )
+
+
 def read_image(path: str):
     """Open and fully decode an RGB PIL image; a damaged file raises :class:`UnreadableImage` naming
-    it."""
+    it. A 16-bit grey image is scaled to 8 bits (PIL's ``convert("RGB")`` clips it to white)."""
     from PIL import Image
 
     try:
         with Image.open(path) as image:
+            if image.mode.startswith("I;16") or (image.mode == "I" and image.format == "PNG"):
+                grey = (np.asarray(image).astype(np.uint32) >> 8).clip(0, 255).astype(np.uint8)
+                return Image.fromarray(grey, mode="L").convert("RGB")
             return image.convert("RGB")
     except FileNotFoundError:
         raise
@@ -407,9 +420,11 @@ class BrodenDataset(Dataset):
             )
         return rows
 
-    def _read_png(self, entry: str) -> np.ndarray:
+    def _read_png(self, entry: str, mask: bool = False) -> np.ndarray:
         path = self.root / "images" / entry
         try:
+            if mask:
+                self._check_mask_depth(path)
             return np.asarray(read_image(str(path)))
         except FileNotFoundError as err:
             raise FileNotFoundError(
@@ -420,6 +435,24 @@ class BrodenDataset(Dataset):
                 f"cannot read {path} (listed in {self.root / 'index.csv'}): {err.__cause__}; "
                 "replace the file or remove its row"
             ) from err
+
+    def _check_mask_depth(self, path: Path) -> None:
+        """A mask stores a label number as ``R + 256 * G`` in 8-bit RGB; a 16-bit file would be
+        read as other numbers (its high bytes) or as white, so it is an error naming it."""
+        from PIL import Image
+
+        try:
+            with Image.open(path) as image:
+                deep = _is_16_bit(image)
+                mode = image.mode
+        except OSError:
+            return  # read_image reports it
+        if deep:
+            raise ValueError(
+                f"mask {path} is a 16-bit image ({mode}), listed in {self.root / 'index.csv'}; "
+                "Broden masks are 8-bit RGB, with a pixel's label number = R + 256 * G: save it "
+                "as 8-bit RGB that way"
+            )
 
     def __len__(self) -> int:
         return len(self.index)
@@ -453,7 +486,7 @@ class BrodenDataset(Dataset):
                 if entry.isdigit():
                     numbers.append(int(entry))
                     continue
-                rgb = self._read_png(entry).astype(np.int64)
+                rgb = self._read_png(entry, mask=True).astype(np.int64)
                 size = size or rgb.shape[:2]
                 if rgb.shape[:2] != size:
                     raise ValueError(
