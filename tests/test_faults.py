@@ -572,6 +572,22 @@ def test_16_bit_png_keeps_its_brightness(tmp_path):
     assert np.asarray(data.read_image(str(path))).max() == 128
 
 
+def test_broden_label_missing_from_label_csv_is_named(broden):
+    dataset = data.BrodenDataset(broden)
+    i, row = next((i, r) for i, r in enumerate(dataset.index) if r.get("object"))
+    mask = broden / "images" / row["object"].split(";")[0]
+    rgb = np.asarray(Image.open(mask).convert("RGB")).astype(np.int64)
+    number = int(max(set(np.unique(rgb[..., 0] + 256 * rgb[..., 1])) - {0}))
+    rewrite_csv(
+        broden / "label.csv",
+        lambda lines: [ln for ln in lines if not ln.startswith(f"{number},")],
+    )
+    with pytest.raises(
+        ValueError, match=rf"mask {mask} .*{number}, which .*label.csv does not list"
+    ):
+        data.BrodenDataset(broden)[i]
+
+
 def test_16_bit_broden_mask_is_named(broden):
     dataset = data.BrodenDataset(broden)
     i, row = next((i, r) for i, r in enumerate(dataset.index) if r.get("object"))

@@ -454,6 +454,18 @@ class BrodenDataset(Dataset):
                 "as 8-bit RGB that way"
             )
 
+    def _check_known(self, numbers, where: str) -> None:
+        """Every label number must have its row in label.csv (else it names no concept and
+        is silently dropped or mis-scored)."""
+        unknown = sorted({int(n) for n in numbers} - self.labels.keys())
+        if unknown:
+            shown = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
+            raise ValueError(
+                f"{where} holds label number(s) {shown}, which {self.root / 'label.csv'} does "
+                "not list; add their rows (number,name,category,...) or use the label.csv that "
+                "came with these masks"
+            )
+
     def __len__(self) -> int:
         return len(self.index)
 
@@ -484,6 +496,7 @@ class BrodenDataset(Dataset):
             maps, numbers = [], []
             for entry in filter(None, (row.get(cat) or "").split(";")):
                 if entry.isdigit():
+                    self._check_known([entry], f"{self.root / 'index.csv'} ({row['image']})")
                     numbers.append(int(entry))
                     continue
                 rgb = self._read_png(entry, mask=True).astype(np.int64)
@@ -495,7 +508,9 @@ class BrodenDataset(Dataset):
                         f"{size[0]}x{size[1]} (index.csv sh, sw, or its first mask); every mask "
                         "of an image must have that size"
                     )
-                maps.append(torch.from_numpy(rgb[..., 0] + 256 * rgb[..., 1]))
+                numbers_map = rgb[..., 0] + 256 * rgb[..., 1]
+                self._check_known(np.unique(numbers_map), f"mask {self.root / 'images' / entry}")
+                maps.append(torch.from_numpy(numbers_map))
             item["masks"][cat] = maps
             item["labels"][cat] = numbers
         return item
