@@ -125,7 +125,7 @@ summary = pd.DataFrame(
         "spread over repeats": [f"{conv5['ratio_low']:.0f}× – {conv5['ratio_high']:.0f}×"],
         "target": [f"≥ {conv5['target']:.0f}×"],
         "dense FLOP bound": [f"{conv5['flop_ratio']:.0f}×"],
-        "verdict": [verdict],
+        "verdict": [f"the speed-up {verdict} the target"],
     },
     index=["conv5"],
 )

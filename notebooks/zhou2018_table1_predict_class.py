@@ -183,7 +183,8 @@ report.claim(
     ours=(
         f"concept {accuracy['concept']:.1f}%, correlation {accuracy['correlation']:.1f}%, "
         f"selectivity {accuracy['selectivity']:.1f}%, ensemble {accuracy['ensemble']:.1f}% "
-        f"({len(prediction.class_names)} classes; chance {chance['uniform']:.1f}%)"
+        f"({len(prediction.class_names)} classes; honest baseline {chance['majority']:.1f}%, "
+        f"always naming the most common label; uniform chance {chance['uniform']:.1f}%)"
         if not prediction.why
         else "no units to predict"
     ),
