@@ -151,7 +151,7 @@ plots.show()
 # One row per (drop, attribute, units): *all* units, as in the paper, and the *active* units
 # alone. The paper's column gives the sign of the correlation Zhou et al. report for
 # AlexNet-Places365 conv5 (the text of sec. 3.3; importance = a larger drop). The table after it
-# gives the range of r for a random attribute.
+# gives the range of r for a random attribute. {glue:text}`active_note`
 
 
 # %%
@@ -165,6 +165,20 @@ def correlations(t: pd.DataFrame, keep: np.ndarray) -> dict:
 
 
 everyone = [np.ones(len(t), bool) for t in tables]
+every_active = [str(s) for s, a in zip(seeds, active) if a.all()]
+if len(every_active) == len(seeds):
+    active_note = (
+        "Every unit is active on every seed here, so each *active* row repeats the *all* row "
+        "above it."
+    )
+elif every_active:
+    active_note = (
+        f"Every unit is active on seed{'s' * (len(every_active) > 1)} {', '.join(every_active)}, "
+        "whose *active* values repeat their *all* values."
+    )
+else:
+    active_note = ""
+report.glue({"active_note": active_note or " "})
 results = {
     (subset, s): correlations(t, keep)
     for subset, masks in (("all", everyone), ("active", active))
