@@ -151,8 +151,8 @@ for j, k in enumerate(damaged):
         a.imshow(setup.display_images([idx])[0].permute(1, 2, 0).numpy())
         a.set_axis_off()
         if i == 1:
-            a.set_title(f"{names[k].replace('_', ' ')} (−{drops[k]:.0f} pts)", fontsize=plots.SMALL)
-damaged_text = ", ".join(f"{names[k].replace('_', ' ')} (−{drops[k]:.0f} pts)" for k in damaged)
+            a.set_title(f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)", fontsize=plots.SMALL)
+damaged_text = ", ".join(f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)" for k in damaged)
 plots.caption(
     fig,
     f"Seed {seeds[0]}'s {layer} unit {unit}, labelled *{unit_concept}* by dissection (IoU "
@@ -213,7 +213,7 @@ per_seed = pd.DataFrame(
         "IoU": round(r["IoU"], 3),
         "overall drop (pts)": round(r["overall before (%)"] - r["overall after (%)"], 2),
         "damaged classes (drop, pts)": ", ".join(
-            f"{names[k]} −{r['drops'][k]:.0f}" for k in r["damaged"]
+            f"{names[k]} {r['drops'][k]:+.0f}" for k in r["damaged"]
         )
         or "none",
         "classes ≥ 10 pts": int((r["drops"] >= 10).sum()),
@@ -270,11 +270,11 @@ report.claim(
     "Z1",
     "Ablating one concept-selective unit barely moves overall accuracy but drops a few related "
     "classes a lot.",
-    paper="bed unit: overall 50.6% → 50.4%; youth hostel −23 pts, bedroom −15 pts",
+    paper="bed unit: overall 50.6% → 50.4%; youth hostel drop 23 pts, bedroom drop 15 pts",
     ours="; ".join(
         f"seed {r['seed']}: {r['concept']} unit {r['unit']}, overall "
         f"{r['overall before (%)']:.1f}% → {r['overall after (%)']:.1f}%"
-        + "".join(f", {names[k]} −{r['drops'][k]:.0f} pts" for k in r["damaged"][:2])
+        + "".join(f", {names[k]} drop {r['drops'][k]:.0f} pts" for k in r["damaged"][:2])
         for r in rows
     ),
     checks=checks,
@@ -354,7 +354,7 @@ ex1_unit = int(others.index[0]) if len(others) else unit
 ex1_concept = objects.loc[ex1_unit, "concept"]
 ex1_drops = units.counts.class_drop()[ex1_unit]
 ex1_hurt = list(study.damaged_classes(ex1_drops, 3))
-hurt_text = ", ".join(f"{names[k].replace('_', ' ')} (−{ex1_drops[k]:.0f} pts)" for k in ex1_hurt)
+hurt_text = ", ".join(f"{names[k].replace('_', ' ')} (drop {ex1_drops[k]:.0f} pts)" for k in ex1_hurt)
 ex1_iou = objects.loc[ex1_unit, "iou"]
 ex1 = {"ex1_unit": ex1_unit, "ex1_concept": ex1_concept, "ex1_iou": f"{ex1_iou:.3f}"}
 if world is None:  # the paper profile: Broden's concepts, no recipes to predict from

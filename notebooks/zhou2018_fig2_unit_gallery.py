@@ -301,7 +301,7 @@ report.glue(
 report.claim(
     "Z2",
     "The most damaged classes match what the unit detects; a few classes gain slightly.",
-    paper="waterfall unit: waterfall −50 pts; gains small and unrelated",
+    paper="waterfall unit: waterfall drop 50 pts; gains small and unrelated",
     ours="; ".join(
         f"seed {s}: median max class drop {g['max_class_drop'].median():.0f} pts, median largest "
         f"gain {g['largest gain (pts)'].median():.0f} pts"

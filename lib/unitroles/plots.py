@@ -139,7 +139,7 @@ def class_drops(
     if named:
         ax.text(
             0.98, 0.96,
-            "\n".join(f"{str(names[k]).replace('_', ' ')} −{drops[k]:.0f}" for k in named),
+            "\n".join(f"{str(names[k]).replace('_', ' ')} {drops[k]:+.0f}" for k in named),
             transform=ax.transAxes, ha="right", va="top", fontsize=fontsize, linespacing=1.2,
         )  # fmt: skip
     ax.set_xlabel("classes, sorted by drop")
