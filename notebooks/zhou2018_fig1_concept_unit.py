@@ -151,7 +151,8 @@ for j, k in enumerate(damaged):
         a.imshow(setup.display_images([idx])[0].permute(1, 2, 0).numpy())
         a.set_axis_off()
         if i == 1:
-            a.set_title(f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)", fontsize=plots.SMALL)
+            title = f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)"
+            a.set_title(title, fontsize=plots.SMALL)
 damaged_text = ", ".join(f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)" for k in damaged)
 plots.caption(
     fig,
@@ -354,7 +355,9 @@ ex1_unit = int(others.index[0]) if len(others) else unit
 ex1_concept = objects.loc[ex1_unit, "concept"]
 ex1_drops = units.counts.class_drop()[ex1_unit]
 ex1_hurt = list(study.damaged_classes(ex1_drops, 3))
-hurt_text = ", ".join(f"{names[k].replace('_', ' ')} (drop {ex1_drops[k]:.0f} pts)" for k in ex1_hurt)
+hurt_text = ", ".join(
+    f"{names[k].replace('_', ' ')} (drop {ex1_drops[k]:.0f} pts)" for k in ex1_hurt
+)
 ex1_iou = objects.loc[ex1_unit, "iou"]
 ex1 = {"ex1_unit": ex1_unit, "ex1_concept": ex1_concept, "ex1_iou": f"{ex1_iou:.3f}"}
 if world is None:  # the paper profile: Broden's concepts, no recipes to predict from
