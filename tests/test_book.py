@@ -250,3 +250,21 @@ def test_intro_and_chapters_open_with_the_verdict_counts(smoke_build):
     toc = (ROOT / "_toc.yml").read_text()
     assert toc.index("notebooks/scorecard") < toc.index("notebooks/scenes_world")
     assert toc.index("Engineering") < toc.index("book/methods") < toc.index("notebooks/status")
+
+
+def test_figures_on_a_paper_figure_page_carry_the_papers_number(smoke_build):
+    """The Zhou Fig 3 page captioned its figure "Fig. 1": a paper's figure page numbers its
+    first figure as the paper does ("Fig. 3"), the others "Fig. 3 (continued)", ...; other pages
+    count 1, 2, ..."""
+    out, _ = smoke_build
+    pages = out / "_build" / "html" / "book" / "notebooks"
+    for source in NOTEBOOKS:
+        html = (pages / f"{source.stem}.html").read_text()
+        numbers = re.findall(r'<span class="caption-number">Fig\. ([^<]+?) </span>', html)
+        paper = re.search(r"_fig(\d+)_", source.stem)
+        if paper and source.stem.startswith(("zhou2018_", "zhao2023_")):
+            n = paper.group(1)
+            expected = [n] + [f"{n} (continued{'' if k == 1 else f' {k}'})" for k in range(1, 9)]
+            assert numbers and numbers == expected[: len(numbers)], (source.stem, numbers)
+        else:
+            assert numbers == [str(k) for k in range(1, len(numbers) + 1)], (source.stem, numbers)
