@@ -596,3 +596,32 @@ def test_16_bit_broden_mask_is_named(broden):
     Image.fromarray(rgb[..., 0] + 256 * rgb[..., 1]).save(mask)  # label numbers as 16-bit gray
     with pytest.raises(ValueError, match=rf"mask {mask} is a 16-bit.*8-bit RGB"):
         dataset[i]
+
+
+def test_a_run_waiting_for_another_runs_lock_says_what_it_waits_for(store, capsys):
+    import fcntl
+    import threading
+
+    store.lock_notice_seconds = 0.2  # seconds before a waiting run says so (default 3)
+    path = store.root / "sweeps" / ".lock-units-k"
+    path.parent.mkdir(parents=True)
+    other = open(path, "a")  # another process's hold (flock is per open file)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    other.write("4242\n")
+    other.flush()
+    threading.Timer(1.0, other.close).start()
+    with store.lock("sweeps", "units", "k"):
+        pass
+    said = capsys.readouterr().err
+    assert re.search(rf"waiting for {re.escape(str(path))}: process 4242 is computing", said)
+
+
+def test_full_disk_while_writing_a_cache_entry_names_the_cache(store):
+    import errno
+
+    with pytest.raises(OSError, match=rf"{re.escape(str(store.root))}.*UNITROLES_CACHE") as err:
+        with store.writing("rof", "x", "k", {}):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert err.value.errno == errno.ENOSPC
+    assert not store.has("rof", "x", "k")
+    no_half_written(store)

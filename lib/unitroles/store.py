@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import fcntl
 import hashlib
 import inspect
 import json
 import os
 import shutil
+import sys
+import time
 import uuid
 import warnings
 import zipfile
@@ -242,7 +245,33 @@ class Store:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            # Wait for another process's hold; after a few seconds, say once what for.
+            start, pause, said = time.monotonic(), 0.01, False
+            notice = getattr(self, "lock_notice_seconds", 3.0)
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    pass
+                if not said and time.monotonic() - start >= notice:
+                    holder = ""
+                    with contextlib.suppress(OSError):
+                        holder = path.read_text().strip()
+                    by = f"process {holder}" if holder.isdigit() else "another process"
+                    print(
+                        f"waiting for {path}: {by} is computing {kind} {name} (the same entry); "
+                        "this run goes on with its result when it finishes",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    said = True
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+            with contextlib.suppress(OSError):  # say who holds it, for a run that waits
+                handle.truncate(0)
+                handle.write(f"{os.getpid()}\n")
+                handle.flush()
             _held[path] = 1
             try:
                 yield
@@ -275,8 +304,16 @@ class Store:
                     if final.exists():  # meta.json missing: an unfinished legacy entry
                         self.discard(kind, name, key, f"cache entry {final} is incomplete")
                     os.replace(tmp, final)
-        except BaseException:
+        except BaseException as err:
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+                raise OSError(
+                    errno.ENOSPC,
+                    f"no space left on the device of the cache {self.root} while writing "
+                    f"{final}: free some space there (entries under {self.root} may be deleted; "
+                    "they are computed again when needed) or set $UNITROLES_CACHE to a folder "
+                    "on a disk with room, and run again",
+                ) from err
             raise
 
     def get_or_create(
