@@ -195,7 +195,8 @@ def outlier_limits(values, *, fence: float = 3.0) -> tuple[float, float]:
 def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **kw) -> int:
     """Scatter ``y`` against ``x`` within ``xlim`` / ``ylim`` (default: :func:`outlier_limits`),
     points beyond them drawn on the edge as open triangles pointing out, with a note of how many
-    are off the scale and the farthest value. Returns how many points were clipped."""
+    are off the scale and the farthest value, in a corner away from those triangles. Returns how
+    many points were clipped."""
     import numpy as np
 
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -204,7 +205,7 @@ def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **
     cx, cy = np.clip(x, *xlim), np.clip(y, *ylim)
     off = (cx != x) | (cy != y)
     ax.scatter(cx[~off], cy[~off], **kw)
-    notes = []
+    notes, edges = [], set()  # edges: where the triangles sit ("x0": left, "y1": top, ...)
     for axis, values, limits in (("x", x, xlim), ("y", y, ylim)):
         for side, beyond, marker in (
             (0, values < limits[0], "<" if axis == "x" else "v"),
@@ -216,14 +217,19 @@ def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **
                     cx[beyond], cy[beyond], marker=marker, s=28, facecolors="none",
                     edgecolors=color, linewidths=1.0, clip_on=False, zorder=3,
                 )  # fmt: skip
+                edges.add(f"{axis}{side}")
                 far = values[beyond].min() if side == 0 else values[beyond].max()
                 notes.append(f"{int(beyond.sum())} off scale\n({axis} {far:.3g})")  # narrow panels
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
-    if notes:
+    if notes:  # in a corner away from the triangles, which it would otherwise cover
+        right = "x0" in edges and "x1" not in edges
+        bottom = "y1" in edges and "y0" not in edges
         ax.text(
-            0.02, 0.98, "\n".join(notes), transform=ax.transAxes, ha="left", va="top",
-            fontsize=fontsize, color="0.3",
+            0.98 if right else 0.02, 0.02 if bottom else 0.98, "\n".join(notes),
+            transform=ax.transAxes, ha="right" if right else "left",
+            va="bottom" if bottom else "top", fontsize=fontsize, color="0.3", zorder=4,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )  # fmt: skip
     return int(off.sum())
 
