@@ -146,7 +146,9 @@ for ax, (label, df) in zip(axes, [("paper", PAPER), ("ours", ours)]):
     ax.set_ylabel("accuracy (fraction)")
     ax.set_ylim(0, 1.05)
     ax.set_title(label)
-axes[0].legend(loc="upper left", fontsize=plots.SMALL)
+fig.legend(  # below the panels: inside, it crossed the accuracy lines
+    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=plots.SMALL
+)
 plots.caption(
     fig,
     "Train and test accuracy (lines, fractions) and the generalization gap between them (grey "
