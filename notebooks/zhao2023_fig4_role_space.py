@@ -84,14 +84,19 @@ for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
             group[a], group[b], s=12, color=colours[name], marker=MARKERS[name], alpha=0.45,
             lw=0, label=name,
         )  # fmt: skip
-    for name, group in points.groupby("model", sort=False):  # centroids on top, outlined
+    for k, (name, group) in enumerate(points.groupby("model", sort=False)):  # centroids on top
         ax.scatter(
             group[a].mean(), group[b].mean(), s=90, color=colours[name], marker=MARKERS[name],
             edgecolor="black", lw=1.2, zorder=5,
         )  # fmt: skip
+        # each model's letter in its own direction (A up, B up-left, ...): close centres would
+        # otherwise stack their letters on one another
+        angle = np.pi / 2 + 2 * np.pi * k / len(models)
         ax.annotate(
-            name[-1], (group[a].mean(), group[b].mean()), xytext=(6, 4),
-            textcoords="offset points", fontsize=10, weight="bold", zorder=6,
+            name[-1], (group[a].mean(), group[b].mean()),
+            xytext=(11 * np.cos(angle), 11 * np.sin(angle)), textcoords="offset points",
+            ha="center", va="center", fontsize=10, weight="bold", zorder=6,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
         )  # fmt: skip
     ax.set_xlabel(f"{a} (% of units)")
     ax.set_ylabel(f"{b} (% of units)")
