@@ -671,3 +671,39 @@ def test_scorecard_names_a_truncated_executed_notebook(tmp_path):
             read(tmp_path)
     page.rename(tmp_path / ".zhou2018_fig3_layer_curves.123-ab.partial.ipynb")  # a run's
     assert report.claims_in(tmp_path) == [] and report.runs_in(tmp_path) == []
+
+
+def tiny_paper_run(data, out, epochs=1, log=lambda line: None):
+    from unitroles import distributed
+
+    rec = distributed.paper_recipe(
+        "instance", arch="alexnet-mini", epochs=epochs, batch_size=4, augment=False
+    )
+    return distributed.train_paper(
+        rec, data, out, image_size=32, workers=0, steps_per_epoch=1, log=log
+    )
+
+
+def test_training_takes_no_hidden_folder_for_a_class(tmp_path):
+    write_image_folder(tmp_path / "train", ("a", "b"), per_class=2)
+    hidden = tmp_path / "train" / ".ipynb_checkpoints"
+    hidden.mkdir()
+    shutil.copyfile(tmp_path / "train" / "a" / "0.jpg", hidden / "0-checkpoint.jpg")
+    final = tiny_paper_run(tmp_path / "train", tmp_path / "out")
+    assert torch.load(final, weights_only=True)["classes"] == ["a", "b"]
+
+
+def test_training_resumed_on_other_classes_is_an_error(tmp_path):
+    write_image_folder(tmp_path / "train", ("a", "b"), per_class=2)
+
+    def stop_after_the_first_epoch(line):
+        if line.startswith("{"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        tiny_paper_run(tmp_path / "train", tmp_path / "out", 2, stop_after_the_first_epoch)
+    resume = tmp_path / "out" / ".alexnet-seed0.resume.pth"
+    assert resume.is_file()
+    (tmp_path / "train" / "b").rename(tmp_path / "train" / "c")
+    with pytest.raises(ValueError, match=rf"{re.escape(str(resume))} .*only in it: b.*: c"):
+        tiny_paper_run(tmp_path / "train", tmp_path / "out", 2)

@@ -178,7 +178,10 @@ def class_subset(targets, fraction: float, seed: int = 0) -> list[int]:
 
 
 def _train_dataset(root: Path, rec: PaperRecipe, image_size: int):
-    from torchvision import datasets, transforms
+    """The training split as :func:`unitroles.data.image_folder` reads a split (hidden folders
+    are no class, link loops are not followed, 16-bit images keep their brightness), with the
+    recipe's transform."""
+    from torchvision import transforms
 
     norm = transforms.Normalize(data.IMAGENET_MEAN, data.IMAGENET_STD)
     if rec.augment:
@@ -186,8 +189,10 @@ def _train_dataset(root: Path, rec: PaperRecipe, image_size: int):
     else:
         resize = round(image_size * 256 / 224)
         steps = [transforms.Resize(resize), transforms.CenterCrop(image_size)]
-    return datasets.ImageFolder(
-        str(root), transform=transforms.Compose([*steps, transforms.ToTensor(), norm])
+    return data.ImageFolder(
+        str(root),
+        transform=transforms.Compose([*steps, transforms.ToTensor(), norm]),
+        loader=data.read_image,
     )
 
 
@@ -262,6 +267,7 @@ def train_paper(
                     f"{resume} was written by another run ({state['recipe']}); remove it or pass "
                     "the same arguments"
                 )
+            _same_classes(resume, state.get("classes"), list(dataset.classes), root)
             model.load_state_dict(state["state_dict"])
             opt.load_state_dict(state["optimizer"])
             start = state["epoch"]
@@ -330,6 +336,22 @@ def train_paper(
     finally:
         if world > 1 and dist.is_initialized():
             dist.destroy_process_group()
+
+
+def _same_classes(resume: Path, recorded, classes: list[str], root: Path) -> None:
+    """A resumed run must see the class folders it was trained on: a label is a folder's
+    position, so other folders would go on training every image as another class."""
+    if recorded is None or list(recorded) == classes:
+        return
+    only_resume = [c for c in recorded if c not in classes]
+    only_data = [c for c in classes if c not in recorded]
+    what = [f"only in it: {', '.join(only_resume[:10])}"] if only_resume else []
+    what += [f"only in {root}: {', '.join(only_data[:10])}"] if only_data else []
+    raise ValueError(
+        f"{resume} was trained on other class folders than those of {root} ("
+        + ("; ".join(what) or "the same names in another order")
+        + "); pass the --data it was trained on, or remove it to start afresh"
+    )
 
 
 def _recipe_record(rec: PaperRecipe, seed: int) -> dict:
