@@ -484,6 +484,8 @@ def test_value_with_a_hash_is_taken_whole_not_cut_at_the_comment(tmp_path):
         [("val_root", str(tmp_path / "val #1")), ("eval_per_class", "5"), ("x", "null")]
     )
     assert given == {"val_root": str(tmp_path / "val #1"), "eval_per_class": 5, "x": None}
+    quoted = params.parse_overrides([("val_root", f'"{tmp_path / "val #1"}"')])
+    assert quoted == {"val_root": str(tmp_path / "val #1")}  # quoted as YAML: the same
     with pytest.raises(params.ParameterError, match=r"`seeds`.*quote"):
         params.parse_overrides([("seeds", "[0, 1] # two")])
 

@@ -328,6 +328,8 @@ def parse_value(name: str, text: str) -> Any:
                 f"that holds ': ' or ' #', e.g. -p {name} '[\"/data/a #1.pth\", \"b.pth\"]'"
             ) from err
         return text  # e.g. "/data/a: b: c": plain text YAML cannot read
+    if isinstance(value, str) and text.lstrip()[:1] in ("'", '"'):
+        return value  # quoted as YAML quotes: YAML's reading is the value
     if isinstance(value, dict) or (comment and (value is None or isinstance(value, str))):
         return text
     if comment:
