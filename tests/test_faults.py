@@ -709,3 +709,16 @@ def test_training_resumed_on_other_classes_is_an_error(tmp_path):
     (tmp_path / "train" / "b").rename(tmp_path / "train" / "c")
     with pytest.raises(ValueError, match=rf"{re.escape(str(resume))} .*only in it: b.*: c"):
         tiny_paper_run(tmp_path / "train", tmp_path / "out", 2)
+
+
+def test_full_disk_while_saving_a_sweep_shard_names_the_shard(store, monkeypatch):
+    import errno
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full)
+    partial = re.escape(str(store.root / "sweeps" / ".partial-sweep-"))
+    with pytest.raises(OSError, match=rf"{partial}\w+/shard-00000\.npz.*UNITROLES_CACHE"):
+        run_sweep(store)
+    no_half_written(store)
