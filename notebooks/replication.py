@@ -77,11 +77,15 @@ IPython.display.display(
         decimals={"train_acc": 3, "val_acc": 3, "test_acc": 3, "train_seconds": 0},
     )
 )  # fmt: skip
-report.glue("n_published", len(models))
-report.glue("size_mib", f"{size_mib:.1f}")
-report.glue("published_cpu", data["cpu"])
-report.glue("published_torch", data["torch"])
-report.glue("published_date", data["published"])
+report.glue(
+    {
+        "n_published": len(models),
+        "size_mib": f"{size_mib:.1f}",
+        "published_cpu": data["cpu"],
+        "published_torch": data["torch"],
+        "published_date": data["published"],
+    }
+)
 
 # %% [markdown]
 # ## Replications
@@ -122,7 +126,6 @@ if rows:
 else:
     print("No replication record yet: run `make retrain` to make the first.")
 identical = [r for r in records if r["models_identical"] == len(r["models"])]
-report.glue("n_records", len(records))
 report.takeaway(
     f"The book's {len(models)} models are published ({size_mib:.0f} MiB, trained on a "
     f"{data['cpu']}); {len(records)} replication record(s) so far, "
