@@ -457,4 +457,4 @@ def test_run_box_gives_paths_in_the_checkout_relative_never_the_build_machines(t
     assert "--cwd notebooks" in plain and "-p executed ../build/executed/book" in plain
     assert f"-p data {tmp_path}" in plain  # a path outside the checkout stays as given
     assert "executed = 'build/executed/book'" in box
-    assert "`models/book/`" in box and "`.cache/unitroles/` of the checkout" in box
+    assert "`models/`" in box and "`.cache/unitroles/` of the checkout" in box

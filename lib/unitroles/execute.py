@@ -104,7 +104,7 @@ def _yaml(value) -> str:
 ROOT = Path(__file__).resolve().parents[2]
 # Where models and results are, as the run box and the intro say it.
 WHERE_CACHED = (
-    "Models: the published set in `models/book/` (digest-checked); results cached in "
+    "Models: the published set in `models/` (digest-checked); results cached in "
     "`.cache/unitroles/` of the checkout, or `$UNITROLES_CACHE` if set, whichever way the page "
     "is run"
 )
