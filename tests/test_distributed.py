@@ -1,6 +1,7 @@
 """`python -m unitroles.train --paper`: DDP under torchrun (gloo, 2 processes) on tiny data, killed
 mid-epoch, resumed, and the checkpoint loaded as the paper profile loads it."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -42,6 +43,21 @@ def torchrun(data, out, *extra, kill_at=None):
     return run_torchrun(command, env, out)
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid``, their children and so on (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def run_torchrun(command, env, out, timeout=150, tries=2):
     """Run a torchrun launch that writes into the folder ``out``; a launch that hangs is killed
     with its workers, ``out`` is put back as it was before the launch, and it starts once more.
@@ -64,7 +80,13 @@ def run_torchrun(command, env, out, timeout=150, tries=2):
             stdout, stderr = proc.communicate(timeout=timeout)
             return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            # torchrun's workers may sit in sessions of their own: kill them by parentage too,
+            # else one survives, holds the pipes open and communicate() waits for it for ever
+            for pid in [*descendants(proc.pid), proc.pid]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             stdout, stderr = proc.communicate()
         if attempt == tries:
             raise AssertionError(
