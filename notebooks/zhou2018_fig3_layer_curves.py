@@ -99,8 +99,9 @@ for ax, layer in zip(np.atleast_1d(axes), layers):
             color=plots.PALETTE[i],
         )  # fmt: skip
     ax.axhline(0, color="0.5", lw=0.8)
-    ax.set_title(layer)
-    ax.set_xlabel("units, sorted by max class drop")
+    ax.set_title(f"({'abcdefgh'[layers.index(layer)]}) {layer}")
+# one x label, under the middle panel: one under each ran into the next
+np.atleast_1d(axes)[len(layers) // 2].set_xlabel("units, sorted by max class drop (each panel)")
 np.atleast_1d(axes)[0].set_ylabel("accuracy drop (pts)")
 fig.legend(
     *np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside lower center", ncol=2,

@@ -125,8 +125,9 @@ for ax, layer in zip(np.atleast_1d(axes), layers):
     ax.axvspan(0.5, head_units + 0.5, color="0.5", alpha=0.12, lw=0)
     ax.axhline(0, color="0.5", lw=0.8)
     ax.axhline(curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
-    ax.set_title(layer)
-    ax.set_xlabel("units, sorted by max class drop")
+    ax.set_title(f"({'abcdefgh'[layers.index(layer)]}) {layer}")
+# one x label, under the middle panel: one under each ran into the next
+np.atleast_1d(axes)[len(layers) // 2].set_xlabel("units, sorted by max class drop (each panel)")
 np.atleast_1d(axes)[0].set_ylabel("max class drop (pts)")
 fig.legend(
     *np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside lower center", ncol=2,
