@@ -125,20 +125,20 @@ fig = plt.figure(figsize=(7.0, 5.4), constrained_layout=True)
 grid = fig.add_gridspec(3, 3, height_ratios=[1.0, 1.5, 1.1], width_ratios=[1, 1, 1])
 plots.unit_strip(
     fig.add_subplot(grid[0, :]), setup.display_images(top.indices), top.regions,
-    title=f"seed {seeds[0]}, {layer} unit {unit} ({unit_concept}, IoU {iou:.2f}): "
+    title=f"(a) seed {seeds[0]}, {layer} unit {unit} ({unit_concept}, IoU {iou:.2f}): "
     f"top {top_k} validation images",
 )  # fmt: skip
 ax = fig.add_subplot(grid[1, :2])
 plots.class_drops(
     ax, drops, names,
-    title=f"seed {seeds[0]}: class accuracy drops, unit ablated\n"
+    title=f"(b) seed {seeds[0]}: class accuracy drops, unit ablated\n"
     f"overall accuracy {base_overall:.1f}% → {after_overall:.1f}%",
 )  # fmt: skip
 ax = fig.add_subplot(grid[1, 2])
 plots.seed_band(ax, curves.stack([r["drops"] for r in rows]), label="each seed's unit")
 ax.set(xlabel="classes, sorted by drop", ylabel="class accuracy drop (pts)")
 ax.set_title(
-    f"{len(seeds)} seeds' chosen units:\nmean (line), range (band)",
+    f"(c) {len(seeds)} seeds' chosen units:\nmean (line), range (band)",
     fontsize=plots.SMALL,
     loc="left",
 )
@@ -151,17 +151,17 @@ for j, k in enumerate(damaged):
         a.imshow(setup.display_images([idx])[0].permute(1, 2, 0).numpy())
         a.set_axis_off()
         if i == 1:
-            title = f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)"
+            title = f"({'def'[j]}) {names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)"
             a.set_title(title, fontsize=plots.SMALL)
 damaged_text = ", ".join(f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)" for k in damaged)
 plots.caption(
     fig,
     f"Seed {seeds[0]}'s {layer} unit {unit}, labelled *{unit_concept}* by dissection (IoU "
-    f"{iou:.2f}). Top: its {top_k} most activating validation images, the region where it fires "
-    "lit and outlined. Middle left: every class's accuracy drop when the unit is ablated, "
-    "sorted, in percentage points (positive = worse), the most damaged classes named. Middle "
-    f"right: the same sorted drops for each of the {len(seeds)} seeds' chosen units (line: mean, "
-    "band: range). Bottom: three validation images of each damaged class.",
+    f"{iou:.2f}). (a) Its {top_k} most activating validation images, the region where it fires "
+    "lit and outlined. (b) Every class's accuracy drop when the unit is ablated, sorted, in "
+    "percentage points (positive = worse), the most damaged classes named with their drops. "
+    f"(c) The same sorted drops for each of the {len(seeds)} seeds' chosen units (line: mean, "
+    "band: range). Bottom row: three validation images of each damaged class.",
     alt=f"Top: {top_k} synthetic images with the region that unit {unit} ({unit_concept}) "
     f"responds to lit. Middle: a bar chart of class accuracy drops sorted from largest to "
     f"smallest; overall accuracy goes from {base_overall:.1f}% to {after_overall:.1f}%; the "

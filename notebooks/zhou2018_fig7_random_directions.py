@@ -143,7 +143,8 @@ for row, (name, (*_, layer)) in enumerate(networks.items()):
             ax.axvspan(0.5, head_units + 0.5, color="0.5", alpha=0.12, lw=0)
             ax.axhline(curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
         ax.axhline(0, color="0.5", lw=0.8)
-        ax.set_title(f"{name} {layer}: {what}" + (" (own scale)" if col else ""))
+        letter = "abcdefgh"[list(axes.flat).index(ax)]
+        ax.set_title(f"({letter}) {name} {layer}: {what}" + (" (own scale)" if col else ""))
         ax.set_xlabel(f"units or directions, sorted by {what}")
         ax.set_ylabel(f"{what} (pts)")
 fig.legend(
@@ -155,7 +156,7 @@ plots.caption(
     "Ablating units (blue) against ablating the axes of a random rotation of the same layer "
     "(orange), "
     + " and ".join(f"{name} {layer}" for name, (*_, layer) in networks.items())
-    + ". Left: max class drop; right: overall drop (its own, much smaller scale); in "
+    + ". (a, c) Max class drop; (b, d) overall drop (its own, much smaller scale); in "
     "percentage points, positive = worse, each curve sorted largest first. Lines: mean over "
     f"{len(seeds)} training seeds (random: each model's mean over {rotation_seeds} rotations "
     "first); bands: their range. Grey strip: the curve's head; dotted line: "

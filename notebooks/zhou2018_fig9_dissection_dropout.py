@@ -123,19 +123,19 @@ ax_total.set_xticks(range(len(recipes)), recipes, rotation=30, ha="right", fonts
 ax_total.set_xlim(-0.6, len(recipes) - 0.4)
 ax_total.set_ylim(0, 1.15 * max(1, totals.max()))  # room above the dots
 ax_total.set_ylabel("interpretable units (per model)")
-ax_total.set_title("all concepts", fontsize=plots.SMALL)
+ax_total.set_title("(a) all concepts", fontsize=plots.SMALL)
 ax.set_xticks(
     x, [f"{c} ({cat})" for cat, c in spread.index], rotation=60, ha="right", fontsize=plots.SMALL
 )
 ax.set_ylabel("units (mean over seeds)")
 ax.set_ylim(0, 1.15 * max(1, spread.xs("max", axis=1, level=1).to_numpy().max(initial=0)))
-ax.set_title(f"{layer}: units whose best concept has IoU > {attributes.INTERPRETABLE_IOU}")
+ax.set_title(f"(b) {layer}: units whose best concept has IoU > {attributes.INTERPRETABLE_IOU}")
 ax.legend(fontsize=plots.SMALL, title=f"recipe, {len(seeds)} seeds", title_fontsize=plots.SMALL)
 plots.caption(
     fig,
     f"Interpretable {layer} units (best concept IoU > {attributes.INTERPRETABLE_IOU}) of the "
-    f"{' and '.join(recipes)} models. Left: the count of each model, one dot per seed, a short "
-    f"line at their mean. Right: the same units by their best concept (category in brackets); bars "
+    f"{' and '.join(recipes)} models. (a) The count of each model, one dot per seed, a short "
+    f"line at their mean. (b) The same units by their best concept (category in brackets); bars "
     f"give the mean over {len(seeds)} seeds, whiskers the range.",
     alt=f"Dot plot and bar chart of interpretable {layer} units. Counts per seed: "
     + "; ".join(
