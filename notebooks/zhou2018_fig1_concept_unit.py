@@ -171,9 +171,9 @@ plots.caption(
 plots.show()
 
 # %% [markdown]
-# The bottom row shows validation images of the (at most three) classes that lose accuracy when
-# seed {glue:text}`seed0`'s unit is ablated. The right panel sorts each seed's unit's class drops
-# from largest to smallest: the line is their mean over seeds, the band their range.
+# The bottom row, (d) to (f), shows validation images of the (at most three) classes that lose
+# accuracy when seed {glue:text}`seed0`'s unit is ablated. Panel (c) sorts each seed's unit's
+# class drops from largest to smallest: the line is their mean over seeds, the band their range.
 #
 # ## The most damaged classes
 
