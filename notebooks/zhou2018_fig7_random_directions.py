@@ -144,7 +144,7 @@ for row, (name, (*_, layer)) in enumerate(networks.items()):
             ax.axhline(curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
         ax.axhline(0, color="0.5", lw=0.8)
         letter = "abcdefgh"[list(axes.flat).index(ax)]
-        ax.set_title(f"({letter}) {name} {layer}: {what}" + (" (own scale)" if col else ""))
+        ax.set_title(f"({letter}) {name} {layer}: {what}" + (",\nits own scale" if col else ""))
         ax.set_xlabel(f"units or directions, sorted by {what}")
         ax.set_ylabel(f"{what} (pts)")
 fig.legend(
