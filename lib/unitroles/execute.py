@@ -23,22 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
-from .params import PASSED_ENV, ParameterError, unknown_message
-
-
-def load_profile(path: str | os.PathLike) -> dict:
-    """Read a profile YAML (a flat mapping of papermill parameters)."""
-    import yaml
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"profile {path} not found; profiles live in notebooks/profiles/")
-    params = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(params, dict):
-        raise ValueError(f"profile {path} must be a mapping of parameter names to values")
-    return params
+# Profiles and -p values are read by unitroles.params (an error names the file and line; a value
+# with ' #' or ': ' is kept whole); execute.load_profile and parse_overrides stay importable here.
+from .params import PASSED_ENV, ParameterError, load_profile, parse_overrides, unknown_message
 
 
 def environment() -> dict:
@@ -302,7 +292,9 @@ def execute_notebook(
         unexecuted = Path(tmp) / f"{source.stem}.ipynb"
         nbformat.write(notebook, unexecuted)
         parameters = page_parameters(unexecuted, source, parameters, profile_path)
-        partial = out.with_name(f".{out.stem}.partial.ipynb")
+        # One partial file per run: two runs of this page into one folder (other parameters,
+        # make -j) never write, read or rename each other's; out appears whole, in one rename.
+        partial = out.with_name(f".{out.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial.ipynb")
         start = time.perf_counter()
         # The kernel runs in ``cwd`` (``notebooks/``); it resolves relative paths against the
         # folder this command was run from (unitroles.data.caller_cwd), and unitroles.params
@@ -332,24 +324,27 @@ def execute_notebook(
                 else:
                     os.environ[k] = v
         seconds = round(time.perf_counter() - start, 2)
-        executed = nbformat.read(partial, as_version=4)
-        executed.metadata["unitroles"] = {
-            "source": source.name,
-            "seconds": seconds,
-            "parameters": parameters,
-            "environment": environment(),
-        }
-        defaults = "\n".join(
-            c.source for c in executed.cells if "parameters" in c.metadata.get("tags", [])
-        )
-        present(executed, source.stem)
-        box = nbformat.v4.new_markdown_cell(
-            run_box(source, parameters, profile_path, defaults=defaults)
-        )
-        box.metadata["tags"] = ["run-this-page"]
-        executed.cells.insert(1, box)
-        nbformat.write(executed, partial)
-        os.replace(partial, out)
+        try:
+            executed = nbformat.read(partial, as_version=4)
+            executed.metadata["unitroles"] = {
+                "source": source.name,
+                "seconds": seconds,
+                "parameters": parameters,
+                "environment": environment(),
+            }
+            defaults = "\n".join(
+                c.source for c in executed.cells if "parameters" in c.metadata.get("tags", [])
+            )
+            present(executed, source.stem)
+            box = nbformat.v4.new_markdown_cell(
+                run_box(source, parameters, profile_path, defaults=defaults)
+            )
+            box.metadata["tags"] = ["run-this-page"]
+            executed.cells.insert(1, box)
+            nbformat.write(executed, partial)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)  # already renamed, or half-written
     return out
 
 
@@ -376,13 +371,6 @@ def page_parameters(
     return {**{k: v for k, v in profile.items() if k in declared}, **given}
 
 
-def parse_overrides(pairs) -> dict:
-    """``-p NAME VALUE`` pairs as parameters, each value read as YAML (``null``, ``0.5``)."""
-    import yaml
-
-    return {name: yaml.safe_load(value) for name, value in pairs}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sources", nargs="+", help="notebook sources (.py percent or .ipynb)")
@@ -393,8 +381,12 @@ def main(argv: list[str] | None = None) -> int:
         help="override one parameter (value parsed as YAML)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    profile = load_profile(args.profile)
-    overrides = parse_overrides(args.p)
+    try:
+        profile = load_profile(args.profile)
+        overrides = parse_overrides(args.p)
+    except ParameterError as err:  # a profile that is not YAML, a -p value to quote
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     for source in args.sources:
         start = time.perf_counter()
         print(f"execute {source} [{profile.get('profile', '?')}] ...", flush=True)

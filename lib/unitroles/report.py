@@ -438,16 +438,39 @@ def _glue(name: str, value) -> None:
 # --- reading executed notebooks back: the scorecard and the status page ---------------------
 
 
+def executed_notebooks(folder: str | os.PathLike) -> list[Path]:
+    """The executed notebooks of ``folder``, in name order; hidden files (a run's
+    ``.<page>.<id>.partial.ipynb``, still being written) are not results."""
+    return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+
+
+def read_executed(path: str | os.PathLike):
+    """An executed notebook read with ``nbformat``; one that does not read (truncated by a full
+    disk or a killed copy, not JSON, not a notebook) is a ``ValueError`` naming it and saying how
+    to execute it again."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        reason = (str(err).splitlines() or [type(err).__name__])[0][:200]
+        raise ValueError(
+            f"executed notebook {path} does not read ({reason}); it is truncated or damaged: "
+            "delete it and execute its page again (`make notebooks`, or python -m "
+            "unitroles.execute with the page's source)"
+        ) from err
+
+
 def glued(notebook) -> dict:
     """The values a notebook glued (``name -> value``), read from its saved outputs.
 
     ``notebook`` is a path or an ``nbformat`` notebook. Values glued as strings come back as
     strings; others as the Python literal of their ``text/plain`` form where it parses.
     """
-    import nbformat
-
     if isinstance(notebook, (str, os.PathLike)):
-        notebook = nbformat.read(notebook, as_version=4)
+        notebook = read_executed(notebook)
     values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -480,7 +503,7 @@ def claims_in(folder: str | os.PathLike) -> list[Claim]:
             f"no executed notebooks in {folder}; run `make notebooks` (or `make book`) first"
         )
     found = {}
-    for path in sorted(folder.glob("*.ipynb")):
+    for path in executed_notebooks(folder):
         for name, value in glued(path).items():
             if name.startswith("claim_"):
                 record = json.loads(value)
@@ -503,11 +526,9 @@ def missing_claims(claims: list[Claim]) -> list[str]:
 
 def runs_in(folder: str | os.PathLike) -> list[dict]:
     """What :mod:`unitroles.execute` recorded of each executed notebook in ``folder``."""
-    import nbformat
-
     runs = []
-    for path in sorted(Path(folder).glob("*.ipynb")):
-        record = nbformat.read(path, as_version=4).metadata.get("unitroles")
+    for path in executed_notebooks(folder):
+        record = read_executed(path).metadata.get("unitroles")
         if record:
             runs.append({"notebook": path.stem, **record})
     return runs

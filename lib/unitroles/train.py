@@ -264,10 +264,9 @@ _ARCH_COST = {"alexnet-mini": 1.0, "vgg16-mini": 1.6, "resnet18-mini": 2.0}
 def profile_models(path) -> tuple[SceneWorld, list[Recipe]] | None:
     """The world and the recipes of every model a profile's pages use (``None`` for the paper
     profile, whose models are checkpoints)."""
-    import yaml
+    from .params import load_profile
 
-    with open(path) as f:
-        prof = yaml.safe_load(f) or {}
+    prof = load_profile(path)  # YAML that does not read: an error naming the file and line
     if prof.get("profile") == "paper":
         return None
     world = SceneWorld(size=prof.get("image_size", 48), seed=prof.get("world_seed", 0))
