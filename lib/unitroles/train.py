@@ -141,7 +141,7 @@ def estimate_seconds(rec: Recipe) -> tuple[float, str]:
             epochs = meta.get("epochs_run", meta["recipe"]["epochs"])
             done = meta["recipe"]["train_per_class"] * epochs
             seconds = meta["train_seconds"] * work / max(done, 1)
-            return seconds, f"as the published {rec.name} took on a {meta['cpu']}"
+            return seconds, f"as the published {rec.name} took on its machine, {meta['cpu']}"
     rough = 2e-3 * _ARCH_COST.get(rec.arch, 1.0) * work * 24  # s per image-epoch on a slow core
     return rough, "a rough guess for a slow CPU core"
 
