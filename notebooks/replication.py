@@ -75,6 +75,7 @@ IPython.display.display(
             "train_seconds": "training time (s)", "weights_digest": "weights digest",
         },
         decimals={"train_acc": 3, "val_acc": 3, "test_acc": 3, "train_seconds": 0},
+        index=False,
     )
 )  # fmt: skip
 report.glue(
@@ -121,7 +122,9 @@ rows = [
 ]
 if rows:
     IPython.display.display(
-        report.table(pd.DataFrame(rows), decimals={"largest val. acc. change (pts)": 1})
+        report.table(
+            pd.DataFrame(rows), decimals={"largest val. acc. change (pts)": 1}, index=False
+        )
     )
 else:
     print("No replication record yet: run `make retrain` to make the first.")
