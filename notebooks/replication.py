@@ -46,7 +46,9 @@ params.check(globals(), params.COMMON)
 import IPython.display
 import pandas as pd
 
-from unitroles import published, replication, report
+from unitroles import plots, published, replication, report
+
+plots.use_style()
 
 data = published.manifest()
 if data is None:
@@ -128,6 +130,26 @@ if rows:
     )
 else:
     print("No replication record yet: run `make retrain` to make the first.")
+fig, ax = plots.figure(width=7.0, height=2.8)
+labels = [f"{n} {k}" for n, k in zip(models["name"], models["seed"])]
+ax.scatter(range(len(models)), 100 * models["val_acc"], s=60, color="0.6", label="published")
+for r, marker in zip(records, "xo+^v"):
+    ours = {(m["model"], m["seed"]): 100 * m["val_acc"][1] for m in r["models"]}
+    ax.scatter(
+        range(len(models)),
+        [ours.get((n, k)) for n, k in zip(models["name"], models["seed"])],
+        marker=marker, s=30, label=f"retrained on {r['cpu']} ({r['date']})",
+    )  # fmt: skip
+ax.set_xticks(range(len(models)), labels, rotation=90)
+ax.set_ylabel("validation accuracy (%)")
+ax.legend(loc="lower left")
+plots.caption(
+    fig,
+    "Validation accuracy (%) of each published model (grey) and of the same recipe and seed "
+    "retrained in each replication record (markers): a marker on its grey dot is the same "
+    "accuracy; equal weights digests (the table above) mean bit-identical models.",
+)
+plots.show()
 identical = [r for r in records if r["models_identical"] == len(r["models"])]
 report.takeaway(
     f"The book's {len(models)} models are published ({size_mib:.0f} MiB, trained on a "
