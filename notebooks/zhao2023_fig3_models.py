@@ -87,7 +87,7 @@ print(f"class shown: {shown}; {first.units} units at {layer}")
 # %%
 fig, axes = plots.figure(2, 3, width=7.0, height=8.6)  # 3 rows of 2: titles fit
 n = np.arange(first.units + 1)
-for ax, (name, m) in zip(axes.flat, models.items()):
+for letter, ax, (name, m) in zip("abcde", axes.flat, models.items()):
     tax, c = m.taxonomy, counts[name]
     if ax is not axes[0, 0]:
         ax.sharey(axes[0, 0])
@@ -95,7 +95,7 @@ for ax, (name, m) in zip(axes.flat, models.items()):
     ax.plot(n, tax.train.loss[k], color=plots.PALETTE[0], label="train curve")
     ax.plot(n, tax.test.loss[k], color=plots.PALETTE[3], label="test curve")
     ax.set_title(
-        f"{name} (gap {m.gap:.2f})\n{c['core']} core, {c['overfitted']} overf., "
+        f"({letter}) {name} (gap {m.gap:.2f})\n{c['core']} core, {c['overfitted']} overf., "
         f"{c['generalizing']} gen., {c['confusing']} conf.",
         fontsize=plots.SMALL,
     )
@@ -110,7 +110,7 @@ for name in models:
     ax.annotate(name[-1], (gaps[name], mean_div[name]), xytext=(4, 2), textcoords="offset points")
 ax.set_xlabel("generalization gap (fraction)", fontsize=plots.SMALL)
 ax.set_ylabel("mean curve divergence (nats)", fontsize=plots.SMALL)
-ax.set_title("train–test divergence,\nmean over classes", fontsize=plots.SMALL)
+ax.set_title("(f) train–test divergence,\nmean over classes", fontsize=plots.SMALL)
 plots.role_legend(fig)
 fig.suptitle(f"{shown.replace('_', ' ')}, {layer}", fontsize=10)
 plots.caption(

@@ -111,7 +111,7 @@ display(
 fig, axes = plots.figure(2, width=7.0, height=3.2, sharey=True)
 x = np.arange(len(models))
 width = 0.2
-for ax, (label, t) in zip(axes, [("paper (VGG16, ImageNet)", PAPER), ("ours", ours)]):
+for ax, (label, t) in zip(axes, [("(a) paper (VGG16, ImageNet)", PAPER), ("(b) ours", ours)]):
     for i, r in enumerate(roles.ROLES):
         ax.bar(
             x + (i - 1.5) * width, 100 * t[(r, "mean")], width, yerr=100 * t[(r, "std")],

@@ -106,14 +106,14 @@ display(
 
 # %%
 fig, axes = plots.figure(3, width=7.0, height=2.9, sharey=True)
-for ax, role in zip(axes, ("core", "overfitted", "confusing")):
+for letter, ax, role in zip("abc", axes, ("core", "overfitted", "confusing")):
     for (name, s), colour in zip(shares.items(), plots.PALETTE):
         values = np.sort(100 * s[role].to_numpy())
         ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", color=colour,
                 label=name)  # fmt: skip
     ax.set_xlabel(f"{role} share (% of classes)")
     ax.set_xlim(-2, 102)
-    ax.set_title(role)
+    ax.set_title(f"({letter}) {role}")
 axes[0].set_ylabel("units with at most this share (fraction)")
 axes[0].legend(fontsize=plots.SMALL)
 plots.caption(

@@ -132,11 +132,12 @@ fig, axes = plots.figure(
 )
 axes = np.atleast_2d(axes)
 base = units.counts.base_overall_accuracy()
-for row, u in zip(axes, chosen):
+for i, (row, u) in enumerate(zip(axes, chosen)):
     r = table.loc[u]
+    title = f"seed {seeds[0]}, unit {u}: {r['concept']} ({r['category']}, IoU {r['iou']:.2f})"
     plots.unit_strip(
         row[0], setup.display_images(tops[u].indices), tops[u].regions,
-        title=f"seed {seeds[0]}, unit {u}: {r['concept']} ({r['category']}, IoU {r['iou']:.2f})",
+        title=f"({'abcdefgh'[i]}) {title}",
     )  # fmt: skip
     plots.class_drops(row[1], drops[u], names, label_top=2)
     row[1].set_title(

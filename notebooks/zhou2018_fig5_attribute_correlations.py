@@ -111,7 +111,8 @@ for i, (drop, drop_label) in enumerate(DROPS.items()):
             s=7, alpha=0.7, color=plots.PALETTE[i * 3],
         )  # fmt: skip
         r, p = study.spearman(table[attr], table[drop])
-        ax.set_title(f"r = {r:.2f}\np = {p:.2g}", fontsize=plots.SMALL)  # two lines: 1.2 in
+        letter = "abcdefghij"[i * len(study.ATTRIBUTES) + j]
+        ax.set_title(f"({letter}) r = {r:.2f}\np = {p:.2g}", fontsize=plots.SMALL)  # 2 lines
         ax.tick_params(labelsize=plots.SMALL)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
         if i == 1:
@@ -121,8 +122,9 @@ plots.caption(
     fig,
     f"Seed {seeds[0]}: each dot is one of the {len(table)} {layer} units. Top row: the overall "
     "accuracy drop when the unit is ablated; bottom row: its max class drop, both in percentage "
-    "points (positive = worse); columns: a random value, then the unit's weight L1 norm, class "
-    "correlation, class selectivity and concept IoU. Titles give Spearman's r and its p-value. "
+    "points (positive = worse), panels (a)–(j) row by row; columns: a random value, then the "
+    "unit's weight L1 norm, class correlation, class selectivity and concept IoU. Titles give "
+    "Spearman's r and its p-value. "
     + (
         f"{clipped} far outlying points (beyond 3 interquartile ranges) are drawn as open "
         "triangles on the panel's edge, the farthest value noted, so they do not squash the "
@@ -243,7 +245,7 @@ display(report.table(band_table))
 # %%
 fig, axes = plots.figure(2, width=7.0, height=2.8, sharey=True)
 x = np.arange(len(study.ATTRIBUTES))
-for ax, (drop, drop_label) in zip(axes, DROPS.items()):
+for letter, ax, (drop, drop_label) in zip("ab", axes, DROPS.items()):
     lo = np.median([bands[(drop, s)][0] for s in seeds])
     hi = np.median([bands[(drop, s)][1] for s in seeds])
     ax.axhspan(lo, hi, color="0.85", label="random attribute, 95% of draws")
@@ -258,7 +260,7 @@ for ax, (drop, drop_label) in zip(axes, DROPS.items()):
             )  # fmt: skip
     ax.set_xticks(x, [study.ATTRIBUTE_LABELS[a].split(" (")[0] for a in study.ATTRIBUTES])
     ax.tick_params(axis="x", labelsize=plots.SMALL, rotation=30)
-    ax.set_title(drop_label.replace(" (pts)", ""), fontsize=plots.SMALL)
+    ax.set_title(f"({letter}) " + drop_label.replace(" (pts)", ""), fontsize=plots.SMALL)
 axes[0].set_ylabel("Spearman r")
 fig.legend(
     *axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=plots.SMALL

@@ -112,7 +112,7 @@ else:
     fig, axes = plots.figure(
         2, len(shown), width=7.0, height=1.45 * len(shown), gridspec_kw={"width_ratios": [1.8, 1]}
     )
-    for (ax, note), (_, row) in zip(np.atleast_2d(axes), shown.iterrows()):
+    for letter, (ax, note), (_, row) in zip("abcdefghij", np.atleast_2d(axes), shown.iterrows()):
         s = test[row["instance"]]
         top = attributes.top_images(
             s.setup.model, layer, s.setup.images, [row["unit"]], k=top_k,
@@ -122,7 +122,7 @@ else:
         note.set_axis_off()
         note.text(
             0.0, 0.5,
-            f"seed {test_seeds[row['instance']]}, unit {row['unit']}\n"
+            f"({letter}) seed {test_seeds[row['instance']]}, unit {row['unit']}\n"
             f"true: {row['true class'].replace('_', ' ')}\n"
             f"predicted top 3 {'✓' if row['hit'] else '✗'}:\n"
             + "\n".join(f"  {c.replace('_', ' ')}" for c in row["top 3"]),
