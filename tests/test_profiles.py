@@ -26,9 +26,7 @@ def test_check_returns_a_profile_with_the_checked_parameters(tmp_path):
         profiles.check({**namespace, "data_scale": -1.0}, spec)
 
 
-@pytest.mark.parametrize(
-    "name, expected", [("book", [3, 4, 5]), ("smoke", [3, 4]), ("paper", [3])]
-)
+@pytest.mark.parametrize("name, expected", [("book", [3, 4, 5]), ("smoke", [3, 4]), ("paper", [3])])
 def test_each_profile_trims_the_seeds_its_own_way(name, expected):
     assert profiles.Profile({"profile": name}).seeds([3, 4, 5]) == expected
     assert profiles.Profile({"profile": name}).seeds((7,)) == [7]
