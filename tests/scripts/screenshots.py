@@ -2,9 +2,11 @@
 
     python tests/scripts/screenshots.py _build/html shots book/intro.html book/notebooks/x.html
 
-writes shots/book__intro.png and shots/book__notebooks__x.png.
+writes shots/book__intro.png and shots/book__notebooks__x.png. ``WIDTH=400`` in the environment
+takes them 400 px wide (a phone) instead, as shots/…@400.png.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,9 +16,11 @@ def main(root: str, out: str, *pages: str) -> None:
     from browser import Browser, serve
 
     Path(out).mkdir(parents=True, exist_ok=True)
-    with serve(root) as base, Browser(width=1280) as browser:
+    width = int(os.environ.get("WIDTH", 1280))
+    suffix = "" if width == 1280 else f"@{width}"
+    with serve(root) as base, Browser(width=width) as browser:
         for page in pages:
-            path = Path(out) / (page.removesuffix(".html").replace("/", "__") + ".png")
+            path = Path(out) / (page.removesuffix(".html").replace("/", "__") + suffix + ".png")
             browser.screenshot(base + page, path)
             print(path)
 

@@ -1,0 +1,48 @@
+"""Compare what two builds glued, page by page: the values a refactor must leave unchanged.
+
+    python tests/scripts/glue_diff.py build/executed/book /tmp/before/build/executed/book
+
+prints every glued value that differs (or exists on one side only) and a count per page, and
+exits 1 when any differs. Timing values (names ending in ``_s``, ``seconds``, ``minutes``, or
+holding "min " / " s " durations) are listed apart, not counted: they measure the machine.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+TIMING = re.compile(r"(_s|seconds|minutes|_time|wall.*|elapsed.*)$")
+
+
+def main(a: str, b: str) -> int:
+    from unitroles import report
+
+    pages = sorted({p.name for p in report.executed_notebooks(a)} |
+                   {p.name for p in report.executed_notebooks(b)})  # fmt: skip
+    differing = total = 0
+    for name in pages:
+        pa, pb = Path(a) / name, Path(b) / name
+        if not (pa.exists() and pb.exists()):
+            print(f"{name}: only in {'the first' if pa.exists() else 'the second'} build")
+            differing += 1
+            continue
+        ga, gb = report.glued(pa), report.glued(pb)
+        keys = sorted(set(ga) | set(gb))
+        total += len(keys)
+        diff = [k for k in keys if ga.get(k, "<absent>") != gb.get(k, "<absent>")]
+        timing = [k for k in diff if TIMING.search(k)]
+        counted = [k for k in diff if k not in timing]
+        differing += len(counted)
+        print(f"{name}: {len(keys)} values, {len(counted)} differ"
+              + (f" (+{len(timing)} timings)" if timing else ""))  # fmt: skip
+        for k in counted:
+            print(f"    {k}: {str(ga.get(k, '<absent>'))[:150]!r}")
+            print(f"    {' ' * len(k)}  {str(gb.get(k, '<absent>'))[:150]!r}")
+    print(f"{differing} of {total} glued values differ")
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    sys.exit(main(*sys.argv[1:]))
