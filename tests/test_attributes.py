@@ -10,7 +10,7 @@ from PIL import Image
 from torch import nn
 
 from unitroles import attributes as A
-from unitroles import broden_export, data, scenes, zoo
+from unitroles import broden, broden_export, scenes, zoo
 from unitroles.store import Store
 
 # --------------------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def write_broden(root, images, masks, labels, scenes_of=None):
             w.writerow([number, name, f"{cat}(1)"])
     with open(root / "category.csv", "w", newline="") as f:
         csv.writer(f).writerows([["name"], *[[c] for c in cats]])
-    return data.BrodenDataset(root)
+    return broden.BrodenDataset(root)
 
 
 class Channels(nn.Module):
@@ -307,8 +307,8 @@ def brute_force_iou(model, layer, ds, transform):
 
 def test_streaming_dissection_equals_brute_force_on_the_world(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
-    root = broden_export.write_broden(world, tmp_path / "broden", n_per_class=2)
-    ds = data.BrodenDataset(root)
+    root = broden_export.write_broden_folder(world, tmp_path / "broden", n_per_class=2)
+    ds = broden.BrodenDataset(root)
     torch.manual_seed(0)
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
     ref, thr = brute_force_iou(model, "conv4", ds, scenes.normalize)
@@ -343,7 +343,9 @@ def entries(folder):
 
 def test_cached_dissection_hits_and_misses(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
-    ds = data.BrodenDataset(broden_export.write_broden(world, tmp_path / "broden", n_per_class=1))
+    ds = broden.BrodenDataset(
+        broden_export.write_broden_folder(world, tmp_path / "broden", n_per_class=1)
+    )
     store = Store(tmp_path / "cache")
     torch.manual_seed(0)
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
@@ -361,7 +363,9 @@ def test_cached_dissection_hits_and_misses(tmp_path):
 
 def test_broden_image_reads_the_same_pixels(tmp_path):
     world = scenes.SceneWorld(size=32, seed=3)
-    ds = data.BrodenDataset(broden_export.write_broden(world, tmp_path / "broden", n_per_class=1))
+    ds = broden.BrodenDataset(
+        broden_export.write_broden_folder(world, tmp_path / "broden", n_per_class=1)
+    )
     assert torch.equal(ds.image(5), ds[5]["image"])
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PIL import Image
 
-from unitroles import data, paper, setups, zoo
+from unitroles import broden, data, evaluation, paper, zoo
 
 
 def write_image_folder(root, classes=3, per_class=4, size=40, seed=0):
@@ -76,7 +76,7 @@ def test_paper_profile_without_paths_says_what_to_set(monkeypatch):
 
 
 def test_checkpoint_setup_feeds_the_engine(tmp_path):
-    from unitroles import engine, setups, sweeps
+    from unitroles import engine, sweeps
     from unitroles.store import Store
 
     write_image_folder(tmp_path / "val", classes=3, per_class=3)
@@ -95,7 +95,7 @@ def test_checkpoint_setup_feeds_the_engine(tmp_path):
     counts = sweeps.unit_sweep(setup.model, "conv5", x, y, 3, store=store, progress=False)
     direct = engine.sweep(model, "conv5", x, y, engine.single_units(96), 3, device="cpu")
     assert torch.equal(counts.correct, direct.correct)
-    assert setups.Setup is type(setup)
+    assert evaluation.Setup is type(setup)
 
 
 def test_paper_setup_without_checkpoint_says_what_to_set(monkeypatch):
@@ -109,13 +109,13 @@ def test_paper_setup_without_checkpoint_says_what_to_set(monkeypatch):
 
 
 def test_a_label_belongs_to_the_category_where_it_occurs_most():
-    assert data.main_category("object(1203);part(14)") == "object"
-    assert data.main_category("object(3);part(14)") == "part"
-    assert data.main_category("scene") == "scene"
-    assert data.main_category("a(2);b(2)") == "a"  # a tie: the first listed
-    assert data.main_category("") == ""  # row 0, unlabeled
+    assert broden.main_category("object(1203);part(14)") == "object"
+    assert broden.main_category("object(3);part(14)") == "part"
+    assert broden.main_category("scene") == "scene"
+    assert broden.main_category("a(2);b(2)") == "a"  # a tie: the first listed
+    assert broden.main_category("") == ""  # row 0, unlabeled
     with pytest.raises(ValueError, match="names no category"):
-        data.main_category("(3)")
+        broden.main_category("(3)")
 
 
 def test_generated_broden_folder_is_fingerprinted_by_what_generated_it(tmp_path):
@@ -147,7 +147,6 @@ def test_profile_loaders_have_one_home_without_a_cycle():
         if isinstance(node, ast.ImportFrom)
     }
     assert "setups" not in imported and "study" not in imported
-    assert setups.Setup is data.Setup
 
 
 def test_paper_pages_name_the_missing_model_parameter(monkeypatch, tmp_path):

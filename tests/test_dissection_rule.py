@@ -10,7 +10,7 @@ from PIL import Image
 from torch import nn
 
 from unitroles import attributes as A
-from unitroles import data, scenes
+from unitroles import broden, broden_export, scenes
 
 Q = 0.2  # a large top quantile: regions of many pixels on these tiny images
 LABELS = [  # number, name, category
@@ -60,7 +60,7 @@ def write_partial_broden(root, n=9, size=12, seed=0):
             w.writerow([number, name, f"{cat}(3)", 3, 0.1, ""])
     with open(root / "category.csv", "w", newline="") as f:
         csv.writer(f).writerows([["name"], ["color"], ["object"], ["scene"]])
-    return data.BrodenDataset(root)
+    return broden.BrodenDataset(root)
 
 
 class Strided(nn.Module):
@@ -126,13 +126,13 @@ def test_union_counts_only_images_that_label_the_category(tmp_path):
 
 def test_world_export_is_in_brodens_layout_and_labels_every_category(tmp_path):
     world = scenes.SceneWorld(size=32, seed=1)
-    root = data.export_broden(world, tmp_path / "broden", n_per_class=1)
+    root = broden_export.write_broden_folder(world, tmp_path / "broden", n_per_class=1)
     with open(root / "label.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert int(rows[0]["number"]) == 1  # no row 0, as in broden1_224
     for r in rows:  # NetDissect's loader parses `category(count)` in every row
         assert all(re.match(r"^([^(]*)\(([^)]*)\)$", f) for f in r["category"].split(";"))
-    ds = data.BrodenDataset(root)
+    ds = broden.BrodenDataset(root)
     assert ds.label_names()[0] == "-"
     # every image labels every category: both rules count the same images
     for i in range(len(ds)):

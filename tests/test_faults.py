@@ -20,6 +20,7 @@ import torch
 from PIL import Image
 
 from unitroles import checkpoints, data, engine, paper, params, sweeps, zoo
+from unitroles.broden import BrodenDataset
 from unitroles.store import CHECKSUMS, Store
 
 
@@ -362,17 +363,17 @@ def test_broden_index_without_image_column_is_named(broden):
         broden / "index.csv", lambda lines: [lines[0].replace("image", "picture")] + lines[1:]
     )
     with pytest.raises(ValueError, match=r"index.csv has no 'image' column"):
-        data.BrodenDataset(broden)
+        BrodenDataset(broden)
 
 
 def test_broden_label_that_is_not_a_number_is_named(broden):
     rewrite_csv(broden / "label.csv", lambda lines: [lines[0], "one" + lines[1][1:]] + lines[2:])
     with pytest.raises(ValueError, match=r"label.csv, line 2: label number 'one'"):
-        data.BrodenDataset(broden)
+        BrodenDataset(broden)
 
 
 def test_broden_mask_of_the_wrong_size_is_named(broden):
-    dataset = data.BrodenDataset(broden)
+    dataset = BrodenDataset(broden)
     row = next(r for r in dataset.index if r.get("object"))
     mask = broden / "images" / row["object"].split(";")[0]
     Image.open(mask).resize((7, 7)).save(mask)
@@ -382,7 +383,7 @@ def test_broden_mask_of_the_wrong_size_is_named(broden):
 
 
 def test_broden_image_that_does_not_read_is_named(broden):
-    dataset = data.BrodenDataset(broden)
+    dataset = BrodenDataset(broden)
     image = broden / "images" / dataset.index[0]["image"]
     truncate(image)
     with pytest.raises(data.UnreadableImage, match=f"cannot read {image}"):
@@ -574,7 +575,7 @@ def test_16_bit_png_keeps_its_brightness(tmp_path):
 
 
 def test_broden_label_missing_from_label_csv_is_named(broden):
-    dataset = data.BrodenDataset(broden)
+    dataset = BrodenDataset(broden)
     i, row = next((i, r) for i, r in enumerate(dataset.index) if r.get("object"))
     mask = broden / "images" / row["object"].split(";")[0]
     rgb = np.asarray(Image.open(mask).convert("RGB")).astype(np.int64)
@@ -586,11 +587,11 @@ def test_broden_label_missing_from_label_csv_is_named(broden):
     with pytest.raises(
         ValueError, match=rf"mask {mask} .*{number}, which .*label.csv does not list"
     ):
-        data.BrodenDataset(broden)[i]
+        BrodenDataset(broden)[i]
 
 
 def test_16_bit_broden_mask_is_named(broden):
-    dataset = data.BrodenDataset(broden)
+    dataset = BrodenDataset(broden)
     i, row = next((i, r) for i, r in enumerate(dataset.index) if r.get("object"))
     mask = broden / "images" / row["object"].split(";")[0]
     rgb = np.asarray(Image.open(mask).convert("RGB")).astype(np.uint16)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from test_distributed import run_torchrun
 
-from unitroles import data, execute, paper, report, train
+from unitroles import broden_export, execute, paper, report, train
 from unitroles.scenes import DEFAULT_CLASSES, SceneWorld
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,12 +94,12 @@ def test_every_paper_page_runs_on_the_exported_world(tmp_path, monkeypatch):
     log: list[str] = []
     world = SceneWorld(size=224, seed=0, classes=DEFAULT_CLASSES[:CLASSES])
     splits = tmp_path / "places"
-    timed(log, "export train", data.export_image_folder, world, splits / "train", split="train",
-          n_per_class=2)  # fmt: skip
-    timed(log, "export val", data.export_image_folder, world, splits / "val", split="val",
-          n_per_class=1)  # fmt: skip
-    broden = timed(log, "export broden", data.export_broden, world, tmp_path / "broden224",
-                   split="dissect", n_per_class=1)  # fmt: skip
+    timed(log, "export train", broden_export.write_image_folder, world, splits / "train",
+          split="train", n_per_class=2)  # fmt: skip
+    timed(log, "export val", broden_export.write_image_folder, world, splits / "val",
+          split="val", n_per_class=1)  # fmt: skip
+    broden = timed(log, "export broden", broden_export.write_broden_folder, world,
+                   tmp_path / "broden224", split="dissect", n_per_class=1)  # fmt: skip
 
     ckpt = tmp_path / "checkpoints"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from unitroles import broden_export, scenes
-from unitroles.data import BrodenDataset
+from unitroles.broden import BrodenDataset
 from unitroles.scenes import SceneDataset, SceneWorld
 
 
@@ -96,7 +96,9 @@ def test_render_speed_is_measured():
 
 def test_broden_export_round_trip(tmp_path):
     world = SceneWorld()
-    root = broden_export.write_broden(world, tmp_path / "broden", split="dissect", n_per_class=1)
+    root = broden_export.write_broden_folder(
+        world, tmp_path / "broden", split="dissect", n_per_class=1
+    )
     ds = BrodenDataset(root)
     images, labels, masks = world.render_split("dissect", 1)
     assert len(ds) == world.num_classes
@@ -117,10 +119,10 @@ def test_broden_export_round_trip(tmp_path):
 
 def test_broden_export_refuses_to_overwrite(tmp_path):
     world = SceneWorld(size=16)
-    broden_export.write_broden(world, tmp_path / "b", n_per_class=1)
+    broden_export.write_broden_folder(world, tmp_path / "b", n_per_class=1)
     with pytest.raises(FileExistsError):
-        broden_export.write_broden(world, tmp_path / "b", n_per_class=1)
-    assert not any(p.name.startswith("b.tmp") for p in tmp_path.iterdir())
+        broden_export.write_broden_folder(world, tmp_path / "b", n_per_class=1)
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]  # no temporary folder left
 
 
 def test_broden_reader_names_missing_files(tmp_path):
@@ -141,5 +143,18 @@ def test_interrupted_broden_export_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(broden_export, "_write_csv", fail)
     with pytest.raises(KeyboardInterrupt):
-        broden_export.write_broden(SceneWorld(size=16), tmp_path / "b", n_per_class=1)
+        broden_export.write_broden_folder(SceneWorld(size=16), tmp_path / "b", n_per_class=1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_image_folder_export_reads_back_as_an_image_folder(tmp_path):
+    from unitroles import data
+
+    world = SceneWorld(size=16)
+    root = broden_export.write_image_folder(world, tmp_path / "val", split="val", n_per_class=2)
+    assert [p.name for p in tmp_path.iterdir()] == ["val"]  # no temporary folder left
+    ds = data.image_folder(root, image_size=16, resize=16)
+    assert tuple(ds.classes) == tuple(sorted(world.class_names))
+    assert len(ds) == 2 * world.num_classes
+    with pytest.raises(FileExistsError):
+        broden_export.write_image_folder(world, root, split="val", n_per_class=1)

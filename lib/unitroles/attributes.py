@@ -50,7 +50,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import cost, engine, zoo
-from .data import BrodenDataset
+from .broden import BrodenDataset
 
 TOP_QUANTILE = 0.005  # dissection keeps the top 0.5 % of activation values
 INTERPRETABLE_IOU = 0.04
@@ -401,7 +401,7 @@ def dissect(
 
 
 def labelled(item: dict, category: str) -> bool:
-    """Whether a Broden item (:class:`unitroles.data.BrodenDataset`) labels ``category``: it has
+    """Whether a Broden item (:class:`unitroles.broden.BrodenDataset`) labels ``category``: it has
     an image-level label of it, or a mask of it with at least one labelled (non-zero) pixel.
     NetDissect's rule: only such images add a unit's active area to the category's unions. A mask
     that ``index.csv`` lists but that labels no pixel does not count."""

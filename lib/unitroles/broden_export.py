@@ -1,9 +1,18 @@
-"""The synthetic world written in Broden's on-disk format (the raw writer).
+"""The synthetic world written to disk in the layouts real data comes in: the one home for exports.
 
-Apart from :mod:`unitroles.scenes` because it does not determine any model's weights: the scenes
-module (concepts and rendering) keys every trained model (:func:`unitroles.train.code_key`), this
-one keys none. :func:`unitroles.data.export_broden` is what callers use: it adds Broden's own
-``label.csv`` layout and publishes the folder whole.
+* :func:`write_broden_folder`: a split in Broden's format, the format network dissection reads
+  (:class:`unitroles.broden.BrodenDataset`); the book profile dissects it
+  (:func:`unitroles.setups.dissection_data`).
+* :func:`write_image_folder`: a split in torchvision's ImageFolder layout, as the paper profile
+  reads ImageNet or Places365 (the rehearsal of the paper path trains and evaluates on it).
+
+Each writes into a hidden temporary folder beside ``root`` and renames it to ``root`` when
+complete, so an interrupted export leaves nothing, and nothing that looks complete. Images are
+PNG (lossless): a reader recovers the rendered pixels exactly.
+
+Apart from :mod:`unitroles.scenes` because it determines no model's weights: the scenes module
+(concepts and rendering) keys every trained model (:func:`unitroles.train.code_key`), this one keys
+none. It keys the book's exported dissection set (:func:`unitroles.setups.dissection_data`).
 """
 
 from __future__ import annotations
@@ -11,16 +20,17 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .scenes import CATEGORIES, COLOR_NAMES, OBJECTS, TEXTURES, SceneWorld
 
-__all__ = ["write_broden"]
+__all__ = ["write_broden_folder", "write_image_folder"]
 
 
-def write_broden(
+def write_broden_folder(
     world: SceneWorld,
     root: str | os.PathLike,
     *,
@@ -30,7 +40,7 @@ def write_broden(
 ) -> Path:
     """Write ``n_per_class * num_classes`` images of ``split`` in Broden's on-disk format.
 
-    Layout (as in the Broden dataset used by network dissection)::
+    Layout (as in the Broden dataset used by network dissection, e.g. ``broden1_224``)::
 
         root/index.csv      image,split,ih,iw,sh,sw,color,object,part,material,scene,texture
         root/category.csv   name,first,last,count,frequency
@@ -38,21 +48,52 @@ def write_broden(
         root/c_<cat>.csv    code,number,name,frequency,coverage
         root/images/scenes/<i>.png, <i>_object.png, <i>_color.png, <i>_texture.png
 
-    Label numbers are global (0 = unlabeled); a mask PNG stores ``number = R + 256 * G``. Scene
-    classes are written as image-level labels in the ``scene`` column. Images are PNG (lossless),
-    so a reader recovers the pixels exactly. Written to a temporary folder, then renamed, so an
-    interrupted export leaves nothing that looks complete.
+    Label numbers are global (0 = unlabelled); a mask PNG stores ``number = R + 256 * G``. Scene
+    classes are image-level labels in the ``scene`` column. ``label.csv`` is in Broden's own
+    layout: label 0 has no row, and every row names its category with a count
+    (``object(12)``), as NetDissect's loaders require.
+
+    Every image labels every category (an object, the background textures and colours cover
+    every image, the scene is an image-level label), so NetDissect's rule on which images count
+    in a category's union (:func:`unitroles.attributes.labelled`) keeps them all. ``root`` must
+    not exist or be an empty folder.
     """
+    return _publish(root, lambda tmp: _write_broden(world, tmp, split, n_per_class, progress))
+
+
+def write_image_folder(
+    world: SceneWorld, root: str | os.PathLike, *, split: str, n_per_class: int
+) -> Path:
+    """Write ``n_per_class`` images of every class of the world's ``split`` in torchvision's
+    ImageFolder layout, ``root/<class>/<split>-<i>.png``: the synthetic world as the paper
+    profile reads ImageNet or Places365. ``root`` must not exist or be an empty folder."""
+    from PIL import Image
+
+    def write(tmp: Path) -> None:
+        images, labels, _ = world.render_split(split, n_per_class)
+        for name in world.class_names:
+            (tmp / name).mkdir()
+        for i, (image, label) in enumerate(zip(images, labels.tolist())):
+            path = tmp / world.class_names[label] / f"{split}-{i:06d}.png"
+            Image.fromarray(image.permute(1, 2, 0).numpy()).save(path)
+
+    return _publish(root, write)
+
+
+def _publish(root: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Run ``write(tmp)`` on a fresh hidden folder beside ``root``, then rename it to ``root``;
+    on any failure (an interrupt included) remove it. An existing ``root`` that is not an empty
+    folder is an error (checked before anything is written)."""
     root = Path(root)
-    if (root / "index.csv").exists():
-        raise FileExistsError(f"{root} already holds a Broden export; remove it or pick another")
-    tmp = root.with_name(root.name + f".tmp{os.getpid()}")
-    (tmp / "images" / "scenes").mkdir(parents=True, exist_ok=True)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise FileExistsError(f"{root} exists and is not empty; remove it or pick another folder")
+    tmp = root.with_name(f".{root.name}.export{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
     try:
-        _write_broden(world, tmp, split, n_per_class, progress)
-        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir(parents=True)
+        write(tmp)
         if root.exists():
-            root.rmdir()  # an empty folder left by the caller; a non-empty one raises here
+            root.rmdir()  # the empty folder checked above
         os.replace(tmp, root)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -61,7 +102,7 @@ def write_broden(
 
 
 def _write_broden(world: SceneWorld, tmp: Path, split: str, n_per_class: int, progress: bool):
-    """The body of :func:`write_broden`: render and write every file into ``tmp``."""
+    """The body of :func:`write_broden_folder`: render and write every file into ``tmp``."""
     from PIL import Image
 
     # Global label numbering: colours, objects, textures, then scenes (0 = unlabeled).
@@ -72,6 +113,7 @@ def _write_broden(world: SceneWorld, tmp: Path, split: str, n_per_class: int, pr
         first[cat] = number
         number += len(names[cat])
 
+    (tmp / "images" / "scenes").mkdir(parents=True)
     images, labels, masks = world.render_split(split, n_per_class, progress=progress)
     n = len(labels)
     size = world.size
@@ -115,7 +157,7 @@ def _write_broden(world: SceneWorld, tmp: Path, split: str, n_per_class: int, pr
             for cat in ("color", "object", "texture", "scene")
         ],
     )
-    label_rows = [{"number": 0, "name": "-", "category": "", "frequency": 0, "coverage": 0}]
+    label_rows = []  # Broden's own layout: label 0 (unlabelled) has no row
     for cat in ("color", "object", "texture", "scene"):
         cat_rows = []
         for j, name in enumerate(names[cat]):

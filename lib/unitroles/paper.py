@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from . import checkpoints, data, zoo
+from . import broden, checkpoints, data, evaluation, zoo
 from .recipes import GENERALIZATION_RECIPES
 
 
@@ -152,7 +152,7 @@ RECIPE_PARAMETER = {
 }
 
 
-def recipe_setup(recipe: str, checkpoints: dict, val_root, **kwargs) -> data.Setup:
+def recipe_setup(recipe: str, checkpoints: dict, val_root, **kwargs) -> evaluation.Setup:
     """:func:`checkpoint_setup` for the checkpoint of ``recipe`` (``baseline``, ``batchnorm``,
     ``dropout-conv5``), taken from ``checkpoints``, a mapping of the page's parameters
     (:data:`RECIPE_PARAMETER`: ``checkpoint``, ``batchnorm_checkpoint``, ``dropout_checkpoint``)
@@ -174,7 +174,7 @@ def broden_data(broden_root: str | os.PathLike | None):
     root = data.require_path(
         broden_root, parameter="broden_root", env="UNITROLES_BRODEN", what="the Broden dataset"
     )
-    return data.BrodenDataset(root), data.imagenet_normalize
+    return broden.BrodenDataset(root), data.imagenet_normalize
 
 
 def checkpoint_models(
@@ -310,8 +310,8 @@ def checkpoint_setup(
     skip_unreadable: bool = False,
     parameter: str = "checkpoint",
     env: str = "UNITROLES_CHECKPOINT",
-) -> data.Setup:
-    """A :class:`unitroles.data.Setup` from a checkpoint and an ImageFolder validation split.
+) -> evaluation.Setup:
+    """A :class:`unitroles.evaluation.Setup` from a checkpoint and an ImageFolder validation split.
 
     The network is built as the checkpoint records, else as ``arch`` with ``recipe``'s options
     (:func:`load_model`). ``parameter`` / ``env`` name the papermill parameter and environment
@@ -343,7 +343,7 @@ def checkpoint_setup(
     acc = accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
                    workers=0)  # fmt: skip
     left_out = f" ({len(skipped)} unreadable images skipped)" if skipped else ""
-    return data.Setup(
+    return evaluation.Setup(
         model, images, labels, tuple(dataset.classes),
         f"{getattr(model, 'unitroles_arch', arch)} from {path.name}, {len(labels)} validation "
         f"images{left_out}", acc,

@@ -2,16 +2,17 @@
 
 ``book`` / ``smoke``: a recipe trained (or loaded from the store) on the synthetic world, and the
 world's validation split. ``paper``: a torchvision model with your checkpoint and a per-class
-subset of your ImageFolder validation split (see :mod:`unitroles.paper`).
+subset of your ImageFolder validation split (see :mod:`unitroles.paper`). Both are a
+:class:`unitroles.evaluation.Setup`.
 """
 
 from __future__ import annotations
 
 from . import paper, train
-from .data import Setup
+from .evaluation import Setup
 from .scenes import SceneDataset, SceneWorld
 
-__all__ = ["Setup", "dissection_data", "model_setup"]
+__all__ = ["dissection_data", "model_setup"]
 
 
 def model_setup(
@@ -77,7 +78,7 @@ def dissection_data(
     ``paper``: the Broden folder at ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g.
     ``broden1_224``), ImageNet normalisation.
     """
-    from . import attributes, data, scenes
+    from . import attributes, broden, broden_export, scenes
     from .store import Store, code_version, content_key
 
     if profile == "paper":
@@ -86,12 +87,15 @@ def dissection_data(
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
     world = SceneWorld(size=image_size, seed=world_seed)
     store = store or Store()
-    key = content_key(world.fingerprint(), "dissect", per_class, code_version(scenes, data))
+    code = code_version(scenes, broden_export)  # what draws and writes the images
+    key = content_key(world.fingerprint(), "dissect", per_class, code)
 
     def export(tmp):
-        data.export_broden(world, tmp / "broden", split="dissect", n_per_class=per_class)
+        broden_export.write_broden_folder(
+            world, tmp / "broden", split="dissect", n_per_class=per_class
+        )
         (tmp / "broden" / attributes.FINGERPRINT).write_text(key + "\n")
         return {"per_class": per_class}
 
     folder = store.get_or_create("broden", "world", key, create=export, load=lambda p: p)
-    return data.BrodenDataset(folder / "broden"), scenes.normalize
+    return broden.BrodenDataset(folder / "broden"), scenes.normalize

@@ -18,7 +18,7 @@ import torch
 from . import attributes, greedy, health, setups, sweeps
 from .attributes import ClassStatistics, Dissection
 from .engine import AblationCounts
-from .setups import Setup
+from .evaluation import Setup
 
 ATTRIBUTES = ("random", "l1", "correlation", "selectivity", "iou")
 ATTRIBUTE_LABELS = {
