@@ -10,10 +10,10 @@ from unitroles.attributes import Dissection
 from unitroles.scenes import GRASS, SKY, Part, SceneClass, SceneWorld
 
 
-def test_active_units_compare_with_a_tenth_of_the_median_unit():
-    means = np.array([1.0, 0.05, 0.2, 0.01, 0.3])  # median 0.2: active from 0.02 up
-    assert study.active_units(means).tolist() == [True, True, True, False, True]
-    assert study.active_units(means, fraction=0.5).tolist() == [True, False, True, False, True]
+def test_live_units_compare_with_a_tenth_of_the_median_unit():
+    means = np.array([1.0, 0.05, 0.2, 0.01, 0.3])  # median 0.2: live from 0.02 up
+    assert study.live_units(means).tolist() == [True, True, True, False, True]
+    assert study.live_units(means, fraction=0.5).tolist() == [True, False, True, False, True]
 
 
 def test_concept_presence_reads_the_masks():

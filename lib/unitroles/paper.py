@@ -206,7 +206,7 @@ def checkpoint_models(
 
 
 @torch.no_grad()
-def accuracy(
+def top1_accuracy(
     model: nn.Module,
     dataset,
     indices,
@@ -216,7 +216,9 @@ def accuracy(
     skip_unreadable: bool = False,
     skipped: list | None = None,
 ) -> float:
-    """Top-1 accuracy (fraction) of ``model`` on ``dataset[indices]`` (an ImageFolder).
+    """Top-1 accuracy (fraction) of ``model`` on ``dataset[indices]``, read in batches: an
+    ImageFolder split (or any dataset of network inputs and labels). The synthetic world's
+    counterpart, on its ``uint8`` images in memory, is :func:`unitroles.fit.accuracy`.
 
     An image that does not decode stops with its path, unless ``skip_unreadable``: then it is
     left out of the count and its path appended to ``skipped``."""
@@ -279,8 +281,8 @@ def generalization_table(
         start = time.perf_counter()
         skipped: dict[str, list] = {s: [] for s in splits}
         acc = {
-            s: accuracy(model, ds, idx, workers=workers, skip_unreadable=skip_unreadable,
-                        skipped=skipped[s])
+            s: top1_accuracy(model, ds, idx, workers=workers, skip_unreadable=skip_unreadable,
+                             skipped=skipped[s])
             for s, (ds, idx) in splits.items()
         }  # fmt: skip
         for s, (ds, _) in splits.items():
@@ -340,8 +342,8 @@ def checkpoint_setup(
         path, len(dataset.classes), arch=arch, recipe=recipe, classes_from=str(val_dir),
         class_names=dataset.classes,
     )  # fmt: skip
-    acc = accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
-                   workers=0)  # fmt: skip
+    acc = top1_accuracy(model, torch.utils.data.TensorDataset(images, labels), range(len(labels)),
+                        workers=0)  # fmt: skip
     left_out = f" ({len(skipped)} unreadable images skipped)" if skipped else ""
     return evaluation.Setup(
         model, images, labels, tuple(dataset.classes),

@@ -30,10 +30,10 @@ ATTRIBUTE_LABELS = {
 }
 
 
-ACTIVE_FRACTION = health.DEAD_FRACTION  # active: mean activation >= 10% of the median unit's
+LIVE_FRACTION = health.DEAD_FRACTION  # live: mean activation >= 10% of the median unit's
 
 
-def active_units(mean_activation: np.ndarray, fraction: float = ACTIVE_FRACTION) -> np.ndarray:
+def live_units(mean_activation: np.ndarray, fraction: float = LIVE_FRACTION) -> np.ndarray:
     """``(U,)`` bool: units that are not nearly dead (:func:`unitroles.health.nearly_dead`), i.e.
     whose mean activation is at least ``fraction`` times the median unit's. The others change
     little when ablated, while their class selectivity, a ratio of tiny means, can be large."""
@@ -65,9 +65,9 @@ class UnitStudy:
         images (the images of :attr:`counts`)."""
         return self.stats.class_sum.sum(0) / self.stats.n
 
-    def active(self, fraction: float = ACTIVE_FRACTION) -> np.ndarray:
-        """``(U,)`` bool: see :func:`active_units`."""
-        return active_units(self.mean_activation(), fraction)
+    def live(self, fraction: float = LIVE_FRACTION) -> np.ndarray:
+        """``(U,)`` bool: see :func:`live_units`."""
+        return live_units(self.mean_activation(), fraction)
 
     def vectors(self, attribute: str) -> np.ndarray:
         """A per-unit attribute vector: ``selectivity`` / ``correlation`` ``(U, K)`` over classes,
