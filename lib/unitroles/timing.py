@@ -1,7 +1,7 @@
 """Timing, the machine, and counting work: what benchmarks and sweep plans both measure.
 
-A low module: :mod:`unitroles.bench` (the benchmarks) and :mod:`unitroles.cost` (a sweep's plan
-and estimated time) both use it, and it imports neither.
+A low module: the benchmarks (:mod:`unitroles.bench` and its sections, ``bench_*``) and
+:mod:`unitroles.cost` (a sweep's plan and estimated time) both use it, and it imports neither.
 """
 
 from __future__ import annotations
