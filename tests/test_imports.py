@@ -1,4 +1,6 @@
-"""The library's import structure: no circles, no private name used across modules.
+"""The library's import structure: no circles, no private name used across modules, imports that
+run down the layers of lib/README.md's map, and a map (and the README's layout) that lists every
+module.
 
 Read from the source with :mod:`ast` (imports inside functions included), so a circle hidden in
 a function-level import counts too.
@@ -7,13 +9,38 @@ a function-level import counts too.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
-LIB = Path(__file__).resolve().parents[1] / "lib" / "unitroles"
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "lib" / "unitroles"
 
 
 def _modules() -> dict[str, ast.Module]:
     return {p.stem: ast.parse(p.read_text()) for p in sorted(LIB.glob("*.py"))}
+
+
+def _graph() -> dict[str, set[str]]:
+    trees = _modules()
+    return {name: _imports(tree, set(trees)) - {name} for name, tree in trees.items()}
+
+
+def layers(readme: str) -> dict[str, int]:
+    """Module -> its layer's position (0 = lowest) in the ``| layer | modules | owns |`` table of
+    ``readme``; a row with an empty layer cell continues the layer above it."""
+    lines = readme.splitlines()
+    start = lines.index("| layer | modules | owns |") + 2  # after the header and its rule
+    out: dict[str, int] = {}
+    layer = -1
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        layer += bool(cells[0])
+        for name in re.findall(r"`(\w+)`", cells[1]):
+            assert name not in out, f"lib/README.md lists {name} twice"
+            out[name] = layer
+    return out
 
 
 def _imports(tree: ast.Module, names: set[str]) -> set[str]:
@@ -51,9 +78,7 @@ def test_the_circle_finder_finds_circles():
 
 
 def test_no_import_circles():
-    trees = _modules()
-    graph = {name: _imports(tree, set(trees)) - {name} for name, tree in trees.items()}
-    found = circles(graph)
+    found = circles(_graph())
     assert found == [], "import circles: " + "; ".join(" -> ".join(c) for c in found)
 
 
@@ -78,3 +103,32 @@ def test_no_private_names_across_modules():
             ):
                 used.append(f"{name} uses {node.value.id}.{node.attr}")
     assert used == [], "private names used across modules: " + "; ".join(sorted(set(used)))
+
+
+def test_the_map_lists_every_module_and_imports_run_down_its_layers():
+    layer = layers((ROOT / "lib" / "README.md").read_text())
+    modules = set(_modules()) - {"__init__"}
+    assert sorted(modules - set(layer)) == [], "modules missing from lib/README.md's table"
+    assert sorted(set(layer) - modules) == [], "lib/README.md's table lists no such modules"
+    upward = [
+        f"{name} ({layer[name]}) imports {dep} ({layer[dep]})"
+        for name, deps in _graph().items()
+        if name in layer
+        for dep in sorted(deps)
+        if layer[dep] > layer[name]
+    ]
+    assert upward == [], "imports from a higher layer of lib/README.md: " + "; ".join(upward)
+
+
+def test_the_layer_reader_reads_continued_rows():
+    table = "| layer | modules | owns |\n|---|---|---|\n| low | `a`, `b` | x |\n| | `c` | y |\n"
+    table += "| high | `d` | z |\n\nnot a row"
+    assert layers(table) == {"a": 0, "b": 0, "c": 0, "d": 1}
+
+
+def test_the_readme_layout_lists_every_module():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("```")[1]  # the code block of the section
+    words = set(re.findall(r"\w+", layout))
+    missing = sorted(set(_modules()) - {"__init__"} - words)
+    assert missing == [], "modules missing from the README's layout"
