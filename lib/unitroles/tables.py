@@ -2,7 +2,7 @@
 
 :func:`table` is what every page shows its numbers with (``report.table``, re-exported there):
 headers without underscores, whole numbers as integers, percentages, booleans as yes / no, and
-short values that do not wrap.
+short values that do not wrap. :func:`pretty` is how a page writes a class or concept name.
 """
 
 from __future__ import annotations
@@ -35,9 +35,14 @@ def _mixed(value, *, places: int, whole: bool, percent: bool, missing: str) -> s
     return str(value)
 
 
+def pretty(name) -> str:
+    """A class, concept or column name for readers: ``youth_hostel`` -> ``youth hostel``."""
+    return str(name).replace("_", " ")
+
+
 def _header(name: str) -> str:
     """A column name for readers: ``max_class_drop`` -> ``max class drop``."""
-    return str(name).replace("_", " ") if isinstance(name, str) else str(name)
+    return pretty(name) if isinstance(name, str) else str(name)
 
 
 def table(
