@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, scenes
+from unitroles import plots, report, scenes, tables
 
 plots.use_style()
 world = scenes.SceneWorld(size=image_size, seed=world_seed)
@@ -78,7 +78,7 @@ plots.caption(
     f"One validation image of each of the {world.num_classes} scene classes, at "
     f"{image_size} × {image_size} pixels, titled with its class.",
     alt=f"A grid of {world.num_classes} small synthetic scene images, one per class: "
-    + ", ".join(world.class_names[k].replace("_", " ") for k in labels)
+    + ", ".join(tables.pretty(world.class_names[k]) for k in labels)
     + ". Each shows simple shapes such as beds, lamps, windows or wheels on textured, coloured "
     "backgrounds.",
 )
@@ -96,7 +96,7 @@ fig, axes = plots.figure(4, len(rows), width=7.0, height=1.9 * len(rows))
 for r, i in enumerate(rows):
     axes[r, 0].imshow(images[i].permute(1, 2, 0).numpy(), interpolation="nearest")
     axes[r, 0].set_axis_off()
-    axes[r, 0].set_title(world.class_names[labels[i]].replace("_", " "), fontsize=9)
+    axes[r, 0].set_title(tables.pretty(world.class_names[labels[i]]), fontsize=9)
     for c, (cat, names, colors) in enumerate(
         [
             ("object", scenes.OBJECTS, None),
@@ -105,7 +105,7 @@ for r, i in enumerate(rows):
         ]
     ):
         plots.label_map(axes[r, c + 1], masks[cat][i], names, title=f"{cat} mask", colors=colors)
-shown = ", ".join(world.class_names[labels[i]].replace("_", " ") for i in rows)
+shown = ", ".join(tables.pretty(world.class_names[labels[i]]) for i in rows)
 plots.caption(
     fig,
     f"Four images ({shown}) and their ground-truth label maps: the object at each pixel, the "
@@ -124,7 +124,7 @@ plots.show()
 
 # %%
 recipes = pd.DataFrame(world.class_table()).set_index("class")
-recipes["scene"] = recipes["scene"].str.replace("_", " ")
+recipes["scene"] = recipes["scene"].map(tables.pretty)
 for column in recipes.columns.drop(["scene", "objects"]):  # a line break may follow each "/"
     recipes[column] = recipes[column].str.replace("/", "/\u200b")
 display(report.table(recipes, headers={"class": "class index"}, wrap=True))
@@ -218,7 +218,7 @@ if len(models_table):  # two tables, to fit the column: how fit each model is, t
         {
             "studied layer (units)": [f"{a} ({b})" for a, b in zip(shown["layer"], shown["units"])],
             "weakest class (val acc %)": [
-                f"{c.replace('_', ' ')} ({100 * a:.0f})"
+                f"{tables.pretty(c)} ({100 * a:.0f})"
                 for c, a in zip(shown["weakest class"], shown["weakest class acc"])
             ],
             "train (s)": shown["train s"].round(0),

@@ -60,18 +60,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from unitroles import plots, report
+from unitroles import plots, report, verdicts
 
 plots.use_style()
 folder = Path(executed or f"../build/executed/{profile}")
-claims = [c for c in report.claims_in(folder) if c.id in report.CLAIMS]
+claims = [c for c in report.claims_in(folder) if c.id in verdicts.CLAIMS]
 missing = report.missing_claims(claims)
 table = pd.DataFrame(
     {
         "claim": c.id,
-        "paper": report.CLAIMS[c.id][0],
-        "where": report.CLAIMS[c.id][1],
-        "page": report.CLAIMS[c.id][2],
+        "paper": verdicts.CLAIMS[c.id].cite,
+        "where": verdicts.CLAIMS[c.id].where,
+        "page": verdicts.CLAIMS[c.id].page,
         "statement": c.statement,
         "paper_figures": c.paper,
         "this_run": c.ours,
@@ -93,18 +93,21 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profi
 # Evidence only: identity, setup and illustration claims are not counted.
 
 # %% tags=["hide-input"]
-order = [report.HOLDS, report.PARTLY, report.UNDECIDED, report.FAILS, report.UNMEASURED]
-papers = list(dict.fromkeys(paper for paper, _, _ in report.CLAIMS.values()))
+order = [verdicts.HOLDS, verdicts.PARTLY, verdicts.UNDECIDED, verdicts.FAILS, verdicts.UNMEASURED]
+papers = list(dict.fromkeys(c.cite for c in verdicts.CLAIMS.values()))
 counts = pd.DataFrame(
-    {paper: report.tally(c for c in claims if report.CLAIMS[c.id][0] == paper) for paper in papers}
+    {
+        paper: verdicts.tally(c for c in claims if verdicts.CLAIMS[c.id].cite == paper)
+        for paper in papers
+    }
 ).T[order]
 fig, ax = plots.figure(width=7.0, height=1.9)
 colors = {
-    report.HOLDS: "#009E73",
-    report.PARTLY: "#E69F00",
-    report.UNDECIDED: "#56B4E9",
-    report.FAILS: "#D55E00",
-    report.UNMEASURED: "#999999",
+    verdicts.HOLDS: "#009E73",
+    verdicts.PARTLY: "#E69F00",
+    verdicts.UNDECIDED: "#56B4E9",
+    verdicts.FAILS: "#D55E00",
+    verdicts.UNMEASURED: "#999999",
 }
 left = np.zeros(len(counts))
 for verdict in order:
@@ -123,10 +126,10 @@ plots.caption(
     "Identity, setup and illustration claims are not counted.",
     alt="Stacked horizontal bar chart of verdict counts per paper. "
     + "; ".join(
-        f"{paper}: {counts.loc[paper, report.HOLDS]} hold, {counts.loc[paper, report.PARTLY]} "
-        f"partly hold, {counts.loc[paper, report.UNDECIDED]} undecided, "
-        f"{counts.loc[paper, report.FAILS]} do not hold, "
-        f"{counts.loc[paper, report.UNMEASURED]} not measured"
+        f"{paper}: {counts.loc[paper, verdicts.HOLDS]} hold, {counts.loc[paper, verdicts.PARTLY]} "
+        f"partly hold, {counts.loc[paper, verdicts.UNDECIDED]} undecided, "
+        f"{counts.loc[paper, verdicts.FAILS]} do not hold, "
+        f"{counts.loc[paper, verdicts.UNMEASURED]} not measured"
         for paper in counts.index
     )
     + ".",
@@ -134,14 +137,14 @@ plots.caption(
 plots.show()
 
 # %% tags=["hide-input"]
-total = report.tally(claims)
+total = verdicts.tally(claims)
 report.glue(
     {
         "n_claims": sum(total.values()),
-        "n_holds": total[report.HOLDS],
-        "n_partly": total[report.PARTLY],
-        "n_undecided": total[report.UNDECIDED],
-        "n_fails": total[report.FAILS],
+        "n_holds": total[verdicts.HOLDS],
+        "n_partly": total[verdicts.PARTLY],
+        "n_undecided": total[verdicts.UNDECIDED],
+        "n_fails": total[verdicts.FAILS],
         "n_apart": len(apart),
         "n_missing": len(missing),
         "scorecard_profile": ", ".join(profiles),
@@ -151,7 +154,7 @@ report.glue(
 
 def in_words(counts: dict) -> str:
     """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
-    return f"of {sum(counts.values())} evidence claims, {report.in_words(counts)}"
+    return f"of {sum(counts.values())} evidence claims, {verdicts.in_words(counts)}"
 
 
 report.takeaway(
@@ -183,7 +186,7 @@ def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
     """One table row per claim, linked to its built page (which sits beside this one), its
     verdict and count of checks beside the id (a phone shows the first columns)."""
     return [
-        f"| [{r.claim}]({r.page}.html) | {report.MARKS[r.verdict]} {r.verdict} | {r.checks} | "
+        f"| [{r.claim}]({r.page}.html) | {verdicts.MARKS[r.verdict]} {r.verdict} | {r.checks} | "
         f"{r.paper.split(' et al.')[0]} {r.where} | "
         + "".join(f"{report.cell(getattr(r, c))} | " for c in columns)
         for r in frame.itertuples()
@@ -191,7 +194,9 @@ def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
 
 
 lines = rows(evidence, "statement")
-lines += [f"| {id} | — | — | {report.CLAIMS[id][1]} | not run in this build |" for id in missing]
+lines += [
+    f"| {id} | — | — | {verdicts.CLAIMS[id].where} | not run in this build |" for id in missing
+]
 display(
     Markdown(
         "| claim | verdict | checks | figure | the paper says |\n|---|---|---|---|---|\n"

@@ -44,7 +44,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import display
 
-from unitroles import report
+from unitroles import report, verdicts
 
 folder = Path(executed or f"../build/executed/{profile}")
 claims = {c.id: c for c in report.claims_in(folder) if c.id.startswith("R")}
@@ -74,7 +74,7 @@ def verdict(claim_id: str) -> str:
     c = claims.get(claim_id)
     if c is None:
         return "not run in this build"
-    return f"{report.MARKS[c.verdict]} {c.verdict} ({c.count()}; {c.kind})"
+    return f"{verdicts.MARKS[c.verdict]} {c.verdict} ({c.count()}; {c.kind})"
 
 
 rows = [
@@ -173,23 +173,23 @@ plots.show()
 
 # %% tags=["hide-input"]
 evidence = [claims[c] for c in ("R4", "R5", "R6") if c in claims]
-tally = report.tally(evidence)
+tally = verdicts.tally(evidence)
 n = sum(tally.values())
 report.glue(
     {
         "zhao_n": n,
-        "zhao_verdicts": report.in_words(tally),
+        "zhao_verdicts": verdicts.in_words(tally),
     }
 )
 report.takeaway(
-    f"of the {n} claims that link roles to generalization (R4–R6), {report.in_words(tally)} on "
+    f"of the {n} claims that link roles to generalization (R4–R6), {verdicts.in_words(tally)} on "
     f"our five models. As the gap grows from A to E, overfitted units go from {t2.get('over_A')} "
     f"to {t2.get('over_E')} of the layer and confusing units from {t2.get('conf_A')} to "
     f"{t2.get('conf_E')}.",
     paper="as a network generalizes worse, more of its last conv layer's units become "
     "overfitted (helpful only on training images) and fewer confusing; train and test ROF "
     "curves drift apart, and the role proportions tell the models apart.",
-    agree=None if not n else tally[report.FAILS] == 0,
+    agree=None if not n else tally[verdicts.FAILS] == 0,
     note="Smoke profile: these verdicts are not evidence." if profile == "smoke" else None,
 )
 

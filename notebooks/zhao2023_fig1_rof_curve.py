@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, roles
+from unitroles import generalization, plots, report, roles, tables
 
 plots.use_style()
 models = generalization.generalization_roles(
@@ -111,7 +111,7 @@ for split, colour, height in (("train", plots.PALETTE[0], 0.62), ("test", plots.
     )  # fmt: skip
 ax_a.set(
     xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
-    title=f"(a) {shown.replace('_', ' ')}, {model_name}",
+    title=f"(a) {tables.pretty(shown)}, {model_name}",
 )  # fmt: skip
 ax_a.legend(fontsize=plots.SMALL, loc="center right")  # below the n0 labels
 ax_b.set(
@@ -121,7 +121,7 @@ ax_b.set(
 ax_b.legend(fontsize=plots.SMALL)
 plots.caption(
     fig,
-    f"(a) The ROF curves of the class {shown.replace('_', ' ')} in {model_name}: cross-entropy "
+    f"(a) The ROF curves of the class {tables.pretty(shown)} in {model_name}: cross-entropy "
     f"(nats) on its training and test images with the first n ranked units of {layer} on; dots "
     "mark the turning points n0. (b) The turning points of every class's train and test curves, "
     "as a percentage of the layer's units.",
@@ -178,7 +178,7 @@ for split, s in summary.items():
     )
 report.glue(
     {
-        "shown_class": shown.replace("_", " "),
+        "shown_class": tables.pretty(shown),
         "model": model_name,
         "units": tax.units,
         "n0_train_shown": int(summary["train"]["n0"].iloc[k]),
@@ -192,10 +192,6 @@ report.glue(
 )
 report.claim(
     "R1",
-    "The ROF loss curve falls fast as the first units come on, reaches a minimum after a small "
-    "part of the units (the turning point), then rises.",
-    paper="cross-entropy curve of VGG16's last conv layer (Fig. 1B): fast fall, minimum after a "
-    "small part of the units, then a steady rise",
     ours=f"{model_name}, {len(tax.class_names)} classes — " + "; ".join(ours),
     checks=checks,
     core=core,
@@ -385,7 +381,7 @@ if synthetic:
         ax.plot(n, curves["test"].loss[k], color=plots.PALETTE[i], label=name)
     ax.set(
         xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
-        title=f"{shown.replace('_', ' ')}, {model_name}: test curves by ranking",
+        title=f"{tables.pretty(shown)}, {model_name}: test curves by ranking",
     )  # fmt: skip
     ax.legend(fontsize=plots.SMALL)
 else:

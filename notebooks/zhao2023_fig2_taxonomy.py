@@ -70,7 +70,7 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.colors import ListedColormap
 
-from unitroles import generalization, plots, report, roles
+from unitroles import generalization, plots, report, roles, tables, verdicts
 
 plots.use_style()
 models = generalization.generalization_roles(
@@ -99,7 +99,7 @@ for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
     ax_curve.plot(n0_test, tax.test.loss[k, n0_test], "o", color=plots.PALETTE[3])
     ax_curve.set(
         xlabel="units switched on, n (in rank order)", ylabel="cross-entropy E(n) (nats)",
-        title=f"({letters[0]}) {shown.replace('_', ' ')}, {name} (gap {models[name].gap:.2f})",
+        title=f"({letters[0]}) {tables.pretty(shown)}, {name} (gap {models[name].gap:.2f})",
     )  # fmt: skip
     ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=plots.SMALL)
     ranked = np.take_along_axis(tax.roles(), tax.train.order, axis=1)  # roles in rank order
@@ -117,13 +117,13 @@ for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
 plots.role_legend(fig)
 plots.caption(
     fig,
-    f"(a, b) Train and test ROF curves of {shown.replace('_', ' ')} in {model_names[0]} and "
+    f"(a, b) Train and test ROF curves of {tables.pretty(shown)} in {model_names[0]} and "
     f"{model_names[1]} (cross-entropy, nats); dots mark the two turning points, and the bands "
     "colour the units by role in the order they are switched on. (c, d) Every class of each "
     "model, one row each, its units in that class's rank order, coloured the same way.",
     alt=f"Loss curves and role maps for {model_names[0]} and {model_names[1]}. "
     + "; ".join(
-        f"{name}, {shown.replace('_', ' ')}: "
+        f"{name}, {tables.pretty(shown)}: "
         + ", ".join(f"{int(models[name].taxonomy.sets()[r][k].sum())} {r}" for r in roles.ROLES)
         for name in model_names
     )
@@ -186,13 +186,10 @@ for i, name in enumerate(model_names):
         r: int(tax.sets()[r][k].sum()) for r in roles.ROLES
     }
     report.glue({f"m{i}_{key}": value for key, value in per_model[name].items()} | {f"m{i}": name})
-report.glue({"shown_class": shown.replace("_", " "), "class_model_pairs": total})
-partitioned = "eqs. (3)–(6) partition the layer (7) for every class of every model"
+report.glue({"shown_class": tables.pretty(shown), "class_model_pairs": total})
+(partitioned,) = verdicts.CLAIMS["R2"].core
 report.claim(
     "R2",
-    "The four roles partition the layer: core = active on both the training and the test curve, "
-    "overfitted = training only, generalizing = test only, confusing = neither.",
-    paper="definitions (3)–(7), drawn as a sketch (Fig. 2)",
     ours=(
         f"{int(partition['classes partitioned (7)'].sum())} of {total} (class, model) pairs "
         f"partitioned; {shown}: "
@@ -211,13 +208,11 @@ report.claim(
             (partition["classes with both overfitted and generalizing units"] == 0).all()
         ),
     },
-    core=[partitioned],
-    kind="identity",  # the roles are defined so that they partition the layer
     profile=profile,
 )
 first_name, last_name = model_names
 report.takeaway(
-    f"for {shown.replace('_', ' ')}, {first_name} has "
+    f"for {tables.pretty(shown)}, {first_name} has "
     + ", ".join(f"{per_model[first_name][r]} {r}" for r in roles.ROLES)
     + f" units and {last_name} "
     + ", ".join(f"{per_model[last_name][r]} {r}" for r in roles.ROLES)

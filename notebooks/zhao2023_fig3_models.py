@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, roles
+from unitroles import generalization, plots, report, roles, tables, verdicts
 
 plots.use_style()
 models = generalization.generalization_roles(
@@ -112,14 +112,14 @@ ax.set_xlabel("generalization gap (fraction)", fontsize=plots.SMALL)
 ax.set_ylabel("mean curve divergence (nats)", fontsize=plots.SMALL)
 ax.set_title("(f) train–test divergence,\nmean over classes", fontsize=plots.SMALL)
 plots.role_legend(fig)
-fig.suptitle(f"{shown.replace('_', ' ')}, {layer}", fontsize=10)
+fig.suptitle(f"{tables.pretty(shown)}, {layer}", fontsize=10)
 plots.caption(
     fig,
-    f"Train (blue) and test (vermilion) ROF curves of the class {shown.replace('_', ' ')} in "
+    f"Train (blue) and test (vermilion) ROF curves of the class {tables.pretty(shown)} in "
     f"models A to E: cross-entropy (nats) with the first n ranked units of {layer} on; the "
     "background colours each unit's role. Last panel: each model's mean train–test divergence "
     "over all classes (nats) against its generalization gap.",
-    alt=f"Five panels of train and test loss curves for {shown.replace('_', ' ')}, one a model, "
+    alt=f"Five panels of train and test loss curves for {tables.pretty(shown)}, one a model, "
     + "; ".join(
         f"{name}: {counts[name]['core']} core, {counts[name]['overfitted']} overfitted units"
         for name in models
@@ -192,7 +192,7 @@ lo, hi = PAPER_CORE_A[0] - PAPER_CORE_A[1], PAPER_CORE_A[0] + PAPER_CORE_A[1]
 core_a = float(core_share["model A"])
 report.glue(
     {
-        "shown_class": shown.replace("_", " "),
+        "shown_class": tables.pretty(shown),
         "rho": f"{rho:.2f}",
         "rho_shape": f"{rho_shape:.2f}",
         "div_A": f"{mean_div['model A']:.3f}",
@@ -205,8 +205,7 @@ report.glue(
         "partial": f"{partial:.2f}",
     }
 )
-div_rises = "divergence rises with the gap (Spearman ρ ≥ 0.7 over the five models)"
-a_below_e = "model A's curves diverge less than model E's"
+div_rises, a_below_e = verdicts.CLAIMS["R4"].core
 shape_rises = f"the shape divergence rises with the gap too (Spearman ρ ≥ 0.7; ρ = {rho_shape:.2f})"
 core_in_band = (
     f"model A's mean core proportion lies in the paper's model A band ({lo:.1%}–{hi:.1%}, "
@@ -214,10 +213,6 @@ core_in_band = (
 )
 report.claim(
     "R4",
-    "Well-generalized models have similar train and test ROF curves; poorly generalized ones "
-    "diverge.",
-    paper="similar curves for the well-generalized models, large differences for the poorly "
-    "generalized ones; model A's core units a small part of the layer (Table 2: 16.1% ± 9%)",
     ours=(
         f"mean divergence A → E: {', '.join(f'{v:.3f}' for v in mean_div)} nats; Spearman ρ "
         f"with the gap {rho:.2f} (shape only: {rho_shape:.2f}); model A's mean core proportion "
@@ -229,7 +224,6 @@ report.claim(
         shape_rises: rho_shape >= 0.7,
         core_in_band: bool(lo <= core_a <= hi),
     },
-    core=[div_rises, a_below_e],
     profile=profile,
 )
 report.takeaway(

@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report
+from unitroles import generalization, plots, report, verdicts
 
 plots.use_style()
 models = generalization.generalization_roles(
@@ -178,7 +178,7 @@ report.glue(
 # reads against its line; an interval that straddles the line leaves the check undecided.
 n5, n2 = len(xyz), int(pair.sum())
 hits5, hits2 = round(accuracy * n5), round(two_way * n2)
-ci5, ci2 = report.share_interval(hits5, n5), report.share_interval(hits2, n2)
+ci5, ci2 = verdicts.share_interval(hits5, n5), verdicts.share_interval(hits2, n2)
 interval = "{:.0%}–{:.0%}".format
 five_way = (
     f"five models: leave-one-out accuracy ≥ 2× chance ({2 * chance:.0%}), its 95% interval "
@@ -190,17 +190,14 @@ two = (
 )
 report.claim(
     "R6",
-    "Per-class role proportions (core, overfitted, confusing) separate the models in a 3-D plot.",
-    paper="the five models separate well; A and B are close, C, D and E move towards more "
-    "overfitted and fewer confusing units (scatter, Fig. 4)",
     ours=(
         f"leave-one-out nearest-centroid accuracy {accuracy:.0%} ({interval(*ci5)}) over five "
         f"models (chance {chance:.0%}, line {2 * chance:.0%}); A+B vs D+E {two_way:.0%} "
         f"({interval(*ci2)}, line 90%)"
     ),
     checks={
-        five_way: report.share_check(hits5, n5, 2 * chance),
-        two: report.share_check(hits2, n2, 0.9),
+        five_way: verdicts.share_check(hits5, n5, 2 * chance),
+        two: verdicts.share_check(hits2, n2, 0.9),
     },
     core=[five_way],
     profile=profile,

@@ -270,10 +270,6 @@ report.glue(
 )
 report.claim(
     "R5",
-    "From model A to model E the overfitted proportion rises and the confusing proportion falls; "
-    "generalizing units stay rare; the core proportion stays in a band.",
-    paper="overfitted 3.1 → 3.4 → 11.5 → 33.9 → 61.4%; confusing 79.1 → 68.9 → 59.4 → 40.5 → "
-    "20.9%; generalizing ≤ 1.8%; core 16.1–28.6%",
     ours=(
         f"overfitted {pct(mean['overfitted'])}%; confusing {pct(mean['confusing'])}%; "
         f"generalizing ≤ {100 * base.gen_max:.1f}%; core {100 * mean['core'].min():.1f}–"

@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, curves, plots, report, study, sweeps
+from unitroles import attributes, curves, plots, report, study, sweeps, tables
 from unitroles.scenes import SceneWorld
 
 plots.use_style()
@@ -151,9 +151,9 @@ for j, k in enumerate(damaged):
         a.imshow(setup.display_images([idx])[0].permute(1, 2, 0).numpy())
         a.set_axis_off()
         if i == 1:
-            title = f"({'def'[j]}) {names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)"
+            title = f"({'def'[j]}) {tables.pretty(names[k])} (drop {drops[k]:.0f} pts)"
             a.set_title(title, fontsize=plots.SMALL)
-damaged_text = ", ".join(f"{names[k].replace('_', ' ')} (drop {drops[k]:.0f} pts)" for k in damaged)
+damaged_text = ", ".join(f"{tables.pretty(names[k])} (drop {drops[k]:.0f} pts)" for k in damaged)
 plots.caption(
     fig,
     f"Seed {seeds[0]}'s {layer} unit {unit}, labelled *{unit_concept}* by dissection (IoU "
@@ -258,7 +258,7 @@ report.glue(
         "base_overall": f"{base_overall:.1f}%",
         "after_overall": f"{after_overall:.1f}%",
         "n_damaged": len(damaged),
-        "top_class": names[damaged[0]].replace("_", " ") if len(damaged) else "no class",
+        "top_class": tables.pretty(names[damaged[0]]) if len(damaged) else "no class",
         "top_drop": f"{drops[damaged[0]]:.0f}" if len(damaged) else "0",
         "top3_related": top3_related,
         "pts_per_image": f"{100 / int(setup.labels.bincount().min()):.1f}",
@@ -269,9 +269,6 @@ report.glue(
 )
 report.claim(
     "Z1",
-    "Ablating one concept-selective unit barely moves overall accuracy but drops a few related "
-    "classes a lot.",
-    paper="bed unit: overall 50.6% → 50.4%; youth hostel drop 23 pts, bedroom drop 15 pts",
     ours="; ".join(
         f"seed {r['seed']}: {r['concept']} unit {r['unit']}, overall "
         f"{r['overall before (%)']:.1f}% → {r['overall after (%)']:.1f}%"
@@ -291,7 +288,7 @@ report.takeaway(
     f"more on {sum(outcomes[big])}. On seed {seeds[0]}, {unit_concept} unit {unit} takes overall "
     f"accuracy from {base_overall:.1f}% to {after_overall:.1f}%"
     + (
-        f", while {names[damaged[0]].replace('_', ' ')} loses {drops[damaged[0]]:.0f} pts."
+        f", while {tables.pretty(names[damaged[0]])} loses {drops[damaged[0]]:.0f} pts."
         if len(damaged)
         else "; no class loses accuracy."
     ),
@@ -355,9 +352,7 @@ ex1_unit = int(others.index[0]) if len(others) else unit
 ex1_concept = objects.loc[ex1_unit, "concept"]
 ex1_drops = units.counts.class_drop()[ex1_unit]
 ex1_hurt = list(study.damaged_classes(ex1_drops, 3))
-hurt_text = ", ".join(
-    f"{names[k].replace('_', ' ')} (drop {ex1_drops[k]:.0f} pts)" for k in ex1_hurt
-)
+hurt_text = ", ".join(f"{tables.pretty(names[k])} (drop {ex1_drops[k]:.0f} pts)" for k in ex1_hurt)
 ex1_iou = objects.loc[ex1_unit, "iou"]
 ex1 = {"ex1_unit": ex1_unit, "ex1_concept": ex1_concept, "ex1_iou": f"{ex1_iou:.3f}"}
 if world is None:  # the paper profile: Broden's concepts, no recipes to predict from
@@ -367,7 +362,7 @@ if world is None:  # the paper profile: Broden's concepts, no recipes to predict
 else:
     with_concept = np.zeros(len(names), bool)
     with_concept[study.classes_with(world, ex1_concept, "object")] = True
-    ex1["ex1_related"] = ", ".join(names[k].replace("_", " ") for k in np.flatnonzero(with_concept))
+    ex1["ex1_related"] = ", ".join(tables.pretty(names[k]) for k in np.flatnonzero(with_concept))
     hits = sum(bool(with_concept[k]) for k in ex1_hurt)
     ex1["ex1_result"] = (
         f"Ablating unit {ex1_unit} hurts {hurt_text}; {hits} of these "

@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, plots, report, study
+from unitroles import attributes, plots, report, study, tables, verdicts
 from unitroles.scenes import SceneWorld
 
 plots.use_style()
@@ -156,7 +156,7 @@ plots.caption(
     alt=f"{len(chosen)} rows, one per unit of {layer}: "
     + "; ".join(
         f"unit {u} ({table.loc[u, 'concept']}): most damaged class "
-        f"{gallery.loc[u, 'most damaged class'].replace('_', ' ')}, max drop "
+        f"{tables.pretty(gallery.loc[u, 'most damaged class'])}, max drop "
         f"{table.loc[u, 'max_class_drop']:.0f} pts"
         for u in chosen
     )
@@ -270,13 +270,13 @@ if world is not None:
     # share in coarse steps (20 pts for 5), too coarse to vote with; pooled, it has an interval.
     n_pooled = sum(len(g) for g in galleries)
     k_pooled = sum(int(g["most damaged class holds it"].sum()) for g in galleries)
-    lo, hi = report.share_interval(k_pooled, n_pooled)
+    lo, hi = verdicts.share_interval(k_pooled, n_pooled)
     match = (
         f"the most damaged class holds the unit's concept for at least half the units: "
         f"{k_pooled} of {n_pooled} over the seeds, 95% interval {lo:.0%}–{hi:.0%} (half or more "
         f"on {sum(half)} of {len(seeds)} seeds)"
     )
-    checks = {match: report.share_check(k_pooled, n_pooled, 0.5), **checks}
+    checks = {match: verdicts.share_check(k_pooled, n_pooled, 0.5), **checks}
     core = [match]
 else:  # the paper profile has no masks of its validation images: the match cannot be read
     checks, core = study.seed_checks(
@@ -301,8 +301,6 @@ report.glue(
 )
 report.claim(
     "Z2",
-    "The most damaged classes match what the unit detects; a few classes gain slightly.",
-    paper="waterfall unit: waterfall drop 50 pts; gains small and unrelated",
     ours="; ".join(
         f"seed {s}: median max class drop {g['max_class_drop'].median():.0f} pts, median largest "
         f"gain {g['largest gain (pts)'].median():.0f} pts"

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, setups, study, sweeps
+from unitroles import plots, report, setups, study, sweeps, tables, verdicts
 
 plots.use_style()
 if profile == "paper":  # one instance: your checkpoint
@@ -195,6 +195,14 @@ checks, core = study.seed_checks(
     ],
 )
 at_last = table.xs(last_layer, level="layer")
+overall_range, max_class_range, share_range = (  # ranges over seeds at the last layer
+    verdicts.over_seeds(at_last[column], fmt, mean=False)
+    for column, fmt in [
+        ("mean overall drop", ".2f"),
+        ("largest max class drop", ".0f"),
+        ("units with max class drop > 10 pts (%)", ".0f"),
+    ]
+)
 report.glue(
     {
         "images_per_class": per_class,
@@ -205,33 +213,18 @@ report.glue(
         "last_mean_overall": f"{last['overall_drop'].mean():.2f}",
         "last_max_class": f"{last['max_class_drop'].max():.0f}",
         "last_share_10": f"{100 * (last['max_class_drop'] > 10).mean():.0f}%",
-        "last_mean_overall_range": (
-            f"{at_last['mean overall drop'].min():.2f}–{at_last['mean overall drop'].max():.2f}"
-        ),
-        "last_max_class_range": (
-            f"{at_last['largest max class drop'].min():.0f}–"
-            f"{at_last['largest max class drop'].max():.0f}"
-        ),
-        "last_share_10_range": (
-            f"{at_last['units with max class drop > 10 pts (%)'].min():.0f}–"
-            f"{at_last['units with max class drop > 10 pts (%)'].max():.0f}%"
-        ),
+        "last_mean_overall_range": overall_range,
+        "last_max_class_range": max_class_range,
+        "last_share_10_range": f"{share_range}%",
         "seeds_overall": sum(outcomes["|mean overall drop| < 1 pt in every layer"]),
         "seeds_max": sum(outcomes["largest max class drop >= 20 pts in every layer"]),
     }
 )
 report.claim(
     "Z3",
-    "Per layer, a unit's overall drop is tiny while its max class drop is large; the min class "
-    "drop is slightly negative.",
-    paper="conv5: overall < 1 pt; max class drop up to 50 pts; over half the units > 10 pts",
     ours=(
-        f"{last_layer} over {len(seeds)} seeds: mean overall drop "
-        f"{at_last['mean overall drop'].min():.2f}–{at_last['mean overall drop'].max():.2f} pts; "
-        f"max class drop up to {at_last['largest max class drop'].min():.0f}–"
-        f"{at_last['largest max class drop'].max():.0f} pts; "
-        f"{at_last['units with max class drop > 10 pts (%)'].min():.0f}–"
-        f"{at_last['units with max class drop > 10 pts (%)'].max():.0f}% of units > 10 pts"
+        f"{last_layer} over {len(seeds)} seeds: mean overall drop {overall_range} pts; "
+        f"max class drop up to {max_class_range} pts; {share_range}% of units > 10 pts"
     ),
     checks=checks,
     core=core,
@@ -244,8 +237,7 @@ report.takeaway(
     f"{sum(outcomes['|mean overall drop| < 1 pt in every layer'])} seeds, while some unit of "
     "every layer costs a class 20 pts or more on "
     f"{sum(outcomes['largest max class drop >= 20 pts in every layer'])}. At {last_layer}, one "
-    f"unit's worst-hit class loses up to {at_last['largest max class drop'].min():.0f}–"
-    f"{at_last['largest max class drop'].max():.0f} pts over the seeds.",
+    f"unit's worst-hit class loses up to {max_class_range} pts over the seeds.",
     paper="ablating one unit of AlexNet costs under 1 pt of overall accuracy, yet the worst-hit "
     "class often loses 10–50 pts: the overall number hides what single units do.",
     claim="Z3",
@@ -360,7 +352,7 @@ report.glue(
         "ex2_classes": int((per_class_units > 0).sum()),
         "ex2_all_classes": setup.num_classes,
         "ex2_most": (
-            f"{setup.class_names[most].replace('_', ' ')} is hurt by the most units "
+            f"{tables.pretty(setup.class_names[most])} is hurt by the most units "
             f"({per_class_units[most]})"
             if per_class_units.any()
             else "no class is hurt by any unit"

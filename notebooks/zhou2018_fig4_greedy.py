@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, setups, study, sweeps
+from unitroles import plots, report, setups, study, sweeps, tables, verdicts
 
 plots.use_style()
 if profile == "paper":  # one instance: your checkpoint
@@ -112,7 +112,7 @@ n = np.arange(steps + 1)
 fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=4.0)
 for i, k in enumerate(shown):
     colour = plots.PALETTE[i % len(plots.PALETTE)]
-    name = setup.class_names[k].replace("_", " ")
+    name = tables.pretty(setup.class_names[k])
     ax_a.plot(n, result.greedy[k], color=colour, label=name)
     ax_a.plot(n, result.random[k].mean(0), color=colour, ls=":", lw=1)
 ax_a.set(
@@ -150,7 +150,7 @@ plots.caption(
     f"chosen (dashed), and random orders; lines are the mean over {len(seeds)} seeds, bands "
     "their range. The top axis gives the share of the layer removed.",
     alt=f"Two line charts against the number of units ablated (0 to {steps}). Left: class "
-    f"accuracy of {', '.join(setup.class_names[k].replace('_', ' ') for k in shown)} "
+    f"accuracy of {', '.join(tables.pretty(setup.class_names[k]) for k in shown)} "
     "as units are removed greedily (solid) or at random (dotted). Right: mean class accuracy "
     "drop; after "
     f"{min(10, steps)} units greedy (held out) costs "
@@ -168,23 +168,19 @@ plots.show()
 at = [t for t in (1, 5, 10, 15, 20) if t <= steps]
 
 
-def over_seeds(values) -> str:
-    """``mean (min–max)`` over seeds."""
-    values = np.asarray(values, float)
-    return f"{values.mean():.1f} ({values.min():.1f}–{values.max():.1f})"
-
-
 table = pd.DataFrame(
     {
         "greedy, held out: mean class drop (pts)": [
-            over_seeds([g.mean(0)[t] for g, _ in drops]) for t in at
+            verdicts.over_seeds([g.mean(0)[t] for g, _ in drops]) for t in at
         ],
         "greedy, where chosen (pts)": [
-            over_seeds([c.mean(0)[t] for c in chosen_drops]) for t in at
+            verdicts.over_seeds([c.mean(0)[t] for c in chosen_drops]) for t in at
         ],
-        "random: mean class drop (pts)": [over_seeds([r.mean(0)[t] for _, r in drops]) for t in at],
+        "random: mean class drop (pts)": [
+            verdicts.over_seeds([r.mean(0)[t] for _, r in drops]) for t in at
+        ],
         "greedy, held out: median class accuracy (%)": [
-            over_seeds([np.median(r.greedy, axis=0)[t] for r in results]) for t in at
+            verdicts.over_seeds([np.median(r.greedy, axis=0)[t] for r in results]) for t in at
         ],
     },
     index=pd.Index(at, name="units ablated"),
@@ -230,18 +226,14 @@ checks, core = study.seed_checks(outcomes, core=[gap])
 g5, g10, r10, acc15 = per_seed.iloc[0][
     ["greedy 5 (pts)", "greedy 10 (pts)", "random 10 (pts)", "median class accuracy after 15 (%)"]
 ]
-
-
-def span(column: str, digits: int) -> str:
-    """``min–max`` of a column of ``per_seed`` over the seeds."""
-    return f"{per_seed[column].min():.{digits}f}–{per_seed[column].max():.{digits}f}"
-
+g10_range = verdicts.over_seeds(per_seed["greedy 10 (pts)"], ".0f", mean=False)
+r10_range = verdicts.over_seeds(per_seed["random 10 (pts)"], mean=False)
 
 report.glue(
     {
         "seed0": seeds[0], "n_seeds": len(seeds),
         "g5": f"{g5:.0f}", "g10": f"{g10:.0f}", "r10": f"{r10:.1f}", "acc15": f"{acc15:.0f}",
-        "g10_range": span("greedy 10 (pts)", 0), "r10_range": span("random 10 (pts)", 1),
+        "g10_range": g10_range, "r10_range": r10_range,
         "seeds_gap": sum(outcomes[gap]),
         "paper_units": paper_units,
         "paper_pct": f"{100 * paper_units / units_total:.0f}%",
@@ -254,8 +246,6 @@ display(report.table(per_seed, decimals=1))
 # %%
 report.claim(
     "Z4",
-    "Greedy ablation of a class's most informative units destroys it fast; random units do not.",
-    paper="top 5 units ≈ 28 pts, top 10 > 40 pts; random ≈ 0; class near 0% after 10–15 units",
     ours="; ".join(
         f"seed {s}: top 5 {r['greedy 5 (pts)']:.0f} pts, top 10 {r['greedy 10 (pts)']:.0f} pts, "
         f"random 10 {r['random 10 (pts)']:.1f} pts (held out)"
@@ -269,9 +259,7 @@ report.claim(
 # %%
 report.takeaway(
     f"scored on held-out images, removing a class's ten most useful {layer} units costs it "
-    f"{per_seed['greedy 10 (pts)'].min():.0f}–{per_seed['greedy 10 (pts)'].max():.0f} pts over "
-    f"{len(seeds)} seeds, ten units in a random order "
-    f"{per_seed['random 10 (pts)'].min():.1f}–{per_seed['random 10 (pts)'].max():.1f} pts; the "
+    f"{g10_range} pts over {len(seeds)} seeds, ten units in a random order {r10_range} pts; the "
     f"greedy ten cost at least 30 pts more than the random ten on {sum(outcomes[gap])} of "
     f"{len(seeds)} seeds. Our layer has {units_total} units, so ten are "
     f"{100 * min(10, steps) / units_total:.0f}% of it.",
@@ -319,7 +307,7 @@ greedy_half = [halving_step(result.greedy[k]) for k in alive]
 random_half = [halving_step(result.random[k].mean(0)) for k in alive]
 reached = [t for t in greedy_half if t is not None]
 halves = [np.inf if t is None else t for t in greedy_half]
-dead = [setup.class_names[result.classes[i]].replace("_", " ") for i in np.flatnonzero(base == 0)]
+dead = [tables.pretty(setup.class_names[result.classes[i]]) for i in np.flatnonzero(base == 0)]
 report.glue(
     {
         "ex_steps": steps,

@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, study
+from unitroles import plots, report, study, verdicts
 
 plots.use_style()
 if profile == "paper":
@@ -342,9 +342,6 @@ report.glue(
 )
 report.claim(
     "Z5",
-    "For overall drop, selectivity / correlation / concept IoU correlate negatively with "
-    "importance and L1 positively; for max class drop, all attributes correlate with importance.",
-    paper="Spearman r with p-values, random-value baseline near 0 (signs as in the table)",
     ours=(
         f"{len(seeds)} instances: max class drop median r: "
         + ", ".join(f"{a} {median_r('all', 'max_class_drop', a):.2f}" for a in ATTRS)
@@ -405,12 +402,9 @@ within = diagnosis.within_category_r(tables, study.spearman)
 scale = study.scale_comparison(len(table), len(studies[0].class_names),
                                studies[0].counts.base_overall_accuracy())  # fmt: skip
 iou_r = [results[("all", s)][("max_class_drop", "iou")][0] for s in seeds]
-failed_core = [
-    f"{name} ({report.outcome(checks[name])})" for name in core if checks[name] is not True
-]
 report.glue(
     {
-        "z5_failed_core": "; ".join(failed_core) if failed_core else "none",
+        "z5_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",
         "z5_median_drop": f"{resolution['median_drop']:.0f}",
         "z5_images": resolution["images"],
         "z5_share_small": f"{resolution['share_small']:.0%}",

@@ -67,12 +67,14 @@ params.check(
 )
 
 # %%
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
 
-from unitroles import curves, data, engine, plots, report, setups, sweeps
+from unitroles import curves, data, engine, plots, report, setups, sweeps, verdicts
 
 plots.use_style()
 common = dict(
@@ -197,14 +199,12 @@ columns = {
 }
 
 
-def mean_and_range(values, fmt=".2f"):
-    return f"{values.mean():{fmt}} ({values.min():{fmt}}–{values.max():{fmt}})"
-
-
 table = pd.DataFrame(
     {
         f"{name} {networks[name][3]}: {what}": {
-            title: mean_and_range(frame.loc[name, column], ".2f" if column == "overall" else ".1f")
+            title: verdicts.over_seeds(
+                frame.loc[name, column], ".2f" if column == "overall" else ".1f"
+            )
             for column, title in columns.items()
         }
         for name in networks
@@ -259,17 +259,15 @@ for name, (*_, layer) in networks.items():
     )
     for k, (what, passes) in enumerate(per_seed.items()):
         possible = over_possible or "share of units over" not in what
-        seeds_text = report.on_seeds(passes.to_numpy(), seeds)
+        seeds_text = verdicts.on_seeds(passes.to_numpy(), seeds)
         if not possible:
             seeds_text = f"none over {curves.OVER_PTS:g} pts on any seed"
         check = f"{where}: {what}, {seeds_text}"
-        checks[check] = report.informative(report.seed_vote(passes.to_numpy()), possible)
+        checks[check] = verdicts.informative(verdicts.seed_vote(passes.to_numpy()), possible)
         if k == 0:
             core.append(check)
 
-
-def seed_range(values, fmt=".1f"):
-    return f"{values.min():{fmt}}–{values.max():{fmt}}"
+span = partial(verdicts.over_seeds, mean=False)  # "10.1–14.2": the range over the models
 
 
 def over_sentence() -> str:
@@ -278,7 +276,7 @@ def over_sentence() -> str:
     for name in networks:
         u, r = units.loc[name, "over"], random_max.loc[name, "over"]
         if (u > 0).any() or (r > 0).any():
-            shares = seed_range(u, ".0f"), seed_range(random_mean.loc[name, "over"], ".0f")
+            shares = span(u, ".0f"), span(random_mean.loc[name, "over"], ".0f")
             parts.append(
                 f"{shares[0]}% of units against {shares[1]}% of random directions at {name}"
             )
@@ -309,30 +307,26 @@ report.glue(
         "alexnet_layer_name": alexnet_layer,
         "resnet_layer_name": resnet_layer,
         "num_classes": setup.num_classes,
-        **{f"head_units_{k}": seed_range(units.loc[n, "head"]) for n, k in keys.items()},
-        **{f"head_random_{k}": seed_range(random_mean.loc[n, "head"]) for n, k in keys.items()},
+        **{f"head_units_{k}": span(units.loc[n, "head"]) for n, k in keys.items()},
+        **{f"head_random_{k}": span(random_mean.loc[n, "head"]) for n, k in keys.items()},
         **{f"head_wins_{k}": int(head_wins.loc[n].sum()) for n, k in keys.items()},
-        **{f"over_units_{k}": seed_range(units.loc[n, "over"], ".0f") for n, k in keys.items()},
-        **{f"over_random_{k}": seed_range(random_mean.loc[n, "over"], ".0f")
+        **{f"over_units_{k}": span(units.loc[n, "over"], ".0f") for n, k in keys.items()},
+        **{f"over_random_{k}": span(random_mean.loc[n, "over"], ".0f")
            for n, k in keys.items()},
-        **{f"mean_units_{k}": seed_range(units.loc[n, "mean"]) for n, k in keys.items()},
-        **{f"mean_random_{k}": seed_range(random_mean.loc[n, "mean"]) for n, k in keys.items()},
-        **{f"ogap_{k}": seed_range(overall_gap.loc[n], ".2f") for n, k in keys.items()},
-        **{f"gap_{k}": seed_range(gap.loc[n]) for n, k in keys.items()},
+        **{f"mean_units_{k}": span(units.loc[n, "mean"]) for n, k in keys.items()},
+        **{f"mean_random_{k}": span(random_mean.loc[n, "mean"]) for n, k in keys.items()},
+        **{f"ogap_{k}": span(overall_gap.loc[n], ".2f") for n, k in keys.items()},
+        **{f"gap_{k}": span(gap.loc[n]) for n, k in keys.items()},
         "over_sentence": over_sentence(),
     }
 )  # fmt: skip
 report.claim(
     "Z8",
-    "Units carry more class-specific information than random directions (random rotation); the "
-    "overall-drop gap is small.",
-    paper="unit curves above random-direction curves at AlexNet conv5 and ResNet18 layer4; the "
-    "overall-drop gap is visible only on a 1000× magnified scale",
     ours="; ".join(
         f"{name} {layer}: top {round(100 * curves.HEAD_FRACTION)}% mean max class drop "
-        f"{seed_range(units.loc[name, 'head'])} (units) vs "
-        f"{seed_range(random_mean.loc[name, 'head'])} pts (random), overall gap "
-        f"{seed_range(overall_gap.loc[name], '.2f')} pts, over {len(seeds)} seeds"
+        f"{span(units.loc[name, 'head'])} (units) vs "
+        f"{span(random_mean.loc[name, 'head'])} pts (random), overall gap "
+        f"{span(overall_gap.loc[name], '.2f')} pts, over {len(seeds)} seeds"
         for name, (*_, layer) in networks.items()
     ),
     checks=checks,
@@ -345,8 +339,8 @@ report.takeaway(
     " ".join(
         f"At {name} {layer}, the head of the units' max class drop curve lies above every "
         f"random rotation's on {int(head_wins.loc[name].sum())} of {len(seeds)} seeds "
-        f"({seed_range(units.loc[name, 'head'])} pts for units, "
-        f"{seed_range(random_mean.loc[name, 'head'])} for random directions)."
+        f"({span(units.loc[name, 'head'])} pts for units, "
+        f"{span(random_mean.loc[name, 'head'])} for random directions)."
         for name, (*_, layer) in networks.items()
     ),
     paper="ablating units costs single classes more than ablating random directions of the same "

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import curves, paper, plots, report, setups, study, sweeps, train
+from unitroles import curves, paper, plots, report, setups, study, sweeps, train, verdicts
 
 plots.use_style()
 given = dict(checkpoint=checkpoint, batchnorm_checkpoint=batchnorm_checkpoint,
@@ -119,7 +119,7 @@ for ax, layer in zip(np.atleast_1d(axes), layers):
         colour, style = looks[k % len(looks)]
         plots.seed_band(
             ax, curves.stack([drops[recipe, s, layer] for s in seeds]), color=colour, ls=style,
-            label=f"{recipe} ({acc.min():.0f}–{acc.max():.0f}%)",
+            label=f"{recipe} ({verdicts.over_seeds(acc, '.0f', mean=False)}%)",
         )  # fmt: skip
     head_units = curves.head_size(len(drops["baseline", seeds[0], layer]))
     ax.axvspan(0.5, head_units + 0.5, color="0.5", alpha=0.12, lw=0)
@@ -238,9 +238,9 @@ for recipe, layer, column, direction, is_core in rules:
     side = "below" if direction == "lower" else "above"
     name = (
         f"{names[recipe]} {verb} {what[column].format(layer)} {side} every baseline seed's, "
-        f"{report.on_seeds(passes, seeds)}"
+        f"{verdicts.on_seeds(passes, seeds)}"
     )
-    checks[name] = report.seed_vote(passes)
+    checks[name] = verdicts.seed_vote(passes)
     if is_core:
         core.append(name)
 
@@ -286,12 +286,11 @@ display(
 # %%
 head = stats["head"].unstack("layer")  # (recipe, seed) x layers, pts
 over = stats["over"].unstack("layer")
-
-
-def value_range(frame, recipe, layer, fmt=".1f"):
-    values = frame.loc[recipe, layer]
-    return f"{values.min():{fmt}}–{values.max():{fmt}}"
-
+head_range = {  # range over seeds, pts
+    (r, layer): verdicts.over_seeds(head.loc[r, layer], mean=False)
+    for r in recipes
+    for layer in layers
+}
 
 schedules = {(train.RECIPES[r].epochs, train.RECIPES[r].lr) for r in recipes}
 if len(schedules) == 1:
@@ -307,13 +306,13 @@ report.glue(
         "schedule": schedule,
         "head_pct": round(100 * curves.HEAD_FRACTION),
         "over_pts": f"{curves.OVER_PTS:g}",
-        **{f"acc_{k}": f"{accuracy[r].min():.1f}–{accuracy[r].max():.1f}"
+        **{f"acc_{k}": verdicts.over_seeds(accuracy[r], mean=False)
            for k, r in [("baseline", "baseline"), ("batchnorm", "batchnorm"),
                         ("dropout", "dropout-conv5")]},
-        **{f"head_{k}_{layer}": value_range(head, r, layer)
+        **{f"head_{k}_{layer}": head_range[r, layer]
            for k, r in [("base", "baseline"), ("bn", "batchnorm"), ("do", "dropout-conv5")]
            for layer in layers},
-        **{f"over_{k}_conv5": value_range(over, r, "conv5", ".0f")
+        **{f"over_{k}_conv5": verdicts.over_seeds(over.loc[r, "conv5"], ".0f", mean=False)
            for k, r in [("base", "baseline"), ("bn", "batchnorm"), ("do", "dropout-conv5")]},
         "bn_conv5_seeds": int(outcomes["batchnorm", "conv5", "head"].sum()),
         "do_conv5_seeds": int(outcomes["dropout-conv5", "conv5", "head"].sum()),
@@ -322,18 +321,14 @@ report.glue(
 )  # fmt: skip
 report.claim(
     "Z9",
-    "Batch norm and channel dropout lower the max class drop curve; dropout at conv5 raises it at "
-    "conv4.",
-    paper="batch norm lowers the curves of conv3–conv5; conv5 dropout lowers conv5 a lot and "
-    "raises conv4; the dropout model is 2 pts less accurate than the baseline",
     ours=(
         f"top {round(100 * curves.HEAD_FRACTION)}% mean max class drop (pts, range over "
         f"{len(seeds)} seeds): baseline "
-        + ", ".join(f"{layer} {value_range(head, 'baseline', layer)}" for layer in layers)
+        + ", ".join(f"{layer} {head_range['baseline', layer]}" for layer in layers)
         + "; batch norm "
-        + ", ".join(f"{layer} {value_range(head, 'batchnorm', layer)}" for layer in layers)
+        + ", ".join(f"{layer} {head_range['batchnorm', layer]}" for layer in layers)
         + "; conv5 dropout "
-        + ", ".join(f"{layer} {value_range(head, 'dropout-conv5', layer)}" for layer in layers)
+        + ", ".join(f"{layer} {head_range['dropout-conv5', layer]}" for layer in layers)
         + f"; dropout model {(accuracy['dropout-conv5'] - accuracy['baseline']).mean():+.1f} "
         "pts accuracy (mean over seeds)"
     ),
@@ -406,16 +401,15 @@ first = models["baseline", seeds[0]]
 scale = study.scale_comparison(
     len(drops["baseline", seeds[0], "conv5"]), first.num_classes, 100 * first.accuracy
 )
-failed = [f"{c} ({report.outcome(checks[c])})" for c in core if checks[c] is not True]
 report.glue(
     {
-        "z9_failed_core": "; ".join(failed) if failed else "none",
+        "z9_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",
         "z9_images": images,
         "z9_units_per_class": scale["units_per_class"],
         "z9_paper_units_per_class": scale["paper_units_per_class"],
         "z9_base_head": f"{base_c5.mean():.1f}",
         "z9_base_head_images": f"{base_c5.mean() / pts_per_image:.1f}",
-        "z9_base_band": f"{base_c5.min():.1f}–{base_c5.max():.1f}",
+        "z9_base_band": verdicts.over_seeds(base_c5, mean=False),
         "z9_base_band_images": f"{(base_c5.max() - base_c5.min()) / pts_per_image:.0f}",
         "z9_bn_head": f"{head.loc['batchnorm', 'conv5'].mean():.1f}",
         "z9_do_head": f"{head.loc['dropout-conv5', 'conv5'].mean():.1f}",

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, plots, report, setups
+from unitroles import attributes, plots, report, setups, verdicts
 
 plots.use_style()
 if profile == "smoke":  # seconds, not minutes: the code path, not the science
@@ -199,31 +199,27 @@ pairs = {
 }
 checks, core = {}, []
 for k, (what, passes) in enumerate(pairs.items()):
-    name = f"{what}, {report.on_seeds(passes, seeds)}"
-    checks[name] = report.seed_vote(passes)
+    name = f"{what}, {verdicts.on_seeds(passes, seeds)}"
+    checks[name] = verdicts.seed_vote(passes)
     if k == 0:
         core.append(name)
-
-
-def seed_range(values):
-    return f"{min(values):.0f}–{max(values):.0f}" if len(values) > 1 else f"{values[0]:.0f}"
-
-
+n_base, n_drop, distinct_base, distinct_drop = (  # ranges over seeds
+    verdicts.over_seeds(v.to_numpy(), ".0f", mean=False, alone=True)
+    for v in (totals[base], totals[drop], distinct[base], distinct[drop])
+)
 report.glue(
     {
         "n_seeds": len(seeds),
         "n_units": len(best[base, seeds[0]]),
-        "n_base": seed_range(totals[base].to_numpy()),
-        "n_drop": seed_range(totals[drop].to_numpy()),
-        "distinct_base": seed_range(distinct[base].to_numpy()),
-        "distinct_drop": seed_range(distinct[drop].to_numpy()),
+        "n_base": n_base,
+        "n_drop": n_drop,
+        "distinct_base": distinct_base,
+        "distinct_drop": distinct_drop,
         "fewer_seeds": int(pairs[next(iter(pairs))].sum()),
     }
 )
 report.claim(
     "Z10",
-    "Channel dropout reduces the number of interpretable units (network dissection).",
-    paper="histogram per concept; dropout greatly reduces the number of interpretable units",
     ours=(
         f"interpretable units of {len(best[base, seeds[0]])}, seeds "
         f"{', '.join(map(str, seeds))} in turn: "
@@ -238,8 +234,8 @@ report.claim(
 # %%
 report.takeaway(
     f"of {len(best[base, seeds[0]])} {layer} units, dissection finds "
-    f"{seed_range(totals[base].to_numpy())} interpretable in the {base} models and "
-    f"{seed_range(totals[drop].to_numpy())} in the {drop} models (ranges over {len(seeds)} "
+    f"{n_base} interpretable in the {base} models and "
+    f"{n_drop} in the {drop} models (ranges over {len(seeds)} "
     f"seeds); the {drop} model has fewer than the {base} of its own seed on "
     f"{int(pairs[next(iter(pairs))].sum())} of {len(seeds)} seeds.",
     paper="training with channel dropout on conv5 greatly reduces the number of units that "
@@ -282,10 +278,7 @@ copies = per_concept[drop] > per_concept[base]
 fewer_concepts = distinct[drop].mean() < distinct[base].mean()
 report.glue(
     {
-        "z10_failed_core": "; ".join(
-            f"{c} ({report.outcome(checks[c])})" for c in core if checks[c] is not True
-        )
-        or "none",
+        "z10_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",
         "z10_per_concept_base": f"{per_concept[base]:.2f}",
         "z10_per_concept_drop": f"{per_concept[drop]:.2f}",
         "z10_scenes": (

@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import paper, plots, report, study
+from unitroles import paper, plots, report, study, verdicts
 
 plots.use_style()
 checkpoints = (
@@ -173,13 +173,9 @@ report.glue(
         "n_classes": len(prediction.class_names),
     }
 )
-core_check = "every attribute beats uniform chance at least 3-fold"
+(core_check,) = verdicts.CLAIMS["Z6"].core
 report.claim(
     "Z6",
-    "A logistic regression on attribute vectors predicts the class a unit matters most for, "
-    "across network instances (train on 3, test on 2).",
-    paper="concept 38.67%, correlation 38.28%, selectivity 38.08%, ensemble 39.06% "
-    "(365 classes; chance 0.27%)",
     ours=(
         f"concept {accuracy['concept']:.1f}%, correlation {accuracy['correlation']:.1f}%, "
         f"selectivity {accuracy['selectivity']:.1f}%, ensemble {accuracy['ensemble']:.1f}% "
@@ -197,7 +193,6 @@ report.claim(
             accuracy["ensemble"] >= singles.max()
         ),
     },
-    core=[core_check],
     profile=profile,
     unmeasured=prediction.why or None,
 )

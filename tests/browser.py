@@ -408,7 +408,7 @@ def check_site(root, pages=None, browser=None, ignore=()):
 
 
 # Every claim card on the page: `**Claim Z1.** statement` then a table whose "Verdict" row reads
-# "✓ holds · 3/5 checks passed" (report.Claim.markdown); every row of every table, for the
+# "✓ holds · 3/5 checks passed" (report.card); every row of every table, for the
 # scorecard's.
 CARDS = r"""(() => {
   const cards = [...document.querySelectorAll("strong")]

@@ -51,7 +51,7 @@ FAULTS = {
 }  # fmt: skip
 
 
-# Claim cards as report.Claim.markdown renders, and the scorecard's rows (id, verdict, checks).
+# Claim cards as report.card renders, and the scorecard's rows (id, verdict, checks).
 def card(id, verdict="✗ <strong>does not hold</strong> · 0/2 checks passed, 1 undecided"):
     return (
         f"<p><strong>Claim {id}.</strong> A statement.</p><div><table><tr><td>Paper</td>"

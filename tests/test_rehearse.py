@@ -18,7 +18,7 @@ import pytest
 import yaml
 from test_distributed import run_torchrun
 
-from unitroles import broden_export, execute, paper, report, train
+from unitroles import broden_export, execute, paper, report, train, verdicts
 from unitroles.scenes import DEFAULT_CLASSES, SceneWorld
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,5 +156,5 @@ def test_every_paper_page_runs_on_the_exported_world(tmp_path, monkeypatch):
     assert not report.missing_claims(list(claims.values()))
     for id, c in claims.items():
         assert c.profile == "paper", id
-        if c.verdict == report.UNMEASURED:  # only where one-step models can leave nothing to do
+        if c.verdict == verdicts.UNMEASURED:  # only where one-step models can leave nothing to do
             assert id in WEAK and c.why.startswith("nothing to predict"), (id, c.why)

@@ -1,4 +1,5 @@
-"""Verdicts, the glue round trip the scorecard relies on, and the executor's run records."""
+"""What a page shows: the claim card, the takeaway, the glue round trip the scorecard relies on,
+and the executor's run records. The rules behind a verdict: tests/test_verdicts.py."""
 
 import json
 import shlex
@@ -10,87 +11,35 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from unitroles import execute, report
+from unitroles import execute, report, verdicts
+from unitroles.verdicts import FAILS, HOLDS, MARKS, PARTLY, UNDECIDED, UNMEASURED
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize(
-    "checks, core, expected",
-    [
-        ({"a": True, "b": True, "c": True}, ["a"], report.HOLDS),  # every check
-        ({"a": True, "b": False, "c": False}, ["a"], report.PARTLY),  # only the core
-        ({"a": True, "b": True, "c": False}, ["a", "c"], report.FAILS),  # a core check fails
-        ({"a": False, "b": True, "c": True}, ["a"], report.FAILS),  # the old rule: partly
-        ({"a": True}, ["a"], report.HOLDS),  # a single check is its own core
-        ({"a": False}, ["a"], report.FAILS),
-        ({"a": None, "b": True}, ["a"], report.UNDECIDED),  # a core check undecided
-        ({"a": None, "b": False}, ["a", "b"], report.FAILS),  # a failure outweighs it
-        ({"a": True, "b": None}, ["a"], report.PARTLY),  # a detail undecided: not every check
-        ({"a": None}, ["a"], report.UNDECIDED),
-    ],
-)
-def test_verdict_follows_the_core_checks(checks, core, expected):
-    assert report.verdict(checks, core) == expected
-    c = _evaluate(checks=checks, core=core)
-    assert c.verdict == expected
-    outcomes = list(checks.values())
-    assert (c.passed, c.undecided, c.total) == (
-        outcomes.count(True),
-        outcomes.count(None),
-        len(checks),
-    )
-    assert [(k["name"], k["passed"], k["core"]) for k in c.checks] == [
-        (name, ok, name in core) for name, ok in checks.items()
-    ]
-    assert f"{c.passed}/{c.total} checks passed" in c.markdown()
-
-
-def test_verdict_needs_a_check_and_a_core_check():
-    with pytest.raises(ValueError, match="at least one check"):
-        report.verdict({}, ["a"])
-    with pytest.raises(ValueError, match="at least one core check"):
-        report.verdict({"a": True}, [])
-
-
 def _evaluate(**kwargs):
+    """A claim of an id the registry does not hold, so every field is the test's own."""
     args = dict(paper="p", ours="o", checks={"a": True, "b": False}, core=["a"])
-    return report.evaluate("R1", "s", **(args | kwargs))
+    return verdicts.evaluate("T1", "s", **(args | kwargs))
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"core": None}, r"R1: evidence names its core check"),
-        ({"core": []}, r"R1: core names no check"),
-        ({"core": ["a", "x", "y"]}, r"R1: core names checks it does not have: \['x', 'y'\]"),
-        ({"core": "a"}, r"core is a list of check names; write core=\['a'\]"),
-        ({"kind": "definition"}, r"kind 'definition' is none of evidence, identity, setup"),
-    ],
-)
-def test_bad_core_or_kind_is_refused_with_what_to_write(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        _evaluate(**kwargs)
+    "checks, core",
+    [({"a": True, "b": True}, ["a"]), ({"a": True, "b": False}, ["a"]), ({"a": None}, ["a"]),
+     ({"a": False, "b": True}, ["a"])],
+)  # fmt: skip
+def test_the_card_gives_the_verdict_and_its_count(checks, core):
+    c = _evaluate(checks=checks, core=core)
+    assert f"{MARKS[c.verdict]} **{c.verdict}** · {c.count()}" in report.card(c)
+    assert f"{c.passed}/{c.total} checks passed" in report.card(c)
+    assert report.card(c).startswith("**Claim T1.** s\n\n| | |\n|---|---|\n| Paper | p |")
 
 
-def test_identity_and_setup_are_said_on_the_card_and_may_leave_core_out():
-    identity = _evaluate(kind="identity", core=None)  # every check is core: holds or does not
-    assert identity.verdict == report.FAILS and all(c["core"] for c in identity.checks)
-    assert "identity — holds by definition; not counted as evidence" in identity.markdown()
-    setup = _evaluate(kind="setup")  # a core may still be named
-    assert setup.verdict == report.PARTLY and "| Kind | setup — " in setup.markdown()
-    assert "| Kind |" not in _evaluate().markdown()
-
-
-def test_numpy_bools_are_stored_as_json_booleans():
-    import numpy as np
-
-    c = _evaluate(checks={"a": np.bool_(True), "b": np.float64(0.3) > 1}, core=["a"])
-    assert json.loads(json.dumps(asdict(c)))["checks"][1] == {
-        "name": "b",
-        "passed": False,
-        "core": False,
-    }
+def test_identity_and_setup_are_said_on_the_card():
+    identity = _evaluate(kind="identity", core=None)
+    assert "identity — holds by definition; not counted as evidence" in report.card(identity)
+    assert "| Kind | setup — " in report.card(_evaluate(kind="setup"))
+    assert "| Kind |" not in report.card(_evaluate())
 
 
 def _table_rows(markdown):
@@ -115,7 +64,7 @@ def test_pipes_and_line_breaks_in_any_field_keep_the_tables_intact():
     c = _evaluate(
         paper="a | b", ours="line one\nline | two", checks={name: True, "x": False}, core=[name]
     )
-    rows = _table_rows(c.markdown())
+    rows = _table_rows(report.card(c))
     assert [len(r) for r in rows] == [2, 2, 2, 2, 3, 3, 3]  # header and rows of both tables
     assert rows[1] == ["Paper", "a | b"] and rows[2] == ["This run", "line one line | two"]
     assert rows[5] == [name, "**core**", "✓"] and rows[6] == ["x", "", "✗"]
@@ -124,107 +73,33 @@ def test_pipes_and_line_breaks_in_any_field_keep_the_tables_intact():
     assert _table_rows(f"| a | b |\n|---|---|\n| {backslashed} | z |")[1] == ["x\\|y", "z"]
 
 
-@pytest.mark.parametrize(
-    "n, passing, failing",  # how many passing seeds pass / fail the check; the rest: undecided
-    [(1, {1}, {0}), (2, {2}, {0}), (3, {3}, {0}), (4, {4}, {0}), (5, {4, 5}, {0, 1}),
-     (7, {5, 6, 7}, {0, 1, 2})],
-)  # fmt: skip
-def test_seed_vote_decides_only_by_a_majority_one_seed_cannot_overturn(n, passing, failing):
-    for k in range(n + 1):
-        votes = [True] * k + [False] * (n - k)
-        expected = True if k in passing else False if k in failing else None
-        assert report.seed_vote(votes) is expected, (k, n)
-        if n >= 3 and expected is not None:  # the definition: one seed flipped keeps the majority
-            flipped = k - 1 if expected else k + 1
-            assert (2 * flipped > n) is expected
-    import numpy as np
-
-    assert report.seed_vote(np.array([True, True, True])) is True  # numpy bools count
-    with pytest.raises(ValueError, match="at least one seed"):
-        report.seed_vote([])
-
-
-def test_share_check_is_undecided_while_the_interval_straddles_the_line():
-    lo, hi = report.share_interval(41, 120)  # 34%: R6's leave-one-out accuracy in one build
-    assert 0.25 < lo < 0.27 and 0.42 < hi < 0.44  # the Wilson 95% interval, by hand
-    assert report.share_check(41, 120, 0.40) is None
-    assert report.share_check(41, 120, 0.20) is True and report.share_check(41, 120, 0.5) is False
-    assert report.share_interval(0, 10)[0] == 0 and report.share_interval(10, 10)[1] == 1
-    assert report.share_check(95, 100, 0.9) is None  # 95% of 100 points is not clear of 90%
-    assert report.share_check(190, 200, 0.9) is True  # of 200 points it is
-    with pytest.raises(ValueError, match="need 0 <= hits <= n"):
-        report.share_check(5, 4, 0.5)
-
-
-def test_undecided_claims_say_so_on_the_card_the_takeaway_and_in_words():
+def test_undecided_claims_say_so_on_the_card_and_the_takeaway():
     c = _evaluate(checks={"a": None, "b": True, "c": False}, core=["a"])
-    assert (c.verdict, c.passed, c.undecided) == (report.UNDECIDED, 1, 1)
-    rows = _table_rows(c.markdown())
+    assert (c.verdict, c.passed, c.undecided) == (UNDECIDED, 1, 1)
+    rows = _table_rows(report.card(c))
     assert rows[3] == ["Verdict", "? **undecided** · 1/3 checks passed, 1 undecided"]
     assert rows[5] == ["a", "**core**", "?"] and rows[6] == ["b", "", "✓"]
     report.EVALUATED[c.id] = c
     text = report.takeaway("ours", paper="paper", claim=c.id)
     assert "does not settle" in text and ":class: note" in text and "agrees" not in text
-    assert report.outcome(None) == "undecided" and report.outcome(False) == "failed"
-    counts = report.tally([c, _evaluate(), _evaluate(checks={"a": False}, core=["a"])])
-    assert report.in_words(counts) == "0 hold, 1 partly holds, 1 is undecided and 1 does not hold"
-    assert report.in_words({report.HOLDS: 2, report.PARTLY: 0, report.FAILS: 1}) == (
-        "2 hold, 0 partly hold and 1 does not hold"
-    )
 
 
-def test_on_seeds_counts_and_names_the_passing_seeds():
-    assert report.on_seeds([True, False, True, True, False]) == "on 3 of 5 seeds"
-    assert report.on_seeds([True]) == "on 1 of 1 seed"
-    assert report.on_seeds([True, False, True], seeds=[0, 1, 2]) == "on 2 of 3 seeds (0, 2)"
-    assert report.on_seeds([False, False], seeds=[3, 4]) == "on 0 of 2 seeds (none)"
-    with pytest.raises(ValueError, match="2 outcomes but 3 seeds"):
-        report.on_seeds([True, False], seeds=[0, 1, 2])
-    with pytest.raises(ValueError, match="at least one seed"):
-        report.on_seeds([])
-
-
-def test_tally_counts_evidence_only():
-    def c(verdict, kind="evidence"):
-        checks = {"a": verdict != report.FAILS, "b": verdict == report.HOLDS}
-        return _evaluate(checks=checks, core=["a"] if kind == "evidence" else None, kind=kind)
-
-    claims = [c(report.HOLDS), c(report.PARTLY), c(report.PARTLY), c(report.FAILS)]
-    assert [x.verdict for x in claims] == [report.HOLDS, report.PARTLY, report.PARTLY, report.FAILS]
-    apart = [c(report.HOLDS, "identity"), c(report.FAILS, "setup"), c(report.HOLDS, "setup")]
-    unmeasured = _evaluate(checks={"a": True}, core=["a"], unmeasured="too weak")
-    undecided = _evaluate(checks={"a": None}, core=["a"])
-    assert report.tally(claims + apart + [unmeasured, undecided]) == {
-        report.HOLDS: 1, report.PARTLY: 2, report.UNDECIDED: 1, report.FAILS: 1,
-        report.UNMEASURED: 1,
-    }  # fmt: skip
-    assert report.tally(apart) == dict.fromkeys(report.MARKS, 0)
-
-
-def test_a_claim_the_run_cannot_test_is_not_measured_and_says_why():
+def test_a_claim_the_run_cannot_test_shows_why_and_no_outcome():
     c = _evaluate(checks={"a": True, "b": False}, core=["a"], unmeasured="nothing to predict")
-    assert (c.verdict, c.passed, c.total, c.why) == (report.UNMEASURED, 0, 2, "nothing to predict")
-    assert [x["passed"] for x in c.checks] == [None, None]  # no outcome is shown
-    card = c.markdown()
+    card = report.card(c)
     assert "**not measured**: nothing to predict" in card and "✓" not in card and "✗" not in card
     assert "checks passed" not in card
-    with pytest.raises(ValueError, match="it is empty"):
-        _evaluate(checks={"a": True}, core=["a"], unmeasured=" ")
     report.EVALUATED[c.id] = c
     text = report.takeaway("no units", claim=c.id)
     assert "not measured: nothing to predict" in text and ":class: warning" in text
     assert "agrees" not in text and "disagrees" not in text
 
 
-def test_every_claims_md_id_names_a_notebook_of_the_book():
-    toc = (ROOT / "_toc.yml").read_text()
-    for _, _, page in report.CLAIMS.values():
-        assert (ROOT / "notebooks" / f"{page}.py").is_file(), page
-        assert f"book/notebooks/{page}\n" in toc, page
-    for page in {page for _, _, page in report.CLAIMS.values()}:
-        source = (ROOT / "notebooks" / f"{page}.py").read_text()
-        ids = [id for id, (_, _, p) in report.CLAIMS.items() if p == page]
-        assert any(f'"{id}"' in source for id in ids), f"{page} evaluates none of {ids}"
+def test_a_smoke_claim_says_it_is_not_evidence():
+    card = report.card(_evaluate(profile="smoke"))
+    assert card.endswith(
+        "*Smoke profile: tiny data and one-epoch models; this verdict is not evidence.*"
+    )
 
 
 def _record(name, value):
@@ -247,40 +122,41 @@ def _notebook(path, outputs, record=None):
 
 
 def test_claims_are_read_back_from_executed_notebooks_in_paper_order(tmp_path):
-    def claim(id, checks, kind="evidence"):
-        c = report.evaluate(id, "s", paper="p", ours="o | x", checks=checks, core=["a"], kind=kind)
+    (equal,) = verdicts.CLAIMS["R7"].core
+
+    def claim(id, checks, core=("a",)):
+        c = verdicts.evaluate(id, ours="o | x", checks=checks, core=core and list(core))
         return _record(f"claim_{id}", json.dumps(asdict(c)))
 
     _notebook(tmp_path / "b.ipynb", [claim("R1", {"a": False}), _record("n", 3)])
     _notebook(
         tmp_path / "a.ipynb",
-        [claim("Z2", {"a": True}), claim("R7", {"a": True, "b": False}, "identity")],
+        [claim("Z2", {"a": True}), claim("R7", {equal: True, "b": False}, core=None)],
     )
     claims = report.claims_in(tmp_path)
     assert [(c.id, c.verdict, c.kind, c.passed, c.total) for c in claims] == [
-        ("Z2", report.HOLDS, "evidence", 1, 1),
-        ("R1", report.FAILS, "evidence", 0, 1),
-        ("R7", report.PARTLY, "identity", 1, 2),
+        ("Z2", HOLDS, "evidence", 1, 1),
+        ("R1", FAILS, "evidence", 0, 1),
+        ("R7", PARTLY, "identity", 1, 2),
     ]
-    assert claims[2].checks[0] == {"name": "a", "passed": True, "core": True}
-    assert claims[2].markdown() == report.evaluate(
-        "R7", "s", paper="p", ours="o | x", checks={"a": True, "b": False}, core=["a"],
-        kind="identity",
-    ).markdown()  # fmt: skip
-    assert report.tally(claims) == {
-        report.HOLDS: 1, report.PARTLY: 0, report.UNDECIDED: 0, report.FAILS: 1,
-        report.UNMEASURED: 0,
+    assert claims[2].checks[0] == {"name": equal, "passed": True, "core": True}
+    assert claims[2].statement == verdicts.CLAIMS["R7"].statement
+    assert report.card(claims[2]) == report.card(
+        verdicts.evaluate("R7", ours="o | x", checks={equal: True, "b": False})
+    )
+    assert verdicts.tally(claims) == {
+        HOLDS: 1, PARTLY: 0, UNDECIDED: 0, FAILS: 1, UNMEASURED: 0,
     }  # fmt: skip
     assert report.glued(tmp_path / "b.ipynb")["n"] == 3
     missing = report.missing_claims(claims)
-    assert "Z3" in missing and "Z2" not in missing and len(missing) == len(report.CLAIMS) - 3
+    assert "Z3" in missing and "Z2" not in missing and len(missing) == len(verdicts.CLAIMS) - 3
     with pytest.raises(FileNotFoundError, match="make notebooks"):
         report.claims_in(tmp_path / "nowhere")
 
 
 def test_a_claim_recorded_before_core_checks_asks_for_a_rerun(tmp_path):
     old = {"id": "Z1", "statement": "s", "paper": "p", "ours": "o", "rule": "a ✓; b ✗",
-           "verdict": report.PARTLY, "profile": "book"}  # fmt: skip
+           "verdict": PARTLY, "profile": "book"}  # fmt: skip
     _notebook(tmp_path / "a.ipynb", [_record("claim_Z1", json.dumps(old))])
     with pytest.raises(ValueError, match=r"a.ipynb: claim Z1 was recorded before .*make book"):
         report.claims_in(tmp_path)
@@ -405,32 +281,24 @@ def test_a_takeaway_call_displays_nothing_in_the_notebook():
     assert hasattr(text, "_ipython_display_") and text._ipython_display_() is None
 
 
-def test_a_check_no_side_can_pass_is_not_informative_and_counts_neither_way():
-    none = report.informative(False, possible=False)
-    assert none == report.NOT_INFORMATIVE and report.informative(True, possible=True) is True
+def test_a_check_no_side_can_pass_is_shown_as_not_informative():
+    none = verdicts.informative(False, possible=False)
     c = _evaluate(checks={"a": True, "b": none, "c": False}, core=["a"])
-    assert (c.verdict, c.passed, c.total, c.uninformative) == (report.PARTLY, 1, 2, 1)
-    assert c.count() == "1/2 checks passed, 1 not informative"
-    assert c.score() == "1/2, 1 not informative"
-    rows = _table_rows(c.markdown())
+    rows = _table_rows(report.card(c))
     assert rows[3] == ["Verdict", "◐ **partly holds** · 1/2 checks passed, 1 not informative"]
     assert rows[6] == ["b", "", "○ not informative"]
-    assert report.outcome(none) == "not informative"
-    # without it the claim would hold: a check nobody could pass does not make it fail
-    assert _evaluate(checks={"a": True, "b": none}, core=["a"]).verdict == report.HOLDS
-    # a core check that is not informative leaves nothing to judge: not measured, saying why
-    only = _evaluate(checks={"a": none, "b": True}, core=["a"])
-    assert only.verdict == report.UNMEASURED and "no core check is informative" in only.why
-    assert _table_rows(only.markdown())[5] == ["a", "**core**", "○ not informative"]
-    # it survives the JSON round trip the scorecard reads
-    back = report.Claim(**json.loads(json.dumps(asdict(c))))
-    assert back == c and back.markdown() == c.markdown()
+    only = _evaluate(checks={"a": none, "b": True}, core=["a"])  # not measured, saying why
+    assert _table_rows(report.card(only))[5] == ["a", "**core**", "○ not informative"]
+    # the card of a claim read back from JSON (the scorecard's) is the same card
+    back = verdicts.Claim(**json.loads(json.dumps(asdict(c))))
+    assert report.card(back) == report.card(c)
+    report.EVALUATED[c.id] = c
+    assert "(1 of 2 checks passed, 1 not informative;" in report.takeaway("ours", claim=c.id)
 
 
-def test_an_illustration_is_shown_apart_and_not_counted():
+def test_an_illustration_is_said_on_the_card():
     c = _evaluate(checks={"a": True}, core=None, kind="illustration")
-    assert c.verdict == report.HOLDS and "| Kind | illustration — " in c.markdown()
-    assert report.tally([c]) == dict.fromkeys(report.MARKS, 0)
+    assert c.verdict == HOLDS and "| Kind | illustration — " in report.card(c)
 
 
 def test_claim_displays_its_card_whatever_follows_it_in_the_cell(monkeypatch):
@@ -440,7 +308,7 @@ def test_claim_displays_its_card_whatever_follows_it_in_the_cell(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
     c = report.claim("T8", "s", paper="p", ours="o", checks={"c": True}, core=["c"])
     assert len(shown) == 1 and shown[0].data.startswith("**Claim T8.** s")
-    assert c.verdict == report.HOLDS and c._ipython_display_() is None
+    assert c.verdict == HOLDS and c._ipython_display_() is None
 
 
 def test_run_box_gives_paths_in_the_checkout_relative_never_the_build_machines(tmp_path):
