@@ -50,9 +50,9 @@ image_size = 48
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), params.COMMON)
+run = profiles.check(globals(), params.COMMON)
 
 # %%
 import IPython.display
@@ -60,19 +60,19 @@ import pandas as pd
 import torch
 from IPython.display import display
 
-from unitroles import bench, plots, report
+from unitroles import bench_engine, bench_gpu, plots, report, timing
 from unitroles.scenes import SceneWorld
 
 plots.use_style()
-world = SceneWorld(size=48 if profile == "paper" else image_size, seed=world_seed)
+world = run.world or SceneWorld(size=48, seed=world_seed)  # paper: the book's world
 per_class = max(2, round(100 * data_scale))
 repeats = {"engine": 5, "reference": 3, "layers": 3}
-if profile == "smoke":  # seconds, not evidence: the fewest runs that still show a spread
+if run.smoke:  # seconds, not evidence: the fewest runs that still show a spread
     repeats = dict.fromkeys(repeats, 2)
-workload = bench.scene_workload(
+workload = bench_engine.scene_workload(
     per_class, weights="train", world=world, data_scale=data_scale, epoch_scale=epoch_scale
 )
-info = bench.machine()
+info = timing.machine()
 machine = (
     f"{info['cpu_count']} CPU cores ({info['cpu']}), torch {info['torch']} with "
     f"{info['torch_threads']} threads, Python {info['python']}"
@@ -88,14 +88,14 @@ machine = (
 # spread over the repeats (lowest: the slowest engine run against the fastest reference run).
 
 # %%
-conv5 = bench.bench_conv5(
+conv5 = bench_engine.bench_conv5(
     workload,
     engine_repeats=repeats["engine"],
     ref_repeats=repeats["reference"],
     ref_units=8,
     verbose=False,
 )[0]
-verdict = bench.against_target(conv5, conv5["target"])
+verdict = bench_engine.against_target(conv5, conv5["target"])
 display(
     report.table(
         pd.DataFrame(
@@ -144,8 +144,12 @@ display(report.table(summary))
 
 # %%
 quarter = workload.first(max(2, per_class // 4))  # classes stay balanced
-rows = bench.bench_layers(
-    quarter, layers=bench.CONV_LAYERS[:-1], repeats=repeats["layers"], ref_units=4, verbose=False
+rows = bench_engine.bench_layers(
+    quarter,
+    layers=bench_engine.CONV_LAYERS[:-1],
+    repeats=repeats["layers"],
+    ref_units=4,
+    verbose=False,
 )
 layers = pd.DataFrame(rows + [conv5]).set_index("layer")
 
@@ -291,7 +295,7 @@ report.takeaway(
 
 # %%
 if torch.cuda.is_available():
-    gpu = bench.bench_gpu(images=max(256, round(10_000 * data_scale)), verbose=False)[0]
+    gpu = bench_gpu.bench_gpu(images=max(256, round(10_000 * data_scale)), verbose=False)[0]
     gpu_table = pd.Series(
         {
             "device": gpu["device_name"],
@@ -300,7 +304,7 @@ if torch.cuda.is_available():
             "reference (images × ablations / s)": f"{gpu['reference_rate']:,.0f}",
             "ratio": f"{gpu['ratio']:.1f}× ({gpu['ratio_low']:.1f}–{gpu['ratio_high']:.1f}×)",
             "target": f"≥ {gpu['ratio_target']:.0f}×: "
-            + bench.against_target(gpu, gpu["ratio_target"]),
+            + bench_engine.against_target(gpu, gpu["ratio_target"]),
             "matmul rate (TFLOP/s)": f"{gpu['matmul_flops'] / 1e12:.1f}",
             "floor from suffix FLOPs (s)": f"{gpu['floor_s']:.3g}",
             "engine time / floor": f"{gpu['time_over_floor']:.2f}× (target ≤ 3×)",

@@ -38,9 +38,9 @@ image_size = 48
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), params.COMMON)
+run = profiles.check(globals(), params.COMMON)
 
 # %% tags=["hide-input"]
 import IPython.display

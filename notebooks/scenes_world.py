@@ -35,9 +35,9 @@ image_size = 48
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), params.COMMON)
+run = profiles.check(globals(), params.COMMON)
 
 # %%
 import numpy as np
@@ -188,7 +188,7 @@ import IPython.display  # noqa: E402
 
 from unitroles import health, setups, train  # noqa: E402
 
-if profile == "paper":
+if not run.synthetic:
     models_table = pd.DataFrame()
     print("the paper profile studies your checkpoints; no book models are trained here")
 else:

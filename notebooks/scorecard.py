@@ -49,9 +49,9 @@ executed = None  # folder of executed notebooks; None: ../build/executed/<profil
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
+run = profiles.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 
 # %% tags=["hide-input"]
 from pathlib import Path

@@ -35,9 +35,9 @@ executed = None  # folder of executed notebooks; None: ../build/executed/<profil
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
+run = profiles.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 
 # %% tags=["hide-input"]
 from pathlib import Path
@@ -148,13 +148,13 @@ display(
 # %% tags=["hide-input"]
 import IPython.display  # noqa: E402
 
-from unitroles import scenes, train  # noqa: E402
+from unitroles import train  # noqa: E402
 
-if profile == "paper":
+if not run.synthetic:
     models = pd.DataFrame()
     print("the paper profile trains no models: it reads your checkpoints")
 else:
-    world = scenes.SceneWorld(size=image_size, seed=world_seed)
+    world = run.world
     trained = train.train_many(train.book_recipes(data_scale, epoch_scale), world, progress=False)
     models = pd.DataFrame(
         [

@@ -34,9 +34,9 @@ executed = None  # folder of executed notebooks; None: ../build/executed/<profil
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
+run = profiles.check(globals(), {**params.COMMON, "executed": params.Path("dir")})
 
 # %% tags=["hide-input"]
 from pathlib import Path
@@ -190,7 +190,7 @@ report.takeaway(
     "overfitted (helpful only on training images) and fewer confusing; train and test ROF "
     "curves drift apart, and the role proportions tell the models apart.",
     agree=None if not n else tally[verdicts.FAILS] == 0,
-    note="Smoke profile: these verdicts are not evidence." if profile == "smoke" else None,
+    note="Smoke profile: these verdicts are not evidence." if run.smoke else None,
 )
 
 # %% [markdown]

@@ -51,9 +51,9 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -70,15 +70,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, roles, tables
+from unitroles import plots, report, roles, tables
 
 plots.use_style()
-models = generalization.generalization_roles(
-    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
-    train_root=train_root, val_root=val_root, per_class=eval_per_class,
-    skip_unreadable=skip_unreadable,
-)  # fmt: skip
+models = run.generalization_roles(layer=layer, rank_by=rank_by)
 chosen = models[model_name]
 tax = chosen.taxonomy
 k = roles.representative_class(tax.test) if class_name is None else tax.class_index(class_name)
@@ -240,14 +235,13 @@ report.takeaway(
 # %% tags=["hide-input", "solution"]
 import matplotlib.pyplot as plt
 
-from unitroles import train
-from unitroles.scenes import SceneWorld, normalize
+from unitroles.scenes import normalize
 
 ex_images = 20  # images a class from each split, at most
-synthetic = profile != "paper"  # the paper profile's images are not rendered here
+synthetic = run.synthetic  # the paper profile's images are not rendered here
 if synthetic:
-    world = SceneWorld(size=image_size, seed=world_seed)
-    model = train.train(train.recipe(chosen.source).scaled(data_scale, epoch_scale), world).model
+    world = run.world
+    model = run.trained(chosen.source).model
     first = {"train": min(ex_images, int(tax.train.images.min()))}
     first["test"] = min(ex_images, int(tax.test.images.min()))
     ex_data = {}

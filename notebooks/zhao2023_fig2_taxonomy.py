@@ -51,9 +51,9 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -70,15 +70,10 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.colors import ListedColormap
 
-from unitroles import generalization, plots, report, roles, tables, verdicts
+from unitroles import plots, report, roles, tables, verdicts
 
 plots.use_style()
-models = generalization.generalization_roles(
-    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
-    train_root=train_root, val_root=val_root, per_class=eval_per_class,
-    skip_unreadable=skip_unreadable,
-)  # fmt: skip
+models = run.generalization_roles(layer=layer, rank_by=rank_by)
 first = models[model_names[0]].taxonomy
 k = roles.representative_class(first.test) if class_name is None else first.class_index(class_name)
 shown = first.class_names[k]
@@ -302,14 +297,13 @@ report.glue(
 # ({glue:text}`ex2_images` a class), so that the rows differ in the ranking alone.)
 
 # %% tags=["hide-input", "solution"]
-from unitroles import train
-from unitroles.scenes import SceneWorld, normalize
+from unitroles.scenes import normalize
 
 ex_images = 20  # images a class from each split, at most
-synthetic = profile != "paper"  # the paper profile's images are not rendered here
+synthetic = run.synthetic  # the paper profile's images are not rendered here
 ex_taxa, ex_rows = {}, {}
 if synthetic:
-    world = SceneWorld(size=image_size, seed=world_seed)
+    world = run.world
     K = len(first.class_names)
     sizes = {
         name: {
@@ -324,7 +318,7 @@ if synthetic:
         rendered[split] = (normalize(x), y)  # image i depends on the split and i only
     for name in model_names:
         m = models[name]
-        model = train.train(train.recipe(m.source).scaled(data_scale, epoch_scale), world).model
+        model = run.trained(m.source).model
         data = {s: [arr[: n * K] for arr in rendered[s]] for s, n in sizes[name].items()}
         orders = {
             "activation": m.taxonomy.train.order,

@@ -50,9 +50,9 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -70,12 +70,7 @@ from IPython.display import display
 from unitroles import generalization, plots, report, roles, tables, verdicts
 
 plots.use_style()
-models = generalization.generalization_roles(
-    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
-    train_root=train_root, val_root=val_root, per_class=eval_per_class,
-    skip_unreadable=skip_unreadable,
-)  # fmt: skip
+models = run.generalization_roles(layer=layer, rank_by=rank_by)
 first = models["model A"].taxonomy
 k = roles.representative_class(first.test) if class_name is None else first.class_index(class_name)
 shown = first.class_names[k]

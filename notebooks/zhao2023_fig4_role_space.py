@@ -48,9 +48,9 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
+run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 
 # %%
 import numpy as np
@@ -60,12 +60,7 @@ from IPython.display import display
 from unitroles import generalization, plots, report, verdicts
 
 plots.use_style()
-models = generalization.generalization_roles(
-    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
-    train_root=train_root, val_root=val_root, per_class=eval_per_class,
-    skip_unreadable=skip_unreadable,
-)  # fmt: skip
+models = run.generalization_roles(layer=layer, rank_by=rank_by)
 AXES = ("core", "overfitted", "confusing")
 points = pd.concat(
     {name: m.taxonomy.proportions()[list(AXES)] * 100 for name, m in models.items()},

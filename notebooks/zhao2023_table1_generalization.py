@@ -44,19 +44,18 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
+run = profiles.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
 
 # %%
 import pandas as pd
 from IPython.display import display
 
 from unitroles import plots, report, train, verdicts
-from unitroles.scenes import SceneWorld
 
 plots.use_style()
-if profile == "paper":
+if not run.synthetic:
     from unitroles import paper
 
     rows = paper.generalization_table(
@@ -68,12 +67,8 @@ if profile == "paper":
         skip_unreadable=skip_unreadable,
     )
 else:
-    world = SceneWorld(size=image_size, seed=world_seed)
     models = {
-        name.replace("gen-", "model "): train.train(
-            train.recipe(name).scaled(data_scale, epoch_scale), world
-        )
-        for name in train.GENERALIZATION_RECIPES
+        name.replace("gen-", "model "): run.trained(name) for name in train.GENERALIZATION_RECIPES
     }
     rows = train.summary(models)
 ours = pd.DataFrame(rows).set_index("model")
@@ -100,7 +95,7 @@ display(
         table,
         decimals=3,
         caption="Accuracies as fractions; gap = train − test. Paper: VGG16 on ImageNet; ours: "
-        f"{'VGG16' if profile == 'paper' else 'vgg16-mini'}, {profile} profile.",
+        f"{run.arch('vgg16-mini', 'VGG16')}, {profile} profile.",
     )
 )
 
@@ -110,7 +105,7 @@ display(
 # %%
 import IPython.display  # noqa: E402
 
-if profile != "paper":
+if run.synthetic:
     trained = list(models.values())
     recipes = pd.DataFrame(
         {

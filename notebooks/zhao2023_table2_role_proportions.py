@@ -47,9 +47,9 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
+run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 
 # %%
 import numpy as np
@@ -59,12 +59,7 @@ from IPython.display import display
 from unitroles import generalization, plots, report, roles
 
 plots.use_style()
-models = generalization.generalization_roles(
-    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
-    train_root=train_root, val_root=val_root, per_class=eval_per_class,
-    skip_unreadable=skip_unreadable,
-)  # fmt: skip
+models = run.generalization_roles(layer=layer, rank_by=rank_by)
 proportions = {name: m.taxonomy.proportions() for name, m in models.items()}
 ours = roles.mean_std(proportions)  # fractions; columns (role, mean | std)
 first = next(iter(models.values())).taxonomy
@@ -84,7 +79,7 @@ PAPER = roles.mean_std_table(  # Zhao et al. 2023, Table 2 (VGG16, ImageNet), in
     }
 )
 PAPER_GAP = [0.075, 0.130, 0.275, 0.384, 0.604]  # Zhao et al. 2023, Table 1, models A to E
-arch = "VGG16" if profile == "paper" else "vgg16-mini"
+arch = run.arch("vgg16-mini", "VGG16")
 side = pd.concat(  # the paper's row of each model, then ours; "%" in the headers, not the cells
     {
         "paper": roles.format_mean_std(PAPER, std_digits=0)

@@ -49,24 +49,19 @@ skip_unreadable = False  # paper profile: leave out images that do not decode (c
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
+run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 
 # %%
 import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, roles, verdicts
+from unitroles import plots, report, roles, verdicts
 
 plots.use_style()
-models = generalization.generalization_roles(
-    profile, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-    image_size=image_size, layer=layer, rank_by=rank_by, checkpoint_dir=checkpoint_dir,
-    train_root=train_root, val_root=val_root, per_class=eval_per_class,
-    skip_unreadable=skip_unreadable,
-)  # fmt: skip
+models = run.generalization_roles(layer=layer, rank_by=rank_by)
 shares = {name: m.taxonomy.shares() for name, m in models.items()}  # (units, roles) per model
 by_unit = roles.mean_std(shares)  # Table 3: over units
 by_class = roles.mean_std({name: m.taxonomy.proportions() for name, m in models.items()})
@@ -86,7 +81,7 @@ PAPER = roles.mean_std_table(  # Zhao et al. 2023, Table 3 (VGG16, ImageNet), in
         "model E": [(17.7, 15), (61.4, 16), (0.0, 0), (20.9, 22)],
     }
 )
-arch = "VGG16" if profile == "paper" else "vgg16-mini"
+arch = run.arch("vgg16-mini", "VGG16")
 side = pd.concat(  # the paper's row of each model, then ours; "%" in the headers, not the cells
     {
         "paper": roles.format_mean_std(PAPER, std_digits=0).replace("%", "", regex=True),

@@ -51,9 +51,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -72,24 +72,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, curves, plots, report, study, sweeps, tables
-from unitroles.scenes import SceneWorld
+from unitroles import curves, dissection, plots, report, study, sweeps, tables
 
 plots.use_style()
-if profile == "paper":  # one instance: your checkpoint
-    seeds = seeds[:1]
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
-studies = [
-    study.unit_study(
-        profile, layer=layer, seed=s, data_scale=data_scale, epoch_scale=epoch_scale,
-        world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
-        checkpoint=checkpoint, val_root=val_root, broden_root=broden_root,
-        eval_per_class=eval_per_class,
-    )
-    for s in seeds
-]  # fmt: skip
-world = SceneWorld(size=image_size, seed=world_seed) if profile != "paper" else None
+seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
+studies = run.unit_studies(seeds, layer=layer)
+world = run.world  # None on the paper profile: your images have no concept masks
 presence = (
     study.concept_presence(world, "val", int(studies[0].counts.images.min())) if world else None
 )
@@ -118,7 +106,7 @@ for r, st in zip(rows, studies):
     print(f"  unit {r['unit']}: {r['chosen as']}; {r['concept']} IoU {r['IoU']:.3f}")
 
 # %%
-top = attributes.top_images(
+top = dissection.top_images(
     setup.model, layer, setup.images, [unit], k=top_k, thresholds=units.dissection.thresholds
 )[unit]
 fig = plt.figure(figsize=(7.0, 5.4), constrained_layout=True)
@@ -232,7 +220,7 @@ outcomes = {
         abs(r["overall before (%)"] - r["overall after (%)"]) < 1 for r in rows
     ],
     "the unit is object-interpretable (IoU > 0.04)": [
-        r["IoU"] > attributes.INTERPRETABLE_IOU for r in rows
+        r["IoU"] > dissection.INTERPRETABLE_IOU for r in rows
     ],
     "at most 5 classes lose 10 pts or more": [(r["drops"] >= 10).sum() <= 5 for r in rows],
 }

@@ -50,9 +50,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -70,24 +70,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, plots, report, study, tables, verdicts
-from unitroles.scenes import SceneWorld
+from unitroles import dissection, plots, report, study, tables, verdicts
 
 plots.use_style()
-if profile == "paper":  # one instance: your checkpoint
-    seeds = seeds[:1]
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
-studies = [
-    study.unit_study(
-        profile, layer=layer, seed=s, data_scale=data_scale, epoch_scale=epoch_scale,
-        world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
-        checkpoint=checkpoint, val_root=val_root, broden_root=broden_root,
-        eval_per_class=eval_per_class,
-    )
-    for s in seeds
-]  # fmt: skip
-world = SceneWorld(size=image_size, seed=world_seed) if profile != "paper" else None
+seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
+studies = run.unit_studies(seeds, layer=layer)
+world = run.world  # None on the paper profile: your images have no concept masks
 presence = (
     study.concept_presence(world, "val", int(studies[0].counts.images.min())) if world else None
 )
@@ -120,7 +108,7 @@ galleries = [gallery_of(st) for st in studies]
 units, table, gallery = studies[0], studies[0].table(), galleries[0]
 setup, names, chosen = units.setup, units.class_names, list(gallery.index)
 drops = units.counts.class_drop()
-tops = attributes.top_images(
+tops = dissection.top_images(
     setup.model, layer, setup.images, chosen, k=top_k, thresholds=units.dissection.thresholds
 )
 for st in studies:
@@ -206,7 +194,7 @@ per_seed = pd.DataFrame(
     {
         "seed": s,
         "units": len(g),
-        "interpretable": int((g["iou"] > attributes.INTERPRETABLE_IOU).sum()),
+        "interpretable": int((g["iou"] > dissection.INTERPRETABLE_IOU).sum()),
         "median max class drop (pts)": g["max_class_drop"].median(),
         "median largest gain (pts)": g["largest gain (pts)"].median(),
         "largest |overall drop| (pts)": g["overall_drop"].abs().max(),

@@ -43,9 +43,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -60,21 +60,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, setups, study, sweeps, tables, verdicts
+from unitroles import plots, report, study, sweeps, tables, verdicts
 
 plots.use_style()
-if profile == "paper":  # one instance: your checkpoint
-    seeds = seeds[:1]
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
-instances = [
-    setups.model_setup(
-        profile, seed=s, data_scale=data_scale, epoch_scale=epoch_scale,
-        world_seed=world_seed, image_size=image_size, checkpoint=checkpoint,
-        val_root=val_root, eval_per_class=eval_per_class,
-    )
-    for s in seeds
-]  # fmt: skip
+seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
+instances = run.models(seeds)
 sweeps_by_seed = [
     {
         layer: sweeps.unit_sweep(st.model, layer, st.images, st.labels, st.num_classes)
@@ -387,10 +377,8 @@ report.glue(
 
 # %% tags=["hide-input", "solution"]
 rows = {}
-if profile != "paper":
-    from unitroles.scenes import SceneWorld
-
-    recipes = SceneWorld(size=image_size, seed=world_seed).classes
+if run.synthetic:
+    recipes = run.world.classes
     parts = [{p.name for p in c.parts} for c in recipes]
     shares_object = np.array([[bool(a & b) for b in parts] for a in parts])
     for layer, counts in results.items():

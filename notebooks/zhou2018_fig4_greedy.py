@@ -51,9 +51,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -72,21 +72,13 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, setups, study, sweeps, tables, verdicts
+from unitroles import plots, report, study, sweeps, tables, verdicts
 
 plots.use_style()
-if profile == "paper":  # one instance: your checkpoint
-    seeds = seeds[:1]
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds, steps, random_orders = seeds[:2], 3, 2
-instances = [
-    setups.model_setup(
-        profile, seed=s, data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed,
-        image_size=image_size, checkpoint=checkpoint, val_root=val_root,
-        eval_per_class=eval_per_class,
-    )
-    for s in seeds
-]  # fmt: skip
+seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
+if run.smoke:
+    steps, random_orders = 3, 2
+instances = run.models(seeds)
 units_total = sweeps.layer_units(instances[0].model, layer, instances[0].images)
 steps = min(steps, units_total)
 results = [
@@ -433,13 +425,8 @@ pairs = pd.DataFrame(
         for i, j in zip(*np.nonzero(off))
     ]
 ).sort_values("its drop (pts)", ascending=False, kind="stable")
-if profile != "paper":
-    from unitroles.scenes import SceneWorld
-
-    recipes = {
-        c.name: {p.name for p in c.parts}
-        for c in SceneWorld(size=image_size, seed=world_seed).classes
-    }
+if run.synthetic:
+    recipes = {c.name: {p.name for p in c.parts} for c in run.world.classes}
     pairs["share an object"] = [
         bool(recipes[a] & recipes[b]) for a, b in zip(pairs["units of"], pairs["class hurt"])
     ]

@@ -52,9 +52,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -75,21 +75,10 @@ from IPython.display import display
 from unitroles import plots, report, study, verdicts
 
 plots.use_style()
-if profile == "paper":
-    seeds = seeds[:1]
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
-studies = [
-    study.unit_study(
-        profile, layer=layer, seed=seed, data_scale=data_scale, epoch_scale=epoch_scale,
-        world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
-        checkpoint=checkpoint, val_root=val_root, broden_root=broden_root,
-        eval_per_class=eval_per_class,
-    )
-    for seed in seeds
-]  # fmt: skip
+seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
+studies = run.unit_studies(seeds, layer=layer)
 tables = [s.table() for s in studies]
-active = [s.active() for s in studies]  # (U,) per seed: mean activation >= 10% of the median's
+active = [s.live() for s in studies]  # (U,) per seed: mean activation >= 10% of the median's
 DROPS = {"overall_drop": "overall drop (pts)", "max_class_drop": "max class drop (pts)"}
 ATTRS = [a for a in study.ATTRIBUTES if a != "random"]
 for s, a in zip(studies, active):

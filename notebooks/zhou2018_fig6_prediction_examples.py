@@ -48,9 +48,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -71,29 +71,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, paper, plots, report, study, tables, verdicts
+from unitroles import dissection, plots, report, study, tables, verdicts
 
 plots.use_style()
-checkpoints = (
-    paper.instance_checkpoints(instances_dir, [*train_seeds, *test_seeds])
-    if profile == "paper"
-    else {}
-)  # paper: the AlexNet instances of Table 1, one per seed
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
+if run.smoke:  # seconds, not minutes: the code path, not the science
     train_seeds, test_seeds, n_examples = train_seeds[:2], test_seeds[:1], 2
-
-
-def instance(seed):
-    return study.unit_study(
-        profile, layer=layer, seed=seed, data_scale=data_scale, epoch_scale=epoch_scale,
-        world_seed=world_seed, image_size=image_size, dissect_per_class=dissect_per_class,
-        checkpoint=checkpoints.get(seed), val_root=val_root, broden_root=broden_root,
-        eval_per_class=eval_per_class, progress=False,
-    )  # fmt: skip
-
-
-train = [instance(s) for s in train_seeds]
-test = [instance(s) for s in test_seeds]
+# paper: the AlexNet instances of Table 1, one per seed, from instances_dir
+train = run.unit_studies(train_seeds, layer=layer, progress=False)
+test = run.unit_studies(test_seeds, layer=layer, progress=False)
 # Instances too weak to hurt more than one class leave nothing to predict: the page then shows
 # the claim as not measured, and why (prediction.why), rather than stopping.
 prediction = study.predict_most_damaged(
@@ -114,7 +99,7 @@ else:
     )
     for letter, (ax, note), (_, row) in zip("abcdefghij", np.atleast_2d(axes), shown.iterrows()):
         s = test[row["instance"]]
-        top = attributes.top_images(
+        top = dissection.top_images(
             s.setup.model, layer, s.setup.images, [row["unit"]], k=top_k,
             thresholds=s.dissection.thresholds,
         )[row["unit"]]  # fmt: skip

@@ -50,9 +50,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -74,32 +74,21 @@ import pandas as pd
 import torch
 from IPython.display import display
 
-from unitroles import curves, data, engine, plots, report, setups, sweeps, verdicts
+from unitroles import curves, engine, plots, report, sweeps, verdicts
 
 plots.use_style()
-common = dict(
-    data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed, image_size=image_size,
-    val_root=val_root, eval_per_class=eval_per_class,
-)  # fmt: skip
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
-if profile == "paper":  # one published checkpoint per network: one "seed"
-    seeds = seeds[:1]
-    resnet_checkpoint = data.require_path(
-        resnet_checkpoint, parameter="resnet_checkpoint", env="UNITROLES_RESNET_CHECKPOINT",
-        what="the ResNet18 checkpoint (.pth)",
-    )  # fmt: skip
-networks = {  # name: (recipe, architecture, checkpoint, layer)
-    "AlexNet": ("baseline", "alexnet", checkpoint, alexnet_layer),
-    "ResNet18": (resnet_recipe, "resnet18", resnet_checkpoint, resnet_layer),
+seeds = run.seeds(seeds)  # paper: one published checkpoint a network; smoke: the code path
+networks = {  # name: (recipe, architecture, checkpoint parameter, layer)
+    "AlexNet": ("baseline", "alexnet", "checkpoint", alexnet_layer),
+    "ResNet18": (resnet_recipe, "resnet18", "resnet_checkpoint", resnet_layer),
 }
 rows = []  # one per (network, seed, ablated basis): the summary of its sorted curves
 max_drops = {}  # (network, seed, "units" | rotation) -> max class drop per unit or direction
 overall = {}  # the same keys -> overall drop per unit or direction
-for name, (recipe, arch, ckpt, layer) in networks.items():
+for name, (recipe, arch, parameter, layer) in networks.items():
     for seed in seeds:
-        setup = setups.model_setup(
-            profile, recipe=recipe, arch=arch, seed=seed, checkpoint=ckpt, **common
+        setup = run.model(
+            recipe, seed=seed, arch=arch, checkpoint=run[parameter], parameter=parameter
         )
         args = (setup.model, layer, setup.images, setup.labels)
         width = sweeps.layer_units(setup.model, layer, setup.images)

@@ -48,9 +48,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -66,28 +66,13 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import curves, paper, plots, report, setups, study, sweeps, train, verdicts
+from unitroles import curves, plots, report, study, sweeps, train, verdicts
 
 plots.use_style()
-given = dict(checkpoint=checkpoint, batchnorm_checkpoint=batchnorm_checkpoint,
-             dropout_checkpoint=dropout_checkpoint)  # fmt: skip
-if profile == "paper":  # one checkpoint per recipe: one "seed"
-    seeds = seeds[:1]
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
+seeds = run.seeds(seeds)  # paper: one checkpoint a recipe; smoke: the code path only
 recipes = ["baseline", *regularized]
-common = dict(
-    data_scale=data_scale, epoch_scale=epoch_scale, world_seed=world_seed, image_size=image_size
-)
-models = {
-    (recipe, s): paper.recipe_setup(
-        recipe, given, val_root, per_class=eval_per_class, image_size=image_size
-    )
-    if profile == "paper"
-    else setups.model_setup(profile, recipe=recipe, seed=s, **common)
-    for recipe in recipes
-    for s in seeds
-}
+# paper: each recipe's checkpoint parameter (checkpoint, batchnorm_checkpoint, dropout_checkpoint)
+models = {(recipe, s): run.model(recipe, seed=s) for recipe in recipes for s in seeds}
 
 
 def max_class_drops(setup, layer):

@@ -45,9 +45,9 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
-from unitroles import params
+from unitroles import params, profiles
 
-params.check(
+run = profiles.check(
     globals(),
     {
         **params.COMMON,
@@ -66,28 +66,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import attributes, plots, report, setups, verdicts
+from unitroles import dissection, plots, report, verdicts
 
 plots.use_style()
-if profile == "smoke":  # seconds, not minutes: the code path, not the science
-    seeds = seeds[:2]
-if profile == "paper":  # one published checkpoint per recipe: one "seed"
-    seeds = seeds[:1]
-broden, transform = setups.dissection_data(
-    profile, world_seed=world_seed, image_size=image_size,
-    per_class=max(2, round(dissect_per_class * data_scale)), broden_root=broden_root,
-)  # fmt: skip
+seeds = run.seeds(seeds)  # paper: one published checkpoint a recipe; smoke: the code path only
+broden, transform = run.dissection_data()
 accuracy, best = {}, {}  # (recipe, seed) -> top-1 accuracy; each unit's best concept
 for recipe, checkpoint in zip(recipes, checkpoints):
     for seed in seeds:
-        setup = setups.model_setup(
-            profile, recipe=recipe, seed=seed, data_scale=data_scale, epoch_scale=epoch_scale,
-            world_seed=world_seed, image_size=image_size, checkpoint=checkpoint,
-            val_root=val_root, eval_per_class=eval_per_class,
-        )  # fmt: skip
-        dissection = attributes.cached_dissection(setup.model, layer, broden, transform)
+        setup = run.model(recipe, seed=seed, checkpoint=checkpoint, parameter="checkpoints")
+        dissected = dissection.cached_dissection(setup.model, layer, broden, transform)
         accuracy[recipe, seed] = 100 * setup.accuracy
-        best[recipe, seed] = dissection.best()
+        best[recipe, seed] = dissected.best()
         print(setup.description, f"— top-1 accuracy {accuracy[recipe, seed]:.1f}%")
 
 # %%
@@ -129,11 +119,11 @@ ax.set_xticks(
 )
 ax.set_ylabel("units (mean over seeds)")
 ax.set_ylim(0, 1.15 * max(1, spread.xs("max", axis=1, level=1).to_numpy().max(initial=0)))
-ax.set_title(f"(b) {layer}: units whose best concept has IoU > {attributes.INTERPRETABLE_IOU}")
+ax.set_title(f"(b) {layer}: units whose best concept has IoU > {dissection.INTERPRETABLE_IOU}")
 ax.legend(fontsize=plots.SMALL, title=f"recipe, {len(seeds)} seeds", title_fontsize=plots.SMALL)
 plots.caption(
     fig,
-    f"Interpretable {layer} units (best concept IoU > {attributes.INTERPRETABLE_IOU}) of the "
+    f"Interpretable {layer} units (best concept IoU > {dissection.INTERPRETABLE_IOU}) of the "
     f"{' and '.join(recipes)} models. (a) The count of each model, one dot per seed, a short "
     f"line at their mean. (b) The same units by their best concept (category in brackets); bars "
     f"give the mean over {len(seeds)} seeds, whiskers the range.",

@@ -11,6 +11,7 @@ from torch import nn
 
 from unitroles import attributes as A
 from unitroles import broden, broden_export, scenes, zoo
+from unitroles import dissection as D
 from unitroles.store import Store
 
 # --------------------------------------------------------------------------------------------------
@@ -147,9 +148,9 @@ def test_class_statistics_stream_a_model():
 
 
 def test_top_count():
-    assert A.TopValues.count(1000) == 5
-    assert A.TopValues.count(1001) == 6
-    assert A.TopValues.count(10) == 1
+    assert D.TopValues.count(1000) == 5
+    assert D.TopValues.count(1001) == 6
+    assert D.TopValues.count(10) == 1
 
 
 def test_streaming_thresholds_equal_sorting_everything():
@@ -158,12 +159,12 @@ def test_streaming_thresholds_equal_sorting_everything():
     act[:, 1] = 0  # dead
     act[:, 2] = 3.0  # constant everywhere: ties
     act[:, 3] = torch.randint(0, 3, (40, 6, 6)).float()  # heavy ties
-    top = A.TopValues(5, A.TopValues.count(act[:, 0].numel()))
+    top = D.TopValues(5, D.TopValues.count(act[:, 0].numel()))
     for s in range(0, 40, 7):
         top.update(act[s : s + 7])
-    ref = A.top_quantile_thresholds(act)
+    ref = D.top_quantile_thresholds(act)
     assert torch.equal(top.threshold, ref)
-    k = A.TopValues.count(40 * 36)
+    k = D.TopValues.count(40 * 36)
     for u in range(5):
         assert ref[u] == act[:, u].flatten().kthvalue(act[:, u].numel() - k + 1).values
     assert ref[1] == 0 and ref[2] == 3.0 and ref[3] == 2.0
@@ -173,17 +174,17 @@ def test_active_regions_dead_and_constant_units_have_none():
     act = torch.zeros(2, 3, 4, 4)
     act[:, 1] = 2.0
     act[0, 2, 1, 1] = 5.0
-    thr = A.top_quantile_thresholds(act)
-    regions = A.active_regions(act, thr, (4, 4))  # same size: no interpolation
+    thr = D.top_quantile_thresholds(act)
+    regions = D.active_regions(act, thr, (4, 4))  # same size: no interpolation
     assert not regions[:, 0].any() and not regions[:, 1].any()
     assert regions[:, 2].sum() == 0  # one value: it *is* the threshold, nothing above it
-    regions = A.active_regions(act, torch.tensor([0.0, 0.0, 1.0]), (4, 4))
+    regions = D.active_regions(act, torch.tensor([0.0, 0.0, 1.0]), (4, 4))
     assert regions[0, 2].sum() == 1 and regions[0, 2, 1, 1]
 
 
 def test_active_regions_upsample_bilinearly():
     act = torch.tensor([[[[0.0, 4.0], [0.0, 4.0]]]])
-    up = A.active_regions(act, torch.tensor([1.9]), (4, 4))[0, 0]
+    up = D.active_regions(act, torch.tensor([1.9]), (4, 4))[0, 0]
     # align_corners=False: the columns sample x = -.25, .25, .75, 1.25 -> 0, 1, 3, 4
     assert up.tolist() == [[False, False, True, True]] * 4
 
@@ -269,7 +270,7 @@ def test_iou_known_by_construction(tmp_path):
     )  # fmt: skip
     model = Channels()
     model(torch.zeros(1, 3, size, size))
-    d = A.dissect(model, "relu", ds, float_image, quantile=17 / 400, batch_size=3, device="cpu")
+    d = D.dissect(model, "relu", ds, float_image, quantile=17 / 400, batch_size=3, device="cpu")
     iou = d.frame()
     assert d.concepts == ("square", "floor", "hall")
     assert iou.loc[0, "square"] == 1.0 and iou.loc[0, "floor"] == 0.0
@@ -289,10 +290,10 @@ def brute_force_iou(model, layer, ds, transform):
     act = engine.Engine(model, layer, device="cpu").activations(
         transform(torch.stack([it["image"] for it in items]))
     )
-    thr = A.top_quantile_thresholds(act)
+    thr = D.top_quantile_thresholds(act)
     size = items[0]["masks"]["object"][0].shape
-    region = A.active_regions(act, thr, size).numpy()  # (n, U, H, W)
-    numbers, names, cats = A.broden_concepts(ds)
+    region = D.active_regions(act, thr, size).numpy()  # (n, U, H, W)
+    numbers, names, cats = D.broden_concepts(ds)
     iou = np.zeros((act.shape[1], len(numbers)))
     for j, (number, cat) in enumerate(zip(numbers, cats)):
         if cat == "scene":
@@ -313,11 +314,11 @@ def test_streaming_dissection_equals_brute_force_on_the_world(tmp_path):
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
     ref, thr = brute_force_iou(model, "conv4", ds, scenes.normalize)
     for batch_size, keep in ((5, 1 << 30), (48, 0)):  # kept activations and recomputed ones
-        A.KEEP_BYTES = keep
+        D.KEEP_BYTES = keep
         try:
-            d = A.dissect(model, "conv4", ds, scenes.normalize, batch_size=batch_size, device="cpu")
+            d = D.dissect(model, "conv4", ds, scenes.normalize, batch_size=batch_size, device="cpu")
         finally:
-            A.KEEP_BYTES = 1 << 30
+            D.KEEP_BYTES = 1 << 30
         np.testing.assert_array_equal(d.thresholds, thr)
         np.testing.assert_allclose(d.iou, ref, atol=1e-12)
     assert set(d.categories) == {"color", "object", "texture", "scene"}
@@ -331,9 +332,9 @@ def test_dissection_errors(tmp_path):
     model = Channels()
     model(torch.zeros(1, 3, 4, 4))
     with pytest.raises(ValueError, match="label.csv does not list"):
-        A.dissect(model, "relu", ds, float_image, device="cpu")
+        D.dissect(model, "relu", ds, float_image, device="cpu")
     with pytest.raises(ValueError, match="no concepts"):
-        A.dissect(model, "relu", ds, float_image, categories=["texture"], device="cpu")
+        D.dissect(model, "relu", ds, float_image, categories=["texture"], device="cpu")
 
 
 def entries(folder):
@@ -349,15 +350,15 @@ def test_cached_dissection_hits_and_misses(tmp_path):
     store = Store(tmp_path / "cache")
     torch.manual_seed(0)
     model = zoo.build_model("alexnet-mini", world.num_classes).eval()
-    a = A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
+    a = D.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
     assert len(entries(tmp_path / "cache" / "dissection")) == 1
-    b = A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
+    b = D.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
     np.testing.assert_array_equal(a.iou, b.iou)
     assert a.concepts == b.concepts and a.categories == b.categories
     with torch.no_grad():
         model.features[10].weight.mul_(2)
-    A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
-    A.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, quantile=0.01)
+    D.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, device="cpu")
+    D.cached_dissection(model, "conv5", ds, scenes.normalize, store=store, quantile=0.01)
     assert len(entries(tmp_path / "cache" / "dissection")) == 3
 
 
@@ -379,12 +380,12 @@ def test_top_images_rank_by_peak_and_mark_the_region():
     for i, peak in enumerate([3.0, 9.0, 1.0, 7.0, 5.0]):
         images[i, 0, i, i] = peak
     model(images[:1])
-    top = A.top_images(model, "relu", images, [0], k=3, thresholds=[2.0], device="cpu")[0]
+    top = D.top_images(model, "relu", images, [0], k=3, thresholds=[2.0], device="cpu")[0]
     assert top.indices.tolist() == [1, 3, 4]
     assert top.peaks.tolist() == [9.0, 7.0, 5.0]
     assert top.regions.shape == (3, 8, 8)
     assert top.regions[0].sum() == 1 and top.regions[0, 1, 1]
-    default = A.top_images(model, "relu", images, [0], k=2, device="cpu")[0]
+    default = D.top_images(model, "relu", images, [0], k=2, device="cpu")[0]
     # 320 values, k = 2: the threshold is the second largest (7), only the 9 is above it
     assert default.threshold == 7.0 and default.regions[0].sum() == 1
 
@@ -402,7 +403,7 @@ def test_a_full_size_dissection_says_its_plan_and_its_bars_know_their_length(tmp
         )  # fmt: skip
         model = Channels()
         model(torch.zeros(1, 3, size, size))
-        A.dissect(model, "relu", ds, float_image, batch_size=2, device="cpu", progress=True)
+        D.dissect(model, "relu", ds, float_image, batch_size=2, device="cpu", progress=True)
         out, err = capsys.readouterr()
         plan = "planned: dissect relu on 3 Broden images (2 batches of 2) on cpu, in two passes"
         assert (plan in out) is planned and out.count("planned") == int(planned)

@@ -119,15 +119,15 @@ def test_a_label_belongs_to_the_category_where_it_occurs_most():
 
 
 def test_generated_broden_folder_is_fingerprinted_by_what_generated_it(tmp_path):
-    from unitroles import attributes, setups
+    from unitroles import dissection, setups
     from unitroles.store import Store
 
     dataset, _ = setups.dissection_data("smoke", per_class=1, store=Store(tmp_path))
-    before = attributes.dataset_fingerprint(dataset)
-    stamp = dataset.root / attributes.FINGERPRINT
+    before = dissection.dataset_fingerprint(dataset)
+    stamp = dataset.root / dissection.FINGERPRINT
     assert stamp.is_file()
     stamp.write_text("another world or another version of the code that draws it\n")
-    assert attributes.dataset_fingerprint(dataset) != before
+    assert dissection.dataset_fingerprint(dataset) != before
 
 
 def test_profile_loaders_have_one_home_without_a_cycle():

@@ -9,8 +9,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-from unitroles import attributes as A
 from unitroles import broden, broden_export, scenes
+from unitroles import dissection as D
 
 Q = 0.2  # a large top quantile: regions of many pixels on these tiny images
 LABELS = [  # number, name, category
@@ -89,8 +89,8 @@ def brute_force(model, ds):
     act = engine.Engine(model, "relu", device="cpu").activations(
         scaled(torch.stack([it["image"] for it in items]))
     )
-    region = A.active_regions(act, A.top_quantile_thresholds(act, Q), (12, 12)).numpy()
-    numbers, names, cats = A.broden_concepts(ds)
+    region = D.active_regions(act, D.top_quantile_thresholds(act, Q), (12, 12)).numpy()
+    numbers, names, cats = D.broden_concepts(ds)
     iou = np.zeros((act.shape[1], len(numbers)))
     for j, (number, cat) in enumerate(zip(numbers, cats)):
         inter = union = 0
@@ -114,11 +114,11 @@ def test_union_counts_only_images_that_label_the_category(tmp_path):
     model = Strided()
     model(torch.zeros(1, 3, 12, 12))
     ref, items = brute_force(model, ds)
-    labelled = {c: [A.labelled(it, c) for it in items] for c in ("color", "object", "scene")}
+    labelled = {c: [D.labelled(it, c) for it in items] for c in ("color", "object", "scene")}
     assert not all(labelled["object"]) and "object" in items[1]["masks"]  # listed, unlabelled
     assert sum(labelled["scene"]) == 2
     for batch_size in (2, 9):
-        d = A.dissect(model, "relu", ds, scaled, quantile=Q, batch_size=batch_size, device="cpu")
+        d = D.dissect(model, "relu", ds, scaled, quantile=Q, batch_size=batch_size, device="cpu")
         assert d.concepts == tuple(name for _, name, _ in LABELS)
         np.testing.assert_allclose(d.iou, ref, atol=1e-12)
     assert (ref > 0).mean() > 0.5
@@ -137,6 +137,6 @@ def test_world_export_is_in_brodens_layout_and_labels_every_category(tmp_path):
     # every image labels every category: both rules count the same images
     for i in range(len(ds)):
         item = ds[i]
-        assert all(A.labelled(item, c) for c in ds.categories if c in ("color", "object",
+        assert all(D.labelled(item, c) for c in ds.categories if c in ("color", "object",
                    "texture", "scene"))  # fmt: skip
     assert not list(tmp_path.glob(".*"))  # nothing left beside the export

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from unitroles import health
-from unitroles.attributes import Dissection
+from unitroles.dissection import Dissection
 
 
 def test_nearly_dead_is_relative_to_the_median_unit():

@@ -79,4 +79,4 @@ def test_a_missing_paper_checkpoint_names_its_parameter_and_variable(monkeypatch
         run.model("batchnorm")
     monkeypatch.delenv("UNITROLES_RESNET_CHECKPOINT", raising=False)
     with pytest.raises(FileNotFoundError, match=r"`resnet_checkpoint`.*RESNET_CHECKPOINT"):
-        run.model("baseline", arch="resnet18", parameter="resnet_checkpoint")
+        run.model("baseline", arch="resnet18", checkpoint=None, parameter="resnet_checkpoint")

@@ -6,7 +6,7 @@ import torch
 from scipy.stats import spearmanr
 
 from unitroles import engine, greedy, study, sweeps, zoo
-from unitroles.attributes import Dissection
+from unitroles.dissection import Dissection
 from unitroles.scenes import GRASS, SKY, Part, SceneClass, SceneWorld
 
 

@@ -55,7 +55,7 @@ def write_broden_folder(
 
     Every image labels every category (an object, the background textures and colours cover
     every image, the scene is an image-level label), so NetDissect's rule on which images count
-    in a category's union (:func:`unitroles.attributes.labelled`) keeps them all. ``root`` must
+    in a category's union (:func:`unitroles.dissection.labelled`) keeps them all. ``root`` must
     not exist or be an empty folder.
     """
     return _publish(root, lambda tmp: _write_broden(world, tmp, split, n_per_class, progress))

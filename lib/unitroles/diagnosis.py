@@ -76,7 +76,7 @@ def within_category_r(
 
 def duplication(best: pd.DataFrame) -> dict:
     """Units per matched concept in one dissection: ``best`` has one row per unit with
-    ``concept`` and ``interpretable`` (:meth:`unitroles.attributes.Dissection.best`). Returns
+    ``concept`` and ``interpretable`` (:meth:`unitroles.dissection.Dissection.best`). Returns
     ``units`` (interpretable units), ``concepts`` (distinct concepts they match) and
     ``per_concept`` (units / concepts; 0 when none)."""
     kept = best[best["interpretable"]]

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from . import engine
-from .attributes import INTERPRETABLE_IOU, Dissection
+from .dissection import INTERPRETABLE_IOU, Dissection
 
 DEAD_FRACTION = 0.1
 
@@ -87,7 +87,7 @@ def model_row(trained, broden=None, transform=None) -> dict:
     Broden-format ``broden`` set and its ``transform`` are given (else ``None``). The weakest
     class is the one with the lowest validation accuracy.
     """
-    from . import attributes, train
+    from . import dissection, train
     from .scenes import SceneDataset
 
     rec, world = trained.recipe, trained.world
@@ -101,7 +101,7 @@ def model_row(trained, broden=None, transform=None) -> dict:
     weakest = int(per_class.argmin())
     objects = None
     if broden is not None:
-        d = attributes.cached_dissection(trained.model, layer, broden, transform)
+        d = dissection.cached_dissection(trained.model, layer, broden, transform)
         objects = int(object_units(d).sum())
     return {
         "recipe": rec.name,

@@ -32,7 +32,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from . import generalization, paper, params, setups, study
+from . import generalization, paper, params, setups, study, train
 from .scenes import SceneWorld
 
 __all__ = ["PROFILES", "SMOKE_SEEDS", "Profile", "check"]
@@ -149,16 +149,16 @@ class Profile:
 
         ``book`` / ``smoke``: ``recipe`` with ``seed`` on the world (published, cached or
         trained: :func:`unitroles.train.train`). ``paper``: ``arch`` built as ``recipe``
-        prescribes, with ``checkpoint`` (a path; ``parameter`` names the page parameter it came
-        from, for the error when it is missing) or, when none is given, the checkpoint
-        :meth:`checkpoint` finds; ``eval_per_class`` images a class of ``val_root``.
+        prescribes, with ``checkpoint`` (a path, or None for ``$UNITROLES_…``; ``parameter`` names
+        the page parameter it came from, for the error when there is none) or, when neither is
+        given, the checkpoint :meth:`checkpoint` finds; ``eval_per_class`` images a class of
+        ``val_root``. The synthetic profiles ignore ``arch`` and ``checkpoint`` (the recipe
+        names the architecture).
         """
         if self.synthetic:
             return setups.model_setup(self.name, recipe=recipe, seed=seed, **self.world_settings)
         if checkpoint is None and parameter is None:
             checkpoint, parameter = self.checkpoint(recipe, seed)
-        elif parameter is not None and checkpoint is None:
-            checkpoint = self.get(parameter)
         parameter = parameter or "checkpoint"
         return paper.checkpoint_setup(
             checkpoint, self.get("val_root"), arch=arch, recipe=recipe,
@@ -166,6 +166,17 @@ class Profile:
             skip_unreadable=self.get("skip_unreadable", False), parameter=parameter,
             env=paper.INPUTS.get(parameter, "UNITROLES_CHECKPOINT"),
         )  # fmt: skip
+
+    def trained(self, recipe: str, seed: int = 0) -> train.Trained:
+        """The world's model of ``recipe`` / ``seed`` with its recipe and accuracies (published,
+        cached or trained: :func:`unitroles.train.train`); the synthetic profiles only."""
+        if not self.synthetic:
+            raise ValueError(
+                "the paper profile has no synthetic world to train on: use Profile.model, which "
+                "loads your checkpoint"
+            )
+        rec = train.recipe(recipe, seed=seed).scaled(self["data_scale"], self["epoch_scale"])
+        return train.train(rec, self.world)
 
     def models(
         self, seeds: Sequence[int], recipe: str = "baseline", **kwargs
@@ -188,7 +199,7 @@ class Profile:
         )  # fmt: skip
 
     def unit_study(
-        self, seed: int = 0, *, layer: str = "conv5", recipe: str = "baseline"
+        self, seed: int = 0, *, layer: str = "conv5", recipe: str = "baseline", progress=True
     ) -> study.UnitStudy:
         """Every unit of ``layer`` in the model of ``recipe`` / ``seed``, ablated and measured
         (:func:`unitroles.study.unit_study`, cached)."""
@@ -197,7 +208,7 @@ class Profile:
             self.name, layer=layer, recipe=recipe, seed=seed, **self.world_settings,
             dissect_per_class=self.get("dissect_per_class", 50), checkpoint=checkpoint,
             val_root=self.get("val_root"), broden_root=self.get("broden_root"),
-            eval_per_class=self.get("eval_per_class", 10),
+            eval_per_class=self.get("eval_per_class", 10), progress=progress,
         )  # fmt: skip
 
     def unit_studies(self, seeds: Sequence[int], **kwargs) -> list[study.UnitStudy]:

@@ -20,9 +20,6 @@ from pathlib import Path
 from . import verdicts
 from .tables import table  # noqa: F401  (pages call report.table)
 
-# study.seed_checks still reads these two here; they live in verdicts (drop once it imports them)
-from .verdicts import on_seeds, seed_vote  # noqa: F401  isort: skip
-
 # a check's outcome as the card shows it: passed, failed, undecided (None), not informative
 CHECK_MARKS = {True: "✓", False: "✗", None: "?", verdicts.NOT_INFORMATIVE: "○ not informative"}
 

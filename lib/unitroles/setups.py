@@ -78,7 +78,7 @@ def dissection_data(
     ``paper``: the Broden folder at ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g.
     ``broden1_224``), ImageNet normalisation.
     """
-    from . import attributes, broden, broden_export, scenes
+    from . import broden, broden_export, dissection, scenes
     from .store import Store, code_version, content_key
 
     if profile == "paper":
@@ -94,7 +94,7 @@ def dissection_data(
         broden_export.write_broden_folder(
             world, tmp / "broden", split="dissect", n_per_class=per_class
         )
-        (tmp / "broden" / attributes.FINGERPRINT).write_text(key + "\n")
+        (tmp / "broden" / dissection.FINGERPRINT).write_text(key + "\n")
         return {"per_class": per_class}
 
     folder = store.get_or_create("broden", "world", key, create=export, load=lambda p: p)

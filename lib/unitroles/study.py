@@ -2,8 +2,9 @@
 sec. 2 and 3.3): ablation drops, weight L1, class selectivity, class correlation and concept IoU,
 and the logistic-regression test of Table 1.
 
-Each piece comes from :mod:`unitroles.sweeps` / :mod:`unitroles.attributes` and is cached there by
-content, so the pages that share a model (Fig. 1, 2, 5, 6, 9, Table 1) compute it once.
+Each piece comes from :mod:`unitroles.sweeps`, :mod:`unitroles.attributes` or
+:mod:`unitroles.dissection` and is cached there by content, so the pages that share a model (Fig.
+1, 2, 5, 6, 9, Table 1) compute it once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 import torch
 
 from . import attributes, greedy, health, setups, sweeps
-from .attributes import ClassStatistics, Dissection
+from .attributes import ClassStatistics
+from .dissection import INTERPRETABLE_IOU, Dissection, cached_dissection
 from .engine import AblationCounts
 from .evaluation import Setup
 
@@ -141,9 +143,7 @@ def unit_study(
     stats = attributes.class_statistics(
         setup.model, layer, setup.images, setup.labels, setup.num_classes
     )
-    dissection = attributes.cached_dissection(
-        setup.model, layer, broden, transform, progress=progress
-    )
+    dissection = cached_dissection(setup.model, layer, broden, transform, progress=progress)
     l1 = attributes.weight_l1(setup.model, layer)
     random = np.random.default_rng(seed).random(len(l1))
     return UnitStudy(setup, layer, counts, stats, l1, dissection, random)
@@ -239,7 +239,7 @@ def concept_unit(dissection: Dissection, concept: str = "bed") -> tuple[int, str
     """
     objects = dissection.best(["object"])
     ious = dissection.frame()
-    if concept in ious and ious[concept].max() > attributes.INTERPRETABLE_IOU:
+    if concept in ious and ious[concept].max() > INTERPRETABLE_IOU:
         unit = int(ious[concept].idxmax())
         return unit, concept, f"the unit with the best {concept} IoU"
     unit = int(objects["iou"].idxmax())
@@ -402,17 +402,17 @@ def seed_checks(
     """Checks evaluated on every seed, as :func:`unitroles.report.claim` takes them.
 
     ``per_seed`` maps a check's name to its outcome on each seed; the check passes, fails or is
-    undecided by a majority one seed cannot overturn (:func:`report.seed_vote`) and its name gets
-    on how many seeds it passed (:func:`report.on_seeds`): ``"overall drop < 1 pt, on 4 of 5
+    undecided by a majority one seed cannot overturn (:func:`verdicts.seed_vote`) and its name gets
+    on how many seeds it passed (:func:`verdicts.on_seeds`): ``"overall drop < 1 pt, on 4 of 5
     seeds"``. Returns ``(checks, the names in core renamed)``.
     """
-    from . import report
+    from . import verdicts
 
     unknown = [name for name in core if name not in per_seed]
     if unknown:
         raise ValueError(f"core names checks that are not given: {unknown}")
-    names = {name: f"{name}, {report.on_seeds(passes)}" for name, passes in per_seed.items()}
-    checks = {names[n]: report.seed_vote(passes) for n, passes in per_seed.items()}
+    names = {name: f"{name}, {verdicts.on_seeds(passes)}" for name, passes in per_seed.items()}
+    checks = {names[n]: verdicts.seed_vote(passes) for n, passes in per_seed.items()}
     return checks, [names[n] for n in core]
 
 
