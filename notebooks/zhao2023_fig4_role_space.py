@@ -79,25 +79,21 @@ for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
             group[a], group[b], s=12, color=colours[name], marker=MARKERS[name], alpha=0.45,
             lw=0, label=name,
         )  # fmt: skip
-    for k, (name, group) in enumerate(points.groupby("model", sort=False)):  # centroids on top
+    centres = points.groupby("model", sort=False)[[a, b]].mean()
+    for name, (ca, cb) in centres.iterrows():  # each model's mean point, on top
         ax.scatter(
-            group[a].mean(), group[b].mean(), s=90, color=colours[name], marker=MARKERS[name],
-            edgecolor="black", lw=1.2, zorder=5,
-        )  # fmt: skip
-        # each model's letter in its own direction (A up, B up-left, ...): close centres would
-        # otherwise stack their letters on one another
-        angle = np.pi / 2 + 2 * np.pi * k / len(models)
-        ax.annotate(
-            name[-1], (group[a].mean(), group[b].mean()),
-            xytext=(11 * np.cos(angle), 11 * np.sin(angle)), textcoords="offset points",
-            ha="center", va="center", fontsize=10, weight="bold", zorder=6,
-            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+            ca, cb, s=90, color=colours[name], marker=MARKERS[name], edgecolor="black", lw=1.2,
+            zorder=5,
         )  # fmt: skip
     ax.set_xlabel(f"{a} (% of units)")
     ax.set_ylabel(f"{b} (% of units)")
     # each axis spans its data (not 0-100): the clouds and the mean points fill the panel
     ax.set_xlim(-2, 1.05 * max(10, points[a].max()))
     ax.set_ylim(-2, 1.05 * max(10, points[b].max()))
+    plots.label_points(  # letters that neither cover one another nor a mean point
+        ax, centres[a], centres[b], [name[-1] for name in centres.index], weight="bold",
+        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+    )  # fmt: skip
 handles, labels = axes[0].get_legend_handles_labels()
 fig.legend(handles, labels, loc="outside lower center", ncol=len(models), fontsize=plots.SMALL,
            markerscale=1.5)  # fmt: skip

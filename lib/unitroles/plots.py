@@ -194,9 +194,10 @@ def outlier_limits(values, *, fence: float = 3.0) -> tuple[float, float]:
 
 def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **kw) -> int:
     """Scatter ``y`` against ``x`` within ``xlim`` / ``ylim`` (default: :func:`outlier_limits`),
-    points beyond them drawn on the edge as open triangles pointing out, with a note of how many
-    are off the scale and the farthest value, in a corner away from those triangles. Returns how
-    many points were clipped."""
+    points beyond them drawn on the edge as open triangles pointing out, with one note an axis of
+    how many are off the scale and the farthest value on each side, in the corner with the fewest
+    points among those on sides without triangles (where there are such). Returns how many
+    points were clipped."""
     import numpy as np
 
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -207,6 +208,7 @@ def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **
     ax.scatter(cx[~off], cy[~off], **kw)
     notes, edges = [], set()  # edges: where the triangles sit ("x0": left, "y1": top, ...)
     for axis, values, limits in (("x", x, xlim), ("y", y, ylim)):
+        far = []
         for side, beyond, marker in (
             (0, values < limits[0], "<" if axis == "x" else "v"),
             (1, values > limits[1], ">" if axis == "x" else "^"),
@@ -218,13 +220,33 @@ def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **
                     edgecolors=color, linewidths=1.0, clip_on=False, zorder=3,
                 )  # fmt: skip
                 edges.add(f"{axis}{side}")
-                far = values[beyond].min() if side == 0 else values[beyond].max()
-                notes.append(f"{int(beyond.sum())} off scale\n({axis} {far:.3g})")  # narrow panels
+                far.append(values[beyond].min() if side == 0 else values[beyond].max())
+        beyond = (values < limits[0]) | (values > limits[1])
+        if far:  # one note an axis: how many, and the farthest value on each side
+            values_text = ", ".join(f"{v:.2g}" for v in far)
+            notes.append(f"{int(beyond.sum())} off scale\n{axis} {values_text}")  # narrow panels
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
-    if notes:  # in a corner away from the triangles, which it would otherwise cover
-        right = "x0" in edges and "x1" not in edges
-        bottom = "y1" in edges and "y0" not in edges
+    if notes:  # in the corner with the fewest points, away from the triangles where it can be
+        corners = [(r, b) for r in (False, True) for b in (False, True)]
+        # a corner whose side (top, bottom; left, right) holds no triangles, where there is one
+        free = [
+            (r, b) for r, b in corners
+            if ("y0" if b else "y1") not in edges and ("x1" if r else "x0") not in edges
+        ] or [
+            (r, b) for r, b in corners
+            if ("y0" if b else "y1") not in edges or ("x1" if r else "x0") not in edges
+        ] or corners  # fmt: skip
+        u = (cx[~off] - xlim[0]) / ((xlim[1] - xlim[0]) or 1)
+        v = (cy[~off] - ylim[0]) / ((ylim[1] - ylim[0]) or 1)
+
+        def crowd(corner) -> int:  # points under a note-sized box (45% wide, 35% tall)
+            r, b = corner
+            in_x = u > 0.55 if r else u < 0.45
+            in_y = v < 0.35 if b else v > 0.65
+            return int((in_x & in_y).sum())
+
+        right, bottom = min(free, key=lambda c: (crowd(c), c))
         ax.text(
             0.98 if right else 0.02, 0.02 if bottom else 0.98, "\n".join(notes),
             transform=ax.transAxes, ha="right" if right else "left",
@@ -232,6 +254,63 @@ def clipped_scatter(ax, x, y, *, xlim=None, ylim=None, fontsize: int = SMALL, **
             bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )  # fmt: skip
     return int(off.sum())
+
+
+def label_points(
+    ax, x, y, labels, *, offset: float = 13.0, fontsize: int = 10, steps: int = 200, **text_kw
+) -> list:
+    """Label the points ``(x, y)`` so that no label covers another label or another labelled
+    point: each starts ``offset`` points from its own point, pointing away from the others'
+    middle, and labels push one another (and away from every point) until they are clear; a
+    thin line joins a label to its point when it moved off its first place. Set the axis
+    limits first (the layout is in display units). Returns the annotations."""
+    import numpy as np
+
+    fig = ax.figure
+    fig.canvas.draw()  # lay the figure out, so that display units are final
+    to_pts = 72.0 / fig.dpi  # display pixels -> typographic points
+    anchors = ax.transData.transform(np.column_stack([x, y]).astype(float)) * to_pts
+    middle = anchors.mean(0)
+    n = len(anchors)
+    direction = anchors - middle
+    norms = np.linalg.norm(direction, axis=1)
+    default = np.array([0.0, 1.0])
+    direction = np.array(
+        [d / m if m > 1e-6 else default for d, m in zip(direction, norms)]
+    )  # fmt: skip
+    pos = anchors + offset * direction
+    clear = 1.1 * fontsize  # a letter's size, with a little room
+    for _ in range(steps):
+        moved = False
+        for i in range(n):
+            push = np.zeros(2)
+            for j in range(n):  # other labels, and every labelled point (its own included)
+                for other, is_point in ((pos[j], False), (anchors[j], True)):
+                    if j == i and not is_point:
+                        continue
+                    d = pos[i] - other
+                    dist = float(np.hypot(*d))
+                    need = clear * (0.9 if is_point else 1.0)
+                    if dist < need:
+                        d = d / dist if dist > 1e-6 else np.array([np.cos(i), np.sin(i)])
+                        push += d * (need - dist) / 2
+            if np.hypot(*push) > 0.05:
+                pos[i] += push
+                moved = True
+        if not moved:
+            break
+    out = []
+    for (px, py), (ax_, ay), anchor, label in zip(pos, anchors, np.column_stack([x, y]), labels):
+        far = np.hypot(px - ax_, py - ay) > offset * 1.3
+        out.append(
+            ax.annotate(
+                label, anchor, xytext=(px - ax_, py - ay), textcoords="offset points",
+                ha="center", va="center", fontsize=fontsize, zorder=6,
+                arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.4"} if far else None,
+                **text_kw,
+            )
+        )  # fmt: skip
+    return out
 
 
 def show() -> None:
