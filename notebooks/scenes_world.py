@@ -186,13 +186,13 @@ report.glue({"shared_objects": shared, "freq_images": n_per_class})
 # %%
 import IPython.display  # noqa: E402
 
-from unitroles import health, setups, train  # noqa: E402
+from unitroles import health, setups  # noqa: E402
 
 if not run.synthetic:
     models_table = pd.DataFrame()
     print("the paper profile studies your checkpoints; no book models are trained here")
 else:
-    trained = train.train_many(train.book_recipes(data_scale, epoch_scale), world, progress=False)
+    trained = run.book_models()
     broden, transform = setups.dissection_data(
         profile, world_seed=world_seed, image_size=image_size
     )

@@ -148,14 +148,11 @@ display(
 # %% tags=["hide-input"]
 import IPython.display  # noqa: E402
 
-from unitroles import train  # noqa: E402
-
 if not run.synthetic:
     models = pd.DataFrame()
     print("the paper profile trains no models: it reads your checkpoints")
 else:
-    world = run.world
-    trained = train.train_many(train.book_recipes(data_scale, epoch_scale), world, progress=False)
+    trained = run.book_models()
     models = pd.DataFrame(
         [
             {

@@ -132,7 +132,7 @@ display(recipe_table)
 # %%
 fig, axes = plots.figure(2, width=7.0, height=3.0)
 x = range(len(ours))
-for ax, (label, df) in zip(axes, [("paper", PAPER), ("ours", ours)]):
+for ax, (label, df) in zip(axes, [("(a) paper", PAPER), ("(b) ours", ours)]):
     ax.plot(x, df["train_acc"], "o-", label="train accuracy")
     ax.plot(x, df["test_acc"], "s-", label="test accuracy")
     ax.bar(x, df["gap"], color="0.85", label="gap (train − test)", zorder=0)
@@ -147,7 +147,8 @@ fig.legend(  # below the panels: inside, it crossed the accuracy lines
 plots.caption(
     fig,
     "Train and test accuracy (lines, fractions) and the generalization gap between them (grey "
-    "bars) of the five models, A (left) to E: the paper's VGG16s on ImageNet and our vgg16-minis.",
+    "bars) of the five models, A (left) to E: (a) the paper's VGG16s on ImageNet, (b) our "
+    "vgg16-minis.",
     alt="Two panels of accuracy against model A to E. Paper: gaps "
     + ", ".join(f"{g:.2f}" for g in PAPER["gap"])
     + "; ours: gaps "

@@ -178,6 +178,15 @@ class Profile:
         rec = train.recipe(recipe, seed=seed).scaled(self["data_scale"], self["epoch_scale"])
         return train.train(rec, self.world)
 
+    def book_models(self, *, progress: bool = False) -> list[train.Trained]:
+        """Every model the book's pages use (:func:`unitroles.recipes.book_recipes`), on this
+        run's world: published, cached or trained, as :func:`unitroles.train.train_many` finds
+        them. The synthetic profiles only."""
+        if not self.synthetic:
+            raise ValueError("the paper profile has no book models: it reads your checkpoints")
+        recipes = train.book_recipes(self["data_scale"], self["epoch_scale"])
+        return train.train_many(recipes, self.world, progress=progress)
+
     def models(
         self, seeds: Sequence[int], recipe: str = "baseline", **kwargs
     ) -> list[setups.Setup]:
