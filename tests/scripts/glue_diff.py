@@ -4,8 +4,9 @@
 
 prints every glued value that differs (or exists on one side only) and a count per page, and
 exits 1 when any differs. Timing values (names ending in ``_s``, ``seconds``, ``minutes``,
-``per_second``) are listed apart, not counted: they measure the machine. A table glued as a
-pandas Styler is compared by the HTML it displays (its random ids aside), not by its repr.
+``per_second``) are listed apart, not counted: they measure the machine. A table or text glued
+as a display object (a pandas Styler, IPython Markdown: the takeaways) is compared by the HTML or
+Markdown it shows (a table's random ids aside), not by its repr.
 """
 
 import re
@@ -13,11 +14,14 @@ import sys
 from pathlib import Path
 
 TIMING = re.compile(r"(_s|seconds|minutes|_time|per_second|wall.*|elapsed.*)$")
-STYLER = re.compile(r"^<pandas\.io\.formats\.style\.Styler at 0x[0-9a-f]+>$")
+# values glued as display objects, whose repr says nothing: compared by what they show
+SHOWN = re.compile(
+    r"^<(pandas\.io\.formats\.style\.Styler|IPython\.core\.display\.\w+) (at 0x[0-9a-f]+|object)>$"
+)
 
 
 def glued_html(path) -> dict:
-    """What each glued value displays as HTML (a table's text), by name."""
+    """What each glued value displays as HTML or Markdown (a table, a takeaway), by name."""
     from unitroles import report
 
     out = {}
@@ -25,9 +29,11 @@ def glued_html(path) -> dict:
         for output in cell.get("outputs", []):
             record = output.get("metadata", {}).get("scrapbook")
             if record:
-                html = output.get("data", {}).get(record["mime_prefix"] + "text/html")
-                if html is not None:
-                    out[record["name"]] = html
+                data = output.get("data", {})
+                for mime in ("text/html", "text/markdown"):
+                    shown = data.get(record["mime_prefix"] + mime)
+                    if shown is not None:
+                        out[record["name"]] = shown
     return out
 
 
@@ -47,7 +53,7 @@ def main(a: str, b: str) -> int:
         ha, hb = glued_html(pa), glued_html(pb)
         for g, h in ((ga, ha), (gb, hb)):  # a table glued by its repr: compare what it shows
             for k, v in g.items():
-                if isinstance(v, str) and STYLER.match(v) and k in h:
+                if isinstance(v, str) and SHOWN.match(v) and k in h:
                     g[k] = re.sub(r"T_[0-9a-f_]+", "T_", h[k])  # pandas' random table ids
         keys = sorted(set(ga) | set(gb))
         total += len(keys)
