@@ -378,7 +378,7 @@ report.takeaway(
 # instance by instance.
 
 # %% [markdown]
-# ## Why concept IoU does not follow the max class drop here
+# ## What limits the correlations with the max class drop here
 
 # %%
 from unitroles import diagnosis
