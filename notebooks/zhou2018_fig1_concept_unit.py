@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import curves, dissection, plots, report, study, sweeps, tables
+from unitroles import dissection, drop_curves, plots, report, study, sweeps, tables
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
@@ -123,7 +123,7 @@ plots.class_drops(
     f"overall accuracy {base_overall:.1f}% → {after_overall:.1f}%",
 )  # fmt: skip
 ax = fig.add_subplot(grid[1, 2])
-plots.seed_band(ax, curves.stack([r["drops"] for r in rows]), label="each seed's unit")
+plots.seed_band(ax, drop_curves.stack([r["drops"] for r in rows]), label="each seed's unit")
 ax.set(xlabel="classes, sorted by drop", ylabel="class accuracy drop (pts)")
 ax.set_title(
     f"(c) {len(seeds)} seeds' chosen units:\nmean (line), range (band)",

@@ -74,7 +74,7 @@ import pandas as pd
 import torch
 from IPython.display import display
 
-from unitroles import curves, engine, plots, report, sweeps, verdicts
+from unitroles import drop_curves, engine, plots, report, sweeps, verdicts
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: one published checkpoint a network; smoke: the code path
@@ -109,7 +109,7 @@ for name, (recipe, arch, parameter, layer) in networks.items():
             overall[name, seed, basis] = summary["overall_drop"].to_numpy()
             rows.append(
                 {"network": name, "seed": seed, "basis": basis,
-                 **curves.summary(summary["max_class_drop"]),
+                 **drop_curves.summary(summary["max_class_drop"]),
                  "overall": summary["overall_drop"].mean()}
             )  # fmt: skip
         print(f"{name}: {setup.description} — top-1 accuracy {100 * setup.accuracy:.1f}%")
@@ -121,18 +121,18 @@ fig, axes = plots.figure(2, 2, width=7.0, height=5.6)
 for row, (name, (*_, layer)) in enumerate(networks.items()):
     for col, (drops, what) in enumerate([(max_drops, "max class drop"), (overall, "overall drop")]):
         ax = axes[row, col]
-        unit_curves = curves.stack([drops[name, s, "units"] for s in seeds])
+        unit_curves = drop_curves.stack([drops[name, s, "units"] for s in seeds])
         # per model: the rank-by-rank mean of its rotations' sorted curves
         random_curves = np.stack(
-            [curves.stack([drops[name, s, r] for r in range(rotation_seeds)]).mean(0)
+            [drop_curves.stack([drops[name, s, r] for r in range(rotation_seeds)]).mean(0)
              for s in seeds]
         )  # fmt: skip
         plots.seed_band(ax, unit_curves, label="units", color=plots.PALETTE[0])
         plots.seed_band(ax, random_curves, label="random directions", color=plots.PALETTE[1])
         if col == 0:
-            head_units = curves.head_size(unit_curves.shape[1])
+            head_units = drop_curves.head_size(unit_curves.shape[1])
             ax.axvspan(0.5, head_units + 0.5, color="0.5", alpha=0.12, lw=0)
-            ax.axhline(curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
+            ax.axhline(drop_curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
         ax.axhline(0, color="0.5", lw=0.8)
         letter = "abcdefgh"[list(axes.flat).index(ax)]
         ax.set_title(f"({letter}) {name} {layer}: {what}" + (",\nits own scale" if col else ""))
@@ -151,7 +151,7 @@ plots.caption(
     "percentage points, positive = worse, each curve sorted largest first. Lines: mean over "
     f"{len(seeds)} training seeds (random: each model's mean over {rotation_seeds} rotations "
     "first); bands: their range. Grey strip: the curve's head; dotted line: "
-    f"{curves.OVER_PTS:g} pts.",
+    f"{drop_curves.OVER_PTS:g} pts.",
     alt="Four line charts of sorted drops, units against random directions. "
     + "; ".join(
         f"{name} {layer}: head of the max class drop curve "
@@ -180,8 +180,8 @@ units = stats[stats["ablated"] == "units"].set_index(["network", "seed"])
 random = stats[stats["ablated"] == "random"].groupby(["network", "seed"])
 random_mean, random_max = random.mean(numeric_only=True), random.max(numeric_only=True)
 columns = {
-    "head": f"top {round(100 * curves.HEAD_FRACTION)}% mean max class drop (pts)",
-    "over": f"share over {curves.OVER_PTS:g} pts (%)",
+    "head": f"top {round(100 * drop_curves.HEAD_FRACTION)}% mean max class drop (pts)",
+    "over": f"share over {drop_curves.OVER_PTS:g} pts (%)",
     "mean": "mean max class drop (pts)",
     "largest": "largest max class drop (pts)",
     "overall": "mean overall drop (pts)",
@@ -229,10 +229,10 @@ for name, (*_, layer) in networks.items():
     where = f"{name} {layer}"
     per_seed = {
         "the head of the units' max class drop curve (top "
-        f"{round(100 * curves.HEAD_FRACTION)}% mean) above every rotation's": (
+        f"{round(100 * drop_curves.HEAD_FRACTION)}% mean) above every rotation's": (
             units.loc[name, "head"] > random_max.loc[name, "head"]
         ),
-        f"the share of units over {curves.OVER_PTS:g} pts above every rotation's": (
+        f"the share of units over {drop_curves.OVER_PTS:g} pts above every rotation's": (
             units.loc[name, "over"] > random_max.loc[name, "over"]
         ),
         "the units' mean max class drop above every rotation's": (
@@ -250,7 +250,7 @@ for name, (*_, layer) in networks.items():
         possible = over_possible or "share of units over" not in what
         seeds_text = verdicts.on_seeds(passes.to_numpy(), seeds)
         if not possible:
-            seeds_text = f"none over {curves.OVER_PTS:g} pts on any seed"
+            seeds_text = f"none over {drop_curves.OVER_PTS:g} pts on any seed"
         check = f"{where}: {what}, {seeds_text}"
         checks[check] = verdicts.informative(verdicts.seed_vote(passes.to_numpy()), possible)
         if k == 0:
@@ -273,13 +273,13 @@ def over_sentence() -> str:
             nowhere.append(name)
     text = ""
     if parts:
-        text = f"The share dropping some class by more than {curves.OVER_PTS:g} pts is " + (
+        text = f"The share dropping some class by more than {drop_curves.OVER_PTS:g} pts is " + (
             " and ".join(parts) + " (range over the models). "
         )
     if nowhere:
         text += (
             f"At {' and '.join(nowhere)} no unit and no random direction drops any class by more "
-            f"than {curves.OVER_PTS:g} pts on any model, so the check on that share cannot "
+            f"than {drop_curves.OVER_PTS:g} pts on any model, so the check on that share cannot "
             "tell units from random directions: it is *not informative* and counts neither way."
         )
     return text.strip()
@@ -291,8 +291,8 @@ report.glue(
     {
         "n_seeds": len(seeds),
         "rotation_seeds": rotation_seeds,
-        "head_pct": round(100 * curves.HEAD_FRACTION),
-        "over_pts": f"{curves.OVER_PTS:g}",
+        "head_pct": round(100 * drop_curves.HEAD_FRACTION),
+        "over_pts": f"{drop_curves.OVER_PTS:g}",
         "alexnet_layer_name": alexnet_layer,
         "resnet_layer_name": resnet_layer,
         "num_classes": setup.num_classes,
@@ -312,7 +312,7 @@ report.glue(
 report.claim(
     "Z8",
     ours="; ".join(
-        f"{name} {layer}: top {round(100 * curves.HEAD_FRACTION)}% mean max class drop "
+        f"{name} {layer}: top {round(100 * drop_curves.HEAD_FRACTION)}% mean max class drop "
         f"{span(units.loc[name, 'head'])} (units) vs "
         f"{span(random_mean.loc[name, 'head'])} pts (random), overall gap "
         f"{span(overall_gap.loc[name], '.2f')} pts, over {len(seeds)} seeds"

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import curves, plots, report, study, sweeps, train, verdicts
+from unitroles import drop_curves, plots, report, study, sweeps, train, verdicts
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: one checkpoint a recipe; smoke: the code path only
@@ -103,13 +103,13 @@ for ax, layer in zip(np.atleast_1d(axes), layers):
         acc = accuracy[recipe]
         colour, style = looks[k % len(looks)]
         plots.seed_band(
-            ax, curves.stack([drops[recipe, s, layer] for s in seeds]), color=colour, ls=style,
+            ax, drop_curves.stack([drops[recipe, s, layer] for s in seeds]), color=colour, ls=style,
             label=f"{recipe} ({verdicts.over_seeds(acc, '.0f', mean=False)}%)",
         )  # fmt: skip
-    head_units = curves.head_size(len(drops["baseline", seeds[0], layer]))
+    head_units = drop_curves.head_size(len(drops["baseline", seeds[0], layer]))
     ax.axvspan(0.5, head_units + 0.5, color="0.5", alpha=0.12, lw=0)
     ax.axhline(0, color="0.5", lw=0.8)
-    ax.axhline(curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
+    ax.axhline(drop_curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
     ax.set_title(f"({'abcdefgh'[layers.index(layer)]}) {layer}")
 # one x label, under the middle panel: one under each ran into the next
 np.atleast_1d(axes)[len(layers) // 2].set_xlabel("units, sorted by max class drop (each panel)")
@@ -119,20 +119,20 @@ fig.legend(
     fontsize=plots.SMALL, title="recipe (validation accuracy over seeds)",
     title_fontsize=plots.SMALL,
 )  # fmt: skip
+head = {key: drop_curves.summary(d)["head"] for key, d in drops.items()}  # mean of the top 10%
 plots.caption(
     fig,
     f"Max class drop (percentage points, positive = worse) of every unit of {', '.join(layers)}, "
     f"sorted largest first, for the {', '.join(recipes)} recipes (legend: validation accuracy "
     f"over seeds). Lines: rank-by-rank mean over {len(seeds)} seeds; bands: their range. Grey "
-    f"strip: the curve's head; dotted line: {curves.OVER_PTS:g} pts.",
+    f"strip: the curve's head; dotted line: {drop_curves.OVER_PTS:g} pts.",
     alt=f"{len(layers)} line charts, one per layer, of sorted max class drops for "
     f"{len(recipes)} recipes. Mean over seeds of the top "
-    f"{round(100 * curves.HEAD_FRACTION)}% of units: "
+    f"{round(100 * drop_curves.HEAD_FRACTION)}% of units: "
     + "; ".join(
         f"{layer}: "
         + ", ".join(
-            f"{recipe} "
-            f"{np.mean([curves.summary(drops[recipe, s, layer])['head'] for s in seeds]):.1f} pts"
+            f"{recipe} {np.mean([head[recipe, s, layer] for s in seeds]):.1f} pts"
             for recipe in recipes
         )
         for layer in layers
@@ -152,11 +152,11 @@ plots.show()
 # ## Per recipe and layer
 
 # %%
-stats = pd.DataFrame({key: curves.summary(d) for key, d in drops.items()}).T
+stats = pd.DataFrame({key: drop_curves.summary(d) for key, d in drops.items()}).T
 stats.index.names = ["recipe", "seed", "layer"]  # columns: mean, head, over, largest
 columns = {
-    "head": f"top {round(100 * curves.HEAD_FRACTION)}% mean (pts)",
-    "over": f"share over {curves.OVER_PTS:g} pts (%)",
+    "head": f"top {round(100 * drop_curves.HEAD_FRACTION)}% mean (pts)",
+    "over": f"share over {drop_curves.OVER_PTS:g} pts (%)",
     "mean": "mean (pts)",
     "largest": "largest (pts)",
 }
@@ -201,8 +201,8 @@ def per_seed(recipe, layer, column, direction):
 
 names = {"batchnorm": "batch norm", "dropout-conv5": "conv5 dropout"}
 what = {
-    "head": f"the head of the {{}} curve (top {round(100 * curves.HEAD_FRACTION)}% mean)",
-    "over": f"the share of {{}} units over {curves.OVER_PTS:g} pts",
+    "head": f"the head of the {{}} curve (top {round(100 * drop_curves.HEAD_FRACTION)}% mean)",
+    "over": f"the share of {{}} units over {drop_curves.OVER_PTS:g} pts",
     "mean": "the whole {} curve (its mean)",
 }
 rules = [  # (recipe, layer, statistic, direction, core)
@@ -289,8 +289,8 @@ report.glue(
     {
         "n_seeds": len(seeds),
         "schedule": schedule,
-        "head_pct": round(100 * curves.HEAD_FRACTION),
-        "over_pts": f"{curves.OVER_PTS:g}",
+        "head_pct": round(100 * drop_curves.HEAD_FRACTION),
+        "over_pts": f"{drop_curves.OVER_PTS:g}",
         **{f"acc_{k}": verdicts.over_seeds(accuracy[r], mean=False)
            for k, r in [("baseline", "baseline"), ("batchnorm", "batchnorm"),
                         ("dropout", "dropout-conv5")]},
@@ -307,7 +307,7 @@ report.glue(
 report.claim(
     "Z9",
     ours=(
-        f"top {round(100 * curves.HEAD_FRACTION)}% mean max class drop (pts, range over "
+        f"top {round(100 * drop_curves.HEAD_FRACTION)}% mean max class drop (pts, range over "
         f"{len(seeds)} seeds): baseline "
         + ", ".join(f"{layer} {head_range['baseline', layer]}" for layer in layers)
         + "; batch norm "
@@ -334,7 +334,7 @@ def against_baseline(name: str) -> str:
 
 report.takeaway(
     "the head of the conv5 max class drop curve (its top "
-    f"{round(100 * curves.HEAD_FRACTION)}% of units) falls below every baseline seed's with "
+    f"{round(100 * drop_curves.HEAD_FRACTION)}% of units) falls below every baseline seed's with "
     f"batch norm on {int(outcomes['batchnorm', 'conv5', 'head'].sum())} of {len(seeds)} seeds and "
     f"with conv5 dropout on {int(outcomes['dropout-conv5', 'conv5', 'head'].sum())}; conv5 "
     "dropout raises the conv4 head above the baseline's on "

@@ -15,7 +15,7 @@ import pytest
 import torch
 from PIL import Image
 
-from unitroles import distributed, paper
+from unitroles import paper, paper_training
 
 
 def write_image_folder(root, classes=2, per_class=4, size=36, seed=0):
@@ -130,14 +130,14 @@ def test_two_process_training_is_killed_resumes_and_loads(tmp_path):
 
 
 def test_paper_recipes_and_their_errors(tmp_path):
-    rec = distributed.paper_recipe("gen-E")
+    rec = paper_training.paper_recipe("gen-E")
     assert rec.arch == "vgg16"
-    assert rec.train_fraction < distributed.paper_recipe("gen-A").train_fraction
-    assert [distributed.lr_at(rec, e) for e in (0, 100, 200)] == pytest.approx(
+    assert rec.train_fraction < paper_training.paper_recipe("gen-A").train_fraction
+    assert [paper_training.lr_at(rec, e) for e in (0, 100, 200)] == pytest.approx(
         [rec.lr, rec.lr / 10, rec.lr / 100]
     )
-    assert len(distributed.class_subset([0] * 10 + [1] * 50, 0.1)) == 1 + 5
+    assert len(paper_training.class_subset([0] * 10 + [1] * 50, 0.1)) == 1 + 5
     with pytest.raises(ValueError, match="unknown paper recipe 'gen-F'; recipes are: instance"):
-        distributed.paper_recipe("gen-F")
+        paper_training.paper_recipe("gen-F")
     with pytest.raises(FileNotFoundError, match="`--data`"):
-        distributed.train_paper(rec, tmp_path / "nowhere", tmp_path / "out")
+        paper_training.train_paper(rec, tmp_path / "nowhere", tmp_path / "out")

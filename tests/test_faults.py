@@ -674,12 +674,12 @@ def test_scorecard_names_a_truncated_executed_notebook(tmp_path):
 
 
 def tiny_paper_run(data, out, epochs=1, log=lambda line: None):
-    from unitroles import distributed
+    from unitroles import paper_training
 
-    rec = distributed.paper_recipe(
+    rec = paper_training.paper_recipe(
         "instance", arch="alexnet-mini", epochs=epochs, batch_size=4, augment=False
     )
-    return distributed.train_paper(
+    return paper_training.train_paper(
         rec, data, out, image_size=32, workers=0, steps_per_epoch=1, log=log
     )
 

@@ -36,7 +36,9 @@ RECIPE_BUILD: dict[str, dict] = {
     "resnet18": {"arch": "resnet18"},
 }
 
-BUILD_KEY = "unitroles"  # checkpoints written by unitroles.distributed describe their network here
+BUILD_KEY = (
+    "unitroles"  # checkpoints written by unitroles.paper_training describe their network here
+)
 
 
 def recorded_build(path: str | os.PathLike) -> dict | None:

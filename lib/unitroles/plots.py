@@ -153,10 +153,10 @@ def class_drops(
 
 def seed_band(ax, curves, *, label: str, color=None, over: str = "seeds", **kw):
     """Sorted curves of one layer over several seeds (or rotations: ``over``), ``(seeds,
-    units)`` as :func:`unitroles.curves.stack` gives them: their rank-by-rank mean as a line and
-    their rank-by-rank minimum to maximum as a shaded band of the same colour, each labelled for
-    the legend. The x axis is the rank, 1 = the largest drop; one curve draws the line alone.
-    Extra keywords go to the line. Returns the colour used."""
+    units)`` as :func:`unitroles.drop_curves.stack` gives them: their rank-by-rank mean as a
+    line and their rank-by-rank minimum to maximum as a shaded band of the same colour, each
+    labelled for the legend. The x axis is the rank, 1 = the largest drop; one curve draws the
+    line alone. Extra keywords go to the line. Returns the colour used."""
     import numpy as np
 
     curves = np.atleast_2d(np.asarray(curves, dtype=float))

@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
 
     args_in = sys.argv[1:] if argv is None else list(argv)
     if any(a == "--paper" or a.startswith("--paper=") for a in args_in):
-        from .distributed import main as paper_main  # full-size models, DDP under torchrun
+        from .paper_training import main as paper_main  # full-size models, DDP under torchrun
 
         return paper_main(args_in)
     parser = argparse.ArgumentParser(description="Train the book's recipes (cached) and report.")
