@@ -82,7 +82,7 @@ ifeq ($(PROFILE),paper)
 INPUTS := build/inputs/paper
 -include $(INPUTS)/deps.mk
 $(INPUTS)/deps.mk: FORCE | $(VENV)/.installed
-	@$(PY) -m unitroles.paper --stamp-inputs $(INPUTS) --profile notebooks/profiles/paper.yml \
+	@$(PY) -m unitroles.input_stamps --stamp-inputs $(INPUTS) --profile notebooks/profiles/paper.yml \
 		--executed $(EXEC) $(wildcard notebooks/*.py)
 endif
 .PHONY: FORCE

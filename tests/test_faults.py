@@ -19,7 +19,7 @@ import pytest
 import torch
 from PIL import Image
 
-from unitroles import checkpoints, data, engine, paper, params, sweeps, zoo
+from unitroles import checkpoints, data, engine, input_stamps, paper, params, sweeps, zoo
 from unitroles.broden import BrodenDataset
 from unitroles.store import CHECKSUMS, Store
 
@@ -417,7 +417,7 @@ def test_make_reruns_a_paper_page_when_an_input_it_reads_changes(tmp_path):
         return set(re.findall(r"unitroles\.execute notebooks/(\w+)\.py", result.stdout))
 
     sources = sorted((root / "notebooks").glob("*.py"))
-    reads_val = {s.stem for s in sources if "val_root" in paper._declared(s)}
+    reads_val = {s.stem for s in sources if "val_root" in input_stamps.declared(s)}
     assert reads_val, "no page declares val_root"
     # the pages that read every page's results run again after them, and the performance page,
     # which times the engine alone after every other page
@@ -526,7 +526,7 @@ def test_bad_yaml_profile_names_the_file_and_line(tmp_path, text):
     path = tmp_path / "mine.yml"
     path.write_text(text)
     with pytest.raises(params.ParameterError, match=rf"{re.escape(str(path))}, line \d+"):
-        paper.stamp_inputs(tmp_path / "stamps", path, tmp_path / "executed", [])
+        input_stamps.stamp_inputs(tmp_path / "stamps", path, tmp_path / "executed", [])
 
 
 def test_execute_names_a_profile_that_is_not_yaml(tmp_path):

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from test_distributed import run_torchrun
 
-from unitroles import broden_export, execute, paper, report, train, verdicts
+from unitroles import broden_export, execute, input_stamps, report, train, verdicts
 from unitroles.scenes import DEFAULT_CLASSES, SceneWorld
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ PAGES = sorted(p for p in (ROOT / "notebooks").glob("*.py"))
 # (as the Makefile: the scorecard reads every other page, the status page the scorecard too)
 LAST = tuple(
     sorted(
-        (p.stem for p in PAGES if "executed" in paper._declared(p)),
+        (p.stem for p in PAGES if "executed" in input_stamps.declared(p)),
         key=lambda stem: {"scorecard": 1, "status": 2}.get(stem, 0),
     )
 )
