@@ -32,7 +32,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from . import generalization, paper, params, setups, study, train
+from . import evaluation, generalization, paper, params, setups, study, train
 from .scenes import SceneWorld
 
 __all__ = ["PROFILES", "SMOKE_SEEDS", "Profile", "check"]
@@ -144,7 +144,7 @@ class Profile:
         arch: str = "alexnet",
         checkpoint: Any = None,
         parameter: str | None = None,
-    ) -> setups.Setup:
+    ) -> evaluation.Setup:
         """The model and its evaluation images, for any profile.
 
         ``book`` / ``smoke``: ``recipe`` with ``seed`` on the world (published, cached or
@@ -189,7 +189,7 @@ class Profile:
 
     def models(
         self, seeds: Sequence[int], recipe: str = "baseline", **kwargs
-    ) -> list[setups.Setup]:
+    ) -> list[evaluation.Setup]:
         """:meth:`model` for each of ``seeds`` (already trimmed with :meth:`seeds`)."""
         return [self.model(recipe, seed=s, **kwargs) for s in seeds]
 
