@@ -158,3 +158,20 @@ def test_image_folder_export_reads_back_as_an_image_folder(tmp_path):
     assert len(ds) == 2 * world.num_classes
     with pytest.raises(FileExistsError):
         broden_export.write_image_folder(world, root, split="val", n_per_class=1)
+
+
+def test_catalogues_pair_every_scene_with_a_sibling_on_its_background():
+    paired = SceneWorld(catalogue="pairs48")
+    assert paired.num_classes == 48 and len(set(paired.class_names)) == 48
+    assert SceneWorld().catalogue == "scenes24" and SceneWorld().num_classes == 24
+    for first in scenes.DEFAULT_CLASSES:
+        sibling = scenes.SIBLINGS[first.name]
+        assert (sibling.upper, sibling.lower) == (first.upper, first.lower)
+        required = {p.name for p in first.parts if p.p >= 1}
+        assert required - {p.name for p in sibling.parts}, f"{sibling.name} keeps {required}"
+    assert paired.with_catalogue("scenes24") == SceneWorld()
+    assert paired.fingerprint() != SceneWorld().fingerprint()
+    with pytest.raises(ValueError, match="catalogues are"):
+        SceneWorld(catalogue="pairs").num_classes
+    custom = SceneWorld(classes=scenes.DEFAULT_CLASSES[:3])
+    assert custom.catalogue == "custom" and custom.num_classes == 3

@@ -121,6 +121,11 @@ def test_mini_specs_have_the_documented_widths():
         96,
     ]
     assert alex.classifier[1].in_features == 96 * 4
+    wide = build_model("alexnet-mini", 10, conv5_units=24)
+    assert [m.out_channels for m in wide.features if isinstance(m, nn.Conv2d)][-1] == 24
+    assert wide.classifier[1].in_features == 24 * 4
+    with pytest.raises(ValueError, match="conv5_units"):
+        build_model("vgg16-mini", 10, conv5_units=24)
     vgg = build_model("vgg16-mini", 10)
     widths = [m.out_channels for m in vgg.features if isinstance(m, nn.Conv2d)]
     assert widths == [8, 8, 16, 16, 32, 32, 32, 64, 64, 64, 128, 128, 128]

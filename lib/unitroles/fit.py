@@ -31,6 +31,7 @@ def build(rec: Recipe, num_classes: int) -> nn.Module:
         batchnorm=rec.batchnorm,
         channel_dropout=dict(rec.channel_dropout) or None,
         classifier_dropout=rec.classifier_dropout,
+        conv5_units=rec.conv5_units,
     )
 
 

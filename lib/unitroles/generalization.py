@@ -97,15 +97,15 @@ def generalization_roles(
         )  # fmt: skip
     if profile not in ("book", "smoke"):
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
-    from . import scenes, train
+    from . import concepts, scenes, train
     from .scenes import SceneWorld, normalize
     from .store import code_version, content_key
 
-    world = SceneWorld(size=image_size, seed=world_seed)
-    scenes_code = code_version(scenes)
     recipes = {
         n: train.recipe(n).scaled(data_scale, epoch_scale) for n in train.GENERALIZATION_RECIPES
     }
+    world = train.world_of(recipes["gen-A"], SceneWorld(size=image_size, seed=world_seed))
+    scenes_code = code_version(concepts, scenes)
     test_per_class = max(2, round(ROF_TEST_PER_CLASS * data_scale))
     most = {
         "train": max(r.train_per_class for r in recipes.values()),

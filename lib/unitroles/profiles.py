@@ -108,10 +108,17 @@ class Profile:
 
     @cached_property
     def world(self) -> SceneWorld | None:
-        """The synthetic world of this run (None on the paper profile)."""
+        """The synthetic world of Zhou et al.'s pages (the 48 scenes in minimal pairs) on this run
+        (None on the paper profile). Zhao et al.'s pages: :meth:`world_of`."""
+        return self.world_of("baseline")
+
+    def world_of(self, recipe: str) -> SceneWorld | None:
+        """The synthetic world the models of ``recipe`` are trained and evaluated on (its scene
+        catalogue, this run's size and seed); None on the paper profile."""
         if not self.synthetic:
             return None
-        return SceneWorld(size=self["image_size"], seed=self["world_seed"])
+        base = SceneWorld(size=self["image_size"], seed=self["world_seed"])
+        return train.world_of(train.recipe(recipe), base)
 
     # ----------------------------------------------------------------------------------------
     # Models and data
@@ -176,7 +183,7 @@ class Profile:
                 "loads your checkpoint"
             )
         rec = train.recipe(recipe, seed=seed).scaled(self["data_scale"], self["epoch_scale"])
-        return train.train(rec, self.world)
+        return train.train(rec, self.world_of(recipe))
 
     def book_models(self, *, progress: bool = False) -> list[train.Trained]:
         """Every model the book's pages use (:func:`unitroles.recipes.book_recipes`), on this
@@ -185,7 +192,8 @@ class Profile:
         if not self.synthetic:
             raise ValueError("the paper profile has no book models: it reads your checkpoints")
         recipes = train.book_recipes(self["data_scale"], self["epoch_scale"])
-        return train.train_many(recipes, self.world, progress=progress)
+        base = SceneWorld(size=self["image_size"], seed=self["world_seed"])
+        return train.train_many(recipes, base, progress=progress)
 
     def models(
         self, seeds: Sequence[int], recipe: str = "baseline", **kwargs

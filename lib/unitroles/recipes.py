@@ -40,7 +40,11 @@ class Recipe:
     name: str
     arch: str = "alexnet-mini"
     seed: int = 0
-    train_per_class: int = 200  # training images per class
+    # the scene catalogue of the world it is trained on (:data:`unitroles.scenes.CATALOGUES`);
+    # ``None``: the world the caller gives, as it is
+    world: str | None = "pairs48"
+    conv5_units: int | None = None  # alexnet-mini's conv5 width (None: the architecture's, 96)
+    train_per_class: int = 100  # training images per class
     eval_per_class: int = 100  # val and test images per class
     epochs: int = 30
     batch_size: int = 64
@@ -67,12 +71,22 @@ class Recipe:
         )
 
 
-_BASE = Recipe("baseline", description="alexnet-mini; dropout on the classifier only")
+_BASE = Recipe(
+    "baseline",
+    conv5_units=64,
+    description="alexnet-mini, conv5 64 wide; dropout on the classifier only",
+)
+ZHOU_WORLD, ZHAO_WORLD = "pairs48", "scenes24"  # the catalogues of Zhou's and Zhao's pages
+# Zhou et al.'s AlexNet has 256 conv5 units for 365 classes (0.7 a class); the book's baseline
+# 64 for 48 (1.3). The width sweep trains the baseline at these other conv5 widths.
+WIDTHS = (24, 48, 96, 192)
+WIDTH_SEEDS = 2
 # Zhao et al.'s ladder: vgg16-mini with batch norm, stopped at 97% clean training accuracy; the
 # rungs differ in training-set size (halved from A to D), augmentation and regularisation.
 _GEN = Recipe(
     "gen",
     arch="vgg16-mini",
+    world=ZHAO_WORLD,
     batchnorm=True,
     lr=0.05,
     classifier_dropout=0.5,
@@ -96,7 +110,14 @@ RECIPES: dict[str, Recipe] = {
             _BASE,
             name="resnet18",
             arch="resnet18-mini",
+            conv5_units=None,
             description="resnet18-mini, trained like the baseline (Zhou et al. 2018, Fig. 7)",
+        ),
+        *(
+            dataclasses.replace(
+                _BASE, name=f"width-{w}", conv5_units=w, description=f"the baseline, conv5 {w} wide"
+            )
+            for w in WIDTHS
         ),
         dataclasses.replace(
             _GEN,
@@ -158,11 +179,12 @@ def recipe(name: str, **overrides) -> Recipe:
 
 
 # The models the book's pages use: (recipe, seed). Zhou et al.'s claims on one model are read over
-# several seeds of each recipe (5 of the baseline, 3 of the others); Zhao et al.'s ladder is one
-# model per rung.
+# five seeds of every recipe a claim compares; the width sweep has two seeds a width; Zhao et
+# al.'s ladder is one model per rung.
+ZHOU_RECIPES = ("baseline", "batchnorm", "dropout-conv5", "resnet18")
 BOOK_MODELS: tuple[tuple[str, int], ...] = (
-    *(("baseline", s) for s in range(5)),
-    *((name, s) for name in ("batchnorm", "dropout-conv5", "resnet18") for s in range(3)),
+    *((name, s) for name in ZHOU_RECIPES for s in range(5)),
+    *((f"width-{w}", s) for w in WIDTHS for s in range(WIDTH_SEEDS)),
     *((name, 0) for name in GENERALIZATION_RECIPES),
 )
 
@@ -172,4 +194,7 @@ def book_recipes(data_scale: float = 1.0, epoch_scale: float = 1.0) -> list[Reci
     return [recipe(name, seed=seed).scaled(data_scale, epoch_scale) for name, seed in BOOK_MODELS]
 
 
-__all__ = ["BOOK_MODELS", "GENERALIZATION_RECIPES", "RECIPES", "Recipe", "book_recipes", "recipe"]
+__all__ = [
+    "BOOK_MODELS", "GENERALIZATION_RECIPES", "RECIPES", "WIDTHS", "WIDTH_SEEDS", "ZHAO_WORLD",
+    "ZHOU_RECIPES", "ZHOU_WORLD", "Recipe", "book_recipes", "recipe",
+]  # fmt: skip

@@ -101,7 +101,7 @@ def publish(profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = N
         "`make publish-models`. Do not edit: every file is checked against its sha256.",
         "published": _dt.date.today().isoformat(),
         "profile": Path(profile).stem,
-        "world": {"size": world.size, "seed": world.seed, "fingerprint": world.fingerprint()},
+        "world": world_record(world, recs),
         "code_key": train.code_key(),
         "cpu": timing.cpu_name(),
         "torch": torch.__version__,
@@ -119,6 +119,17 @@ def publish(profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = N
     return where / published.MANIFEST
 
 
+def world_record(world, recs) -> dict:
+    """The manifest's ``world``: the size and seed of the world every model was trained on, and
+    the fingerprint of each scene catalogue its recipes name (:attr:`Recipe.world`)."""
+    catalogues = sorted({train.world_of(r, world).catalogue for r in recs})
+    return {
+        "size": world.size,
+        "seed": world.seed,
+        "fingerprints": {c: world.with_catalogue(c).fingerprint() for c in catalogues},
+    }
+
+
 def stale(profile: str | os.PathLike, where: Path | None = None) -> list[str]:
     """What no longer matches between ``profile``'s models and the published manifest (empty when
     the published set is current). Each line names the model and what changed."""
@@ -127,11 +138,13 @@ def stale(profile: str | os.PathLike, where: Path | None = None) -> list[str]:
         return [f"no published manifest in {where or published.folder()}"]
     world, recs = train.profile_models(profile)
     problems = []
-    if data["world"]["fingerprint"] != world.fingerprint():
-        problems.append(
-            f"the world changed: published fingerprint {data['world']['fingerprint']}, now "
-            f"{world.fingerprint()} (size {world.size}, seed {world.seed})"
-        )
+    published_worlds = data["world"].get("fingerprints", {})
+    for name, now in world_record(world, recs)["fingerprints"].items():
+        if published_worlds.get(name) != now:
+            problems.append(
+                f"the world changed: {name} (size {world.size}, seed {world.seed}) published "
+                f"fingerprint {published_worlds.get(name)}, now {now}"
+            )
     code = train.code_key()
     if data["code_key"] != code:
         modules = ", ".join(f"{m.__name__.rsplit('.', 1)[-1]}.py" for m in train.KEYED_MODULES)
@@ -304,7 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["compare_models", "compare_verdicts", "main", "publish", "record", "records", "stale"]
+__all__ = [
+    "compare_models", "compare_verdicts", "main", "publish", "record", "records", "stale",
+    "world_record",
+]  # fmt: skip
 
 
 if __name__ == "__main__":

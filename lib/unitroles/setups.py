@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import paper, train
 from .evaluation import Setup
+from .recipes import ZHOU_WORLD
 from .scenes import SceneDataset, SceneWorld
 
 __all__ = ["dissection_data", "model_setup"]
@@ -45,8 +46,8 @@ def model_setup(
         )
     if profile not in ("book", "smoke"):
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
-    world = SceneWorld(size=image_size, seed=world_seed)
     rec = train.recipe(recipe, seed=seed).scaled(data_scale, epoch_scale)
+    world = train.world_of(rec, SceneWorld(size=image_size, seed=world_seed))
     trained = train.train(rec, world)
     val = SceneDataset(world, "val", rec.eval_per_class)
     images, labels = val.tensors()
@@ -70,24 +71,26 @@ def dissection_data(
     per_class: int = 50,
     broden_root: str | None = None,
     store=None,
+    catalogue: str = ZHOU_WORLD,
 ):
     """The dissection set and its input transform: ``(BrodenDataset, transform)``.
 
-    ``book`` / ``smoke``: ``per_class`` images a class of the world's ``dissect`` split, exported
+    ``book`` / ``smoke``: ``per_class`` images a class of the ``dissect`` split of the world of
+    ``catalogue`` (Zhou et al.'s pages' scenes by default), exported
     once in Broden's format into the store (keyed by the world and the code that draws it).
     ``paper``: the Broden folder at ``broden_root`` or ``$UNITROLES_BRODEN`` (e.g.
     ``broden1_224``), ImageNet normalisation.
     """
-    from . import broden, broden_export, dissection, scenes
+    from . import broden, broden_export, concepts, dissection, scenes
     from .store import Store, code_version, content_key
 
     if profile == "paper":
         return paper.broden_data(broden_root)
     if profile not in ("book", "smoke"):
         raise ValueError(f"unknown profile {profile!r}; profiles are smoke, book, paper")
-    world = SceneWorld(size=image_size, seed=world_seed)
+    world = SceneWorld(size=image_size, seed=world_seed, catalogue=catalogue)
     store = store or Store()
-    code = code_version(scenes, broden_export)  # what draws and writes the images
+    code = code_version(concepts, scenes, broden_export)  # what draws and writes the images
     key = content_key(world.fingerprint(), "dissect", per_class, code)
 
     def export(tmp):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import __version__, fit, published, scenes, timing, zoo
+from . import __version__, concepts, fit, published, scenes, timing, zoo
 from .fit import accuracy, build, predict, weights_digest
 from .recipes import BOOK_MODELS, GENERALIZATION_RECIPES, RECIPES, Recipe, book_recipes, recipe
 from .scenes import SceneWorld
@@ -54,7 +54,7 @@ class Trained:
         return self.meta["train_seconds"]
 
 
-KEYED_MODULES = (scenes, zoo, fit)
+KEYED_MODULES = (concepts, scenes, zoo, fit)
 """The modules whose code determines a trained model's weights (see :func:`code_key`)."""
 
 
@@ -71,9 +71,15 @@ def recipe_fields(rec: Recipe) -> dict:
     return fields
 
 
+def world_of(rec: Recipe, world: SceneWorld | None = None) -> SceneWorld:
+    """The world ``rec`` trains on: ``world``'s size, seed and rendering (default
+    :class:`SceneWorld`'s) with the scenes of the recipe's catalogue (:attr:`Recipe.world`)."""
+    return (world or SceneWorld()).with_catalogue(rec.world)
+
+
 def cache_key(rec: Recipe, world: SceneWorld) -> str:
     """What a trained model depends on: the recipe, the world and the training code."""
-    return content_key(recipe_fields(rec), world.fingerprint(), code_key())
+    return content_key(recipe_fields(rec), world_of(rec, world).fingerprint(), code_key())
 
 
 def available(rec: Recipe, world: SceneWorld, store: Store | None = None) -> bool:
@@ -91,6 +97,9 @@ def train(
 ) -> Trained:
     """The model of ``rec`` on ``world``: published, else cached, else trained now and cached.
 
+    ``world`` gives the size, seed and rendering; the scenes are the recipe's catalogue
+    (:func:`world_of`).
+
     Returns a :class:`Trained` in eval mode. ``meta`` records train / val / test accuracy (on clean,
     un-augmented images), the training time, the per-epoch loss, the versions and machine, and
     ``weights_digest`` (:func:`unitroles.fit.weights_digest`), by which a reader compares their
@@ -103,7 +112,7 @@ def train(
     (:func:`train_many`).
     """
     rec = recipe(rec) if isinstance(rec, str) else rec
-    world = world or SceneWorld()
+    world = world_of(rec, world)
     store = store or Store()
     key = cache_key(rec, world)
     entry = published.find(key)
@@ -325,6 +334,7 @@ __all__ = [
     "accuracy",
     "build",
     "available",
+    "world_of",
     "cache_key",
     "code_key",
     "predict",

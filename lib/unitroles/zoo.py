@@ -132,15 +132,25 @@ class _FeaturesClassifierNet(nn.Module):
 class AlexNetMini(_FeaturesClassifierNet):
     """AlexNet topology (5 convs, 3 linears) narrowed for inputs of 32 px and up (default 48).
 
-    Input ``(N, 3, H, W)`` with ``H, W >= 32``; ``features`` output ``(N, 96, h, w)``
-    (``2x2`` at 48 px), ``avgpool`` output ``(N, 96, 2, 2)``, logits ``(N, num_classes)``.
-    Unit counts per conv: 32, 64, 96, 96, 96. (A 64-unit conv5 gave 4 to 12 object detectors
-    per training seed on the synthetic world, too few to study; 96 units give more, and keep
-    AlexNet's shape of a conv5 no wider than conv4.)
+    Input ``(N, 3, H, W)`` with ``H, W >= 32``; ``features`` output ``(N, conv5_units, h, w)``
+    (``2x2`` at 48 px), ``avgpool`` output ``(N, conv5_units, 2, 2)``, logits
+    ``(N, num_classes)``. Unit counts per conv: 32, 64, 96, 96 and ``conv5_units`` (default 96).
+    Zhou et al.'s AlexNet has 256 conv5 units for 365 classes, 0.7 a class; the book's recipes
+    set conv5 to 64 units for 48 classes, 1.3 a class, and a width sweep varies it
+    (:mod:`unitroles.recipes`).
     """
 
-    def __init__(self, num_classes: int, *, batchnorm: bool = False, dropout: float = 0.5):
-        bn = batchnorm
+    def __init__(
+        self,
+        num_classes: int,
+        *,
+        batchnorm: bool = False,
+        dropout: float = 0.5,
+        conv5_units: int = 96,
+    ):
+        if conv5_units < 1:
+            raise ValueError(f"conv5_units must be at least 1, got {conv5_units}")
+        bn, w5 = batchnorm, conv5_units
         features = nn.Sequential(
             *_conv_relu(3, 32, 5, 2, 2, bn),
             nn.MaxPool2d(kernel_size=3, stride=2),
@@ -148,12 +158,12 @@ class AlexNetMini(_FeaturesClassifierNet):
             nn.MaxPool2d(kernel_size=3, stride=2),
             *_conv_relu(64, 96, 3, 1, 1, bn),
             *_conv_relu(96, 96, 3, 1, 1, bn),
-            *_conv_relu(96, 96, 3, 1, 1, bn),
+            *_conv_relu(96, w5, 3, 1, 1, bn),
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
         classifier = nn.Sequential(
             nn.Dropout(p=dropout),
-            nn.Linear(96 * 2 * 2, 256),
+            nn.Linear(w5 * 2 * 2, 256),
             nn.ReLU(inplace=False),
             nn.Dropout(p=dropout),
             nn.Linear(256, 256),
@@ -276,6 +286,7 @@ def build_model(
     batchnorm: bool = False,
     channel_dropout: Mapping[str, float] | None = None,
     classifier_dropout: float = 0.5,
+    conv5_units: int | None = None,
 ) -> nn.Module:
     """Build an untrained model of one of :data:`ARCHITECTURES`.
 
@@ -297,6 +308,8 @@ def build_model(
             the state-dict keys then differ from torchvision's.
         classifier_dropout: ``p`` of the classifier's ``nn.Dropout`` layers (0 keeps the
             modules, with ``p=0``, so module paths do not change).
+        conv5_units: units of ``alexnet-mini``'s conv5 (``None``: 96); other architectures
+            refuse it.
 
     Returns:
         The model, in training mode, with every ``nn.ReLU`` set to ``inplace=False``.
@@ -312,6 +325,10 @@ def build_model(
     if num_classes < 1:
         raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
     p_cls = _check_probability(classifier_dropout, "classifier_dropout")
+    if conv5_units is not None and arch != "alexnet-mini":
+        raise ValueError(
+            f"conv5_units sets alexnet-mini's conv5 width; {arch!r} has no such option"
+        )
     channel_dropout = dict(channel_dropout or {})
     if channel_dropout and arch not in _FEATURES_ARCHS:
         raise ValueError(
@@ -333,7 +350,9 @@ def build_model(
     elif arch == "resnet18":
         model = torchvision.models.resnet18(weights=None, num_classes=num_classes)
     elif arch == "alexnet-mini":
-        model = AlexNetMini(num_classes, batchnorm=batchnorm, dropout=p_cls)
+        model = AlexNetMini(
+            num_classes, batchnorm=batchnorm, dropout=p_cls, conv5_units=conv5_units or 96
+        )
     elif arch == "vgg16-mini":
         model = VGG16Mini(num_classes, batchnorm=batchnorm, dropout=p_cls)
     else:  # resnet18-mini
