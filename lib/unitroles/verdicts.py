@@ -86,6 +86,13 @@ CLAIMS = {
         "drop is slightly negative.",
         "conv5: overall < 1 pt; max class drop up to 50 pts; over half the units > 10 pts",
     ),
+    "W1": PaperClaim(
+        _ZHOU, "Fig. 3, by width", "zhou2018_units_per_class",
+        "Class-specific importance of single units grows as units per class fall (the book's "
+        "question, stated before its run).",
+        "AlexNet conv5 at 0.7 units a class: over half the units drop a class by > 10 pts, the "
+        "largest drop is 50 pts",
+    ),
     "Z4": PaperClaim(
         _ZHOU, "Fig. 4", "zhou2018_fig4_greedy",
         "Greedy ablation of a class's most informative units destroys it fast; random units do "
