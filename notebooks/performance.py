@@ -55,12 +55,11 @@ from unitroles import params, profiles
 run = profiles.check(globals(), params.COMMON)
 
 # %%
-import IPython.display
 import pandas as pd
 import torch
 from IPython.display import display
 
-from unitroles import bench_engine, bench_gpu, plots, report, timing
+from unitroles import bench_engine, bench_gpu, bench_report, plots, report, timing
 from unitroles.scenes import SceneWorld
 
 plots.use_style()
@@ -72,11 +71,8 @@ if run.smoke:  # seconds, not evidence: the fewest runs that still show a spread
 workload = bench_engine.scene_workload(
     per_class, weights="train", world=world, data_scale=data_scale, epoch_scale=epoch_scale
 )
-info = timing.machine()
-machine = (
-    f"{info['cpu_count']} CPU cores ({info['cpu']}), torch {info['torch']} with "
-    f"{info['torch_threads']} threads, Python {info['python']}"
-)
+machine = bench_report.machine(timing.machine())
+
 
 # %% [markdown]
 # ## conv5: a full single-unit sweep
@@ -95,41 +91,11 @@ conv5 = bench_engine.bench_conv5(
     ref_units=8,
     verbose=False,
 )[0]
-verdict = bench_engine.against_target(conv5, conv5["target"])
-display(
-    report.table(
-        pd.DataFrame(
-            {
-                "engine": [
-                    f"{conv5['engine_rate']:,.0f}",
-                    f"{conv5['engine_s']:.2f}",
-                    f"{conv5['units']}",
-                    f"{conv5['engine_runs']}",
-                ],
-                "reference": [
-                    f"{conv5['reference_rate']:,.0f}",
-                    f"{conv5['reference_s']:.2f}",
-                    f"{conv5['ref_units']} (+ clean pass)",
-                    f"{conv5['reference_runs']}",
-                ],
-            },
-            index=["images × ablations / s", "seconds (median run)", "ablations timed", "runs"],
-        )
-    )
-)
+display(report.table(bench_report.conv5_runs(conv5)))
 
 # %%
-summary = pd.DataFrame(
-    {
-        "engine ÷ reference (median)": [f"{conv5['ratio']:.0f}×"],
-        "spread over repeats": [f"{conv5['ratio_low']:.0f}× – {conv5['ratio_high']:.0f}×"],
-        "target": [f"≥ {conv5['target']:.0f}×"],
-        "dense FLOP bound": [f"{conv5['flop_ratio']:.0f}×"],
-        "verdict": [f"the speed-up {verdict} the target"],
-    },
-    index=["conv5"],
-)
-display(report.table(summary))
+display(report.table(bench_report.conv5_ratio(conv5)))
+
 
 # %% [markdown]
 # ## Every conv layer
@@ -152,106 +118,32 @@ rows = bench_engine.bench_layers(
     verbose=False,
 )
 layers = pd.DataFrame(rows + [conv5]).set_index("layer")
-
-
-def pass_time(row) -> str:
-    passes = row["ref_units"] + 1
-    times = [t / passes for t in row["reference_times"]]
-    return f"{row['reference_pass_s']:.2f} ({min(times):.2f}–{max(times):.2f})"
-
-
-display(
-    report.table(
-        pd.DataFrame(
-            {
-                "engine (img × abl / s)": layers["engine_rate"].round(),
-                "reference (img × abl / s)": layers["reference_rate"].round(),
-                "ratio (spread)": [
-                    f"{r:.1f}× ({lo:.1f}–{hi:.1f})"
-                    for r, lo, hi in zip(layers["ratio"], layers["ratio_low"], layers["ratio_high"])
-                ],
-                "FLOP bound": [f"{r:.1f}×" for r in layers["flop_ratio"]],
-                "reference s / pass (range)": [pass_time(r) for _, r in layers.iterrows()],
-            },
-        ).set_axis(
-            pd.Index(
-                [f"{n} ({u})" for n, u in zip(layers.index, layers["units"])], name="layer (units)"
-            )
-        ),
-        caption="Runs: engine and reference interleaved; medians, with the lowest and highest of "
-        "the repeats. Images: "
-        + "; ".join(
-            f"{n} for {', '.join(group.index)}" for n, group in layers.groupby("images", sort=False)
-        )
-        + ". Counts identical on every layer: "
-        + ("yes" if layers["identical"].all() else "NO"),
-    )
-)
+table, caption = bench_report.layers_table(layers)
+display(report.table(table, caption=caption))
 
 # %%
-fig, ax = plots.figure(width=6.5, height=3.4)
-x = range(len(layers))
-ax.plot(x, layers["engine_rate"], "o-", label="engine")
-ax.plot(x, layers["reference_rate"], "s-", label="reference (hook, full pass per ablation)")
-top = layers[["engine_rate", "reference_rate"]].max(axis=1)
-for i, (rate, ratio) in enumerate(zip(top, layers["ratio"])):
-    ax.annotate(f"{ratio:.2g}×", (i, rate), textcoords="offset points", xytext=(0, 6), ha="center")
-ax.set_yscale("log")
-ax.set_xticks(list(x), list(layers.index))
-ax.set_xlabel("ablated layer of alexnet-mini")
-ax.set_ylabel("images × ablations / s (log)")
-ax.set_title("Single-unit sweeps on CPU, engine against reference")
-ax.legend(loc="upper left")
-plots.caption(
-    fig,
-    "Throughput of a single-unit sweep at each conv layer of alexnet-mini, on this machine's CPU "
-    "(log scale; medians of the interleaved runs). Labels: the engine's throughput divided by the "
-    "reference's. The engine gains more the higher the layer, because less of the network lies "
-    "after it.",
-    alt="Line chart, log scale: throughput in images times ablations per second of the engine "
-    "and of the hook-based reference at conv1 to conv5 of alexnet-mini. The engine's line rises "
-    "with the layer while the reference's stays roughly flat; the ratio labels grow from about "
-    f"{layers['ratio'].iloc[0]:.1f} at conv1 to {layers['ratio'].iloc[-1]:.0f} at conv5.",
-)
+bench_report.layers_figure(layers)
 plots.show()
 
 # %%
-share = conv5["macs_prefix"] / (conv5["macs_prefix"] + conv5["macs_suffix"])
-pass_s = {layer: r["reference_pass_s"] for layer, r in layers.iterrows()}
-spread = max(pass_s.values()) / min(pass_s.values())
+glued = bench_report.glue_values(conv5, layers)
 report.glue(
     {
         "machine": machine,
         "weights": workload.weights,
-        "n_images": f"{conv5['images']:,}",
-        "conv5_ratio": f"{conv5['ratio']:.0f}×",
-        "conv5_ratio_low": f"{conv5['ratio_low']:.0f}×",
-        "conv5_ratio_high": f"{conv5['ratio_high']:.0f}×",
-        "conv5_engine_rate": f"{conv5['engine_rate']:,.0f}",
-        "conv5_reference_rate": f"{conv5['reference_rate']:,.0f}",
-        "conv5_flop_bound": f"{conv5['flop_ratio']:.0f}×",
-        "conv5_target": f"{conv5['target']:.0f}×",
-        "conv5_target_met": verdict,
-        "conv5_units": conv5["units"],
-        "conv5_passes": conv5["units"] + 1,
-        "conv5_prefix_share": f"{share:.0%}",
-        "conv5_ref_units": conv5["ref_units"],
-        "conv5_identical": "identical" if conv5["identical"] else "not identical",
-        "conv1_ratio": f"{layers.loc['conv1', 'ratio']:.1f}×",
-        "pass_fastest": f"{min(pass_s.values()):.2f}",
-        "pass_slowest": f"{max(pass_s.values()):.2f}",
-        "pass_spread": f"{spread:.1f}",
+        **glued,
         "gpu_ran": "ran" if torch.cuda.is_available() else "did not run",
     }
 )
 report.takeaway(
-    f"On this machine the engine sweeps conv5 {conv5['ratio']:.0f}× faster than the hook-based "
+    f"On this machine the engine sweeps conv5 {glued['conv5_ratio']} faster than the hook-based "
     f"reference ({conv5['ratio_low']:.0f}–{conv5['ratio_high']:.0f}× over the repeats), which "
-    f"{verdict} the target of {conv5['target']:.0f}×; the dense FLOP bound is "
-    f"{conv5['flop_ratio']:.0f}×. Both give identical counts. Lower layers gain less "
-    f"({layers.loc['conv1', 'ratio']:.1f}× at conv1), since most of the network lies after them.",
+    f"{glued['conv5_target_met']} the target of {glued['conv5_target']}; the dense FLOP bound is "
+    f"{glued['conv5_flop_bound']}. Both give identical counts. Lower layers gain less "
+    f"({glued['conv1_ratio']} at conv1), since most of the network lies after them.",
     note="This page is for maintainers: it times the code, it tests no claim of the papers.",
 )
+
 
 # %% [markdown]
 # On this machine ({glue:text}`machine`), a single-unit sweep of conv5 over
@@ -296,18 +188,4 @@ report.takeaway(
 # %%
 if torch.cuda.is_available():
     gpu = bench_gpu.bench_gpu(images=max(256, round(10_000 * data_scale)), verbose=False)[0]
-    gpu_table = pd.Series(
-        {
-            "device": gpu["device_name"],
-            "images × units": f"{gpu['images']:,} × {gpu['units']}",
-            "engine (images × ablations / s)": f"{gpu['engine_rate']:,.0f}",
-            "reference (images × ablations / s)": f"{gpu['reference_rate']:,.0f}",
-            "ratio": f"{gpu['ratio']:.1f}× ({gpu['ratio_low']:.1f}–{gpu['ratio_high']:.1f}×)",
-            "target": f"≥ {gpu['ratio_target']:.0f}×: "
-            + bench_engine.against_target(gpu, gpu["ratio_target"]),
-            "matmul rate (TFLOP/s)": f"{gpu['matmul_flops'] / 1e12:.1f}",
-            "floor from suffix FLOPs (s)": f"{gpu['floor_s']:.3g}",
-            "engine time / floor": f"{gpu['time_over_floor']:.2f}× (target ≤ 3×)",
-        }
-    ).to_frame("AlexNet conv5, 224 px")
-    IPython.display.display(report.table(gpu_table))
+    display(report.table(bench_report.gpu_table(gpu)))

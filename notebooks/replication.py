@@ -43,13 +43,12 @@ from unitroles import params, profiles
 run = profiles.check(globals(), params.COMMON)
 
 # %% tags=["hide-input"]
-import IPython.display
 import pandas as pd
+from IPython.display import display
 
-from unitroles import plots, published, replication, report
+from unitroles import build_record, plots, published, replication, report
 
 plots.use_style()
-
 data = published.manifest()
 if data is None:
     raise FileNotFoundError(f"no published models: {published.describe()}")
@@ -66,20 +65,7 @@ records = replication.records()
 # weights digest identifies the exact bits of a model (equal digests: bit-identical weights).
 
 # %% tags=["hide-input"]
-table = models.assign(model=models["name"])[
-    ["model", "seed", "train_acc", "val_acc", "test_acc", "train_seconds", "weights_digest"]
-]
-IPython.display.display(
-    report.table(
-        table,
-        headers={
-            "train_acc": "train acc.", "val_acc": "val. acc.", "test_acc": "test acc.",
-            "train_seconds": "training time (s)", "weights_digest": "weights digest",
-        },
-        decimals={"train_acc": 3, "val_acc": 3, "test_acc": 3, "train_seconds": 0},
-        index=False,
-    )
-)  # fmt: skip
+display(build_record.published_table(models))
 report.glue(
     {
         "n_published": len(models),
@@ -99,56 +85,12 @@ report.glue(
 # models. Add yours with `make retrain` and a pull request.
 
 # %% tags=["hide-input"]
-
-
-def moved(rec: dict) -> str:
-    changes = [
-        f"{v['claim']} {v['published'][0]} → {v['retrained'][0] if v['retrained'] else 'absent'}"
-        for v in rec["verdicts"]
-        if not v["same"]
-    ]
-    return "; ".join(changes) if changes else ("none" if rec["verdicts"] else "pages not run")
-
-
-rows = [
-    {
-        "retrained on": f"{r['cpu']} (torch {r['torch']}, {r['date']})",
-        "models identical": f"{r['models_identical']} of {len(r['models'])}",
-        "largest val. acc. change (pts)": max(
-            abs(m["val_acc"][1] - m["val_acc"][0]) * 100 for m in r["models"]
-        ),
-        "same verdict and checks": f"{r['verdicts_same']} of {len(r['verdicts'])}",
-        "claims that moved": moved(r),
-    }
-    for r in records
-]
-if rows:
-    IPython.display.display(
-        report.table(
-            pd.DataFrame(rows), decimals={"largest val. acc. change (pts)": 1}, index=False
-        )
-    )
+rows = build_record.replications(records)
+if len(rows):
+    display(report.table(rows, decimals={"largest val. acc. change (pts)": 1}, index=False))
 else:
     print("No replication record yet: run `make retrain` to make the first.")
-fig, ax = plots.figure(width=7.0, height=2.8)
-labels = [f"{n} {k}" for n, k in zip(models["name"], models["seed"])]
-ax.scatter(range(len(models)), 100 * models["val_acc"], s=60, color="0.6", label="published")
-for r, marker in zip(records, "xo+^v"):
-    ours = {(m["model"], m["seed"]): 100 * m["val_acc"][1] for m in r["models"]}
-    ax.scatter(
-        range(len(models)),
-        [ours.get((n, k)) for n, k in zip(models["name"], models["seed"])],
-        marker=marker, s=30, label=f"retrained on {r['cpu']} ({r['date']})",
-    )  # fmt: skip
-ax.set_xticks(range(len(models)), labels, rotation=90)
-ax.set_ylabel("validation accuracy (%)")
-ax.legend(loc="lower left")
-plots.caption(
-    fig,
-    "Validation accuracy (%) of each published model (grey) and of the same recipe and seed "
-    "retrained in each replication record (markers): a marker on its grey dot is the same "
-    "accuracy; equal weights digests (the table above) mean bit-identical models.",
-)
+build_record.replication_figure(models, records)
 plots.show()
 identical = [r for r in records if r["models_identical"] == len(r["models"])]
 report.takeaway(

@@ -56,32 +56,15 @@ run = profiles.check(globals(), {**params.COMMON, "executed": params.Path("dir")
 # %% tags=["hide-input"]
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from IPython.display import Markdown, display
 
-from unitroles import plots, report, verdicts
+from unitroles import plots, report, scorecard, verdicts
 
 plots.use_style()
 folder = Path(executed or f"../build/executed/{profile}")
 claims = [c for c in report.claims_in(folder) if c.id in verdicts.CLAIMS]
 missing = report.missing_claims(claims)
-table = pd.DataFrame(
-    {
-        "claim": c.id,
-        "paper": verdicts.CLAIMS[c.id].cite,
-        "where": verdicts.CLAIMS[c.id].where,
-        "page": verdicts.CLAIMS[c.id].page,
-        "statement": c.statement,
-        "paper_figures": c.paper,
-        "this_run": c.ours,
-        "kind": c.kind,
-        "checks": c.score(),
-        "verdict": c.verdict,
-        "profile": c.profile,
-    }
-    for c in claims
-)
+table = scorecard.frame(claims)
 evidence = table[table["kind"] == "evidence"]
 apart = table[table["kind"] != "evidence"]
 profiles = sorted(set(table["profile"]))
@@ -93,51 +76,13 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profi
 # Evidence only: identity, setup and illustration claims are not counted.
 
 # %% tags=["hide-input"]
-order = [verdicts.HOLDS, verdicts.PARTLY, verdicts.UNDECIDED, verdicts.FAILS, verdicts.UNMEASURED]
-papers = list(dict.fromkeys(c.cite for c in verdicts.CLAIMS.values()))
-counts = pd.DataFrame(
-    {
-        paper: verdicts.tally(c for c in claims if verdicts.CLAIMS[c.id].cite == paper)
-        for paper in papers
-    }
-).T[order]
-fig, ax = plots.figure(width=7.0, height=1.9)
-colors = {
-    verdicts.HOLDS: "#009E73",
-    verdicts.PARTLY: "#E69F00",
-    verdicts.UNDECIDED: "#56B4E9",
-    verdicts.FAILS: "#D55E00",
-    verdicts.UNMEASURED: "#999999",
-}
-left = np.zeros(len(counts))
-for verdict in order:
-    ax.barh(counts.index, counts[verdict], left=left, color=colors[verdict], label=verdict)
-    left += counts[verdict].to_numpy()
-ax.set_xlabel("evidence claims (count)")
-ax.set_xlim(0, max(left.max(), 1))
-ax.invert_yaxis()
-ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5)
-plots.caption(
-    fig,
-    "Verdicts of the evidence claims of each paper in this build: green, holds; orange, partly "
-    "holds; blue, undecided (a core check not settled: its seeds split, or its interval "
-    "straddles the line); red, does not hold; grey, not measured (the run's data could not "
-    "support the test). "
-    "Identity, setup and illustration claims are not counted.",
-    alt="Stacked horizontal bar chart of verdict counts per paper. "
-    + "; ".join(
-        f"{paper}: {counts.loc[paper, verdicts.HOLDS]} hold, {counts.loc[paper, verdicts.PARTLY]} "
-        f"partly hold, {counts.loc[paper, verdicts.UNDECIDED]} undecided, "
-        f"{counts.loc[paper, verdicts.FAILS]} do not hold, "
-        f"{counts.loc[paper, verdicts.UNMEASURED]} not measured"
-        for paper in counts.index
-    )
-    + ".",
-)
+counts = scorecard.counts_per_paper(claims)
+scorecard.verdicts_figure(counts)
 plots.show()
 
 # %% tags=["hide-input"]
 total = verdicts.tally(claims)
+in_words = scorecard.in_words
 report.glue(
     {
         "n_claims": sum(total.values()),
@@ -150,16 +95,9 @@ report.glue(
         "scorecard_profile": ", ".join(profiles),
     }
 )
-
-
-def in_words(counts: dict) -> str:
-    """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
-    return f"of {sum(counts.values())} evidence claims, {verdicts.in_words(counts)}"
-
-
 report.takeaway(
     f"On the {', '.join(profiles)} profile, {in_words(total)}. "
-    + " ".join(f"{paper}: {in_words(counts.loc[paper].to_dict())}." for paper in papers),
+    + " ".join(f"{paper}: {in_words(counts.loc[paper].to_dict())}." for paper in counts.index),
     note="A claim our synthetic world does not bear out is a finding about the world and the "
     "mini models as much as about the paper; each claim's page says which."
     + (" *Smoke profile: these verdicts are not evidence.*" if "smoke" in profiles else ""),
@@ -168,7 +106,7 @@ report.glue(
     {"summary_all": in_words(total)}
     | {
         f"summary_{paper.split()[0].lower()}": in_words(counts.loc[paper].to_dict())
-        for paper in papers
+        for paper in counts.index
     }
 )
 
@@ -182,26 +120,12 @@ report.glue(
 
 
 # %% tags=["hide-input"]
-def rows(frame: pd.DataFrame, *columns: str) -> list[str]:
-    """One table row per claim, linked to its built page (which sits beside this one), its
-    verdict and count of checks beside the id (a phone shows the first columns)."""
-    return [
-        f"| [{r.claim}]({r.page}.html) | {verdicts.MARKS[r.verdict]} {r.verdict} | {r.checks} | "
-        f"{r.paper.split(' et al.')[0]} {r.where} | "
-        + "".join(f"{report.cell(getattr(r, c))} | " for c in columns)
-        for r in frame.itertuples()
-    ]
-
-
-lines = rows(evidence, "statement")
-lines += [
+not_run = [
     f"| {id} | — | — | {verdicts.CLAIMS[id].where} | not run in this build |" for id in missing
 ]
+headers = ["claim", "verdict", "checks", "figure", "the paper says"]
 display(
-    Markdown(
-        "| claim | verdict | checks | figure | the paper says |\n|---|---|---|---|---|\n"
-        + "\n".join(lines)
-    )
+    Markdown(scorecard.markdown(headers, scorecard.claim_rows(evidence, "statement") + not_run))
 )
 
 # %% [markdown]
@@ -211,16 +135,8 @@ display(
 
 
 # %% tags=["hide-input"]
-display(
-    Markdown(
-        "| claim | paper's figures | this run |\n|---|---|---|\n"
-        + "\n".join(
-            f"| [{r.claim}]({r.page}.html) | {report.cell(r.paper_figures)} | "
-            f"{report.cell(r.this_run)} |"
-            for r in evidence.itertuples()
-        )
-    )
-)
+headers = ["claim", "paper's figures", "this run"]
+display(Markdown(scorecard.markdown(headers, scorecard.numbers_rows(evidence))))
 
 # %% [markdown]
 # ## Identities, setup and illustrations, not counted
@@ -231,10 +147,10 @@ display(
 # hurts most and the classifier's top 3 guesses for it; Table 1 tests the same prediction).
 
 # %% tags=["hide-input"]
+headers = ["claim", "verdict", "checks", "figure", "the paper says", "kind"]
 display(
     Markdown(
-        "| claim | verdict | checks | figure | the paper says | kind |\n|---|---|---|---|---|---|\n"
-        + "\n".join(rows(apart, "statement", "kind"))
+        scorecard.markdown(headers, scorecard.claim_rows(apart, "statement", "kind"))
         if len(apart)
         else "*No identity, setup or illustration claim was run in this build.*"
     )

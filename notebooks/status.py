@@ -45,72 +45,30 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report
+from unitroles import build_record, plots, report
 
 plots.use_style()
 folder = Path(executed or f"../build/executed/{profile}")
-runs = pd.DataFrame(report.runs_in(folder))
-if runs.empty:
-    raise FileNotFoundError(f"no executed notebooks in {folder}; run `make notebooks` first")
-env = pd.DataFrame(list(runs.pop("environment").dropna()) if "environment" in runs else [])
-runs["profile"] = [p.get("profile", "?") for p in runs["parameters"]]
-runs = runs.set_index("notebook")[["seconds", "profile"]]
+runs, env = build_record.runs(folder)  # (notebooks, [seconds, profile]); each one's environment
 print(f"{len(runs)} executed notebooks in {folder.resolve().name}/")
 
 # %% [markdown]
 # ## Software and machine
 
 # %% tags=["hide-input"]
-fields = {
-    "commit": "commit",
-    "Python": "python",
-    "torch": "torch",
-    "unitroles": "unitroles",
-    "platform": "platform",
-    "CPU": "cpu",
-    "CPU cores": "cpu_count",
-    "torch threads": "torch_threads",
-    "GPU": "gpu",
-    "executed": "date",
-}
-
-
-def values(key: str) -> str:
-    if key not in env:
-        return "not recorded"
-    seen = [str(v) for v in pd.unique(env[key].astype(str))]
-    if key == "date":
-        return f"{min(seen)} to {max(seen)}" if len(seen) > 1 else seen[0]
-    return " / ".join(seen)  # more than one value: the pages were built at different times
-
-
-build = {"profile": ", ".join(sorted(set(runs["profile"])))}
-build |= {name: values(key) for name, key in fields.items()}
+build = build_record.build(runs, env)
 display(report.table(pd.DataFrame({"this build": build})))
 
 # %% [markdown]
 # ## Run time of each page
 
 # %% tags=["hide-input"]
-fig, ax = plots.figure(width=7.0, height=0.22 * len(runs) + 0.8)
-ordered = runs["seconds"].sort_values()
-ax.barh(ordered.index, ordered.to_numpy(), color=plots.PALETTE[0])
-ax.set_xlabel("wall time of the papermill run (s)")
-ax.tick_params(axis="y", labelsize=9)
-ax.margins(y=0.01)
-ax.set_title("Wall time of each page's papermill run")
-plots.caption(
-    fig,
-    "Wall time of each notebook's papermill run in this build (seconds; "
-    "training any model missing from the cache included). The slowest page is at the top.",
-    alt=f"Horizontal bar chart of the run time in seconds of {len(ordered)} notebooks; the "
-    f"slowest is {ordered.index[-1]} at {ordered.iloc[-1]:.0f} s, the fastest "
-    f"{ordered.index[0]} at {ordered.iloc[0]:.0f} s.",
-)
+build_record.run_time_figure(runs["seconds"])
 plots.show()
 
 # %% tags=["hide-input"]
 total = float(runs["seconds"].sum())
+ordered = runs["seconds"].sort_values()
 report.glue(
     {
         "total_minutes": f"{total / 60:.1f}",
@@ -146,24 +104,9 @@ display(
 # is why the Zhou claims are judged over several seeds.
 
 # %% tags=["hide-input"]
-import IPython.display  # noqa: E402
-
 if not run.synthetic:
     models = pd.DataFrame()
     print("the paper profile trains no models: it reads your checkpoints")
 else:
-    trained = run.book_models()
-    models = pd.DataFrame(
-        [
-            {
-                "recipe": name,
-                "seed": seed,
-                "weights digest": t.meta.get("weights_digest", "not recorded"),
-                "training threads": t.meta["versions"].get("threads", "not recorded"),
-                "trained on": t.meta["versions"].get("cpu", "not recorded"),
-                "training time (s)": t.train_seconds,
-            }
-            for (name, seed), t in trained.items()
-        ]
-    ).set_index(["recipe", "seed"])
-    IPython.display.display(report.table(models, decimals={"training time (s)": 1}))
+    models = build_record.trained_models(run.book_models())
+    display(report.table(models, decimals={"training time (s)": 1}))

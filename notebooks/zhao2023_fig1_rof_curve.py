@@ -70,7 +70,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, roles, tables
+from unitroles import plots, report, role_figures, roles, tables
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -86,34 +86,9 @@ print(chosen.description)
 print(f"{tax.units} units at {layer}; {len(tax.class_names)} classes; class shown: {shown}")
 
 # %%
-n = np.arange(tax.units + 1)
-fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.1)
-for split, colour, height in (("train", plots.PALETTE[0], 0.62), ("test", plots.PALETTE[3], 0.8)):
-    curve = getattr(tax, split).loss[k]
-    n0 = int(summary[split]["n0"].iloc[k])
-    ax_a.plot(n, curve, color=colour, label=f"{split} images")
-    ax_a.plot(n0, curve[n0], "o", color=colour, ms=6)
-    # the label sits in the empty upper middle of the panel, an arrow from its lower left corner
-    # pointing at its dot (clear of the legend on the right)
-    ax_a.annotate(
-        f"$n_0$ = {n0} ({split})", (n0, curve[n0]), xytext=(0.45, height),
-        textcoords="axes fraction", color=colour, fontsize=plots.SMALL,
-        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8, "shrinkB": 4, "relpos": (0, 0)},
-    )  # fmt: skip
-    ax_b.hist(
-        summary[split]["n0_fraction"] * 100, bins=np.linspace(0, 100, 21), alpha=0.6,
-        color=colour, label=f"{split} curves",
-    )  # fmt: skip
-ax_a.set(
-    xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
-    title=f"(a) {tables.pretty(shown)}, {model_name}",
-)  # fmt: skip
-ax_a.legend(fontsize=plots.SMALL, loc="center right")  # below the n0 labels
-ax_b.set(
-    xlabel="turning point n0 (% of the layer's units)", ylabel="classes",
-    title="(b) turning points of every class",
-)  # fmt: skip
-ax_b.legend(fontsize=plots.SMALL)
+fig = role_figures.turning_points_figure(
+    tax, k, summary, title=f"(a) {tables.pretty(shown)}, {model_name}"
+)
 plots.caption(
     fig,
     f"(a) The ROF curves of the class {tables.pretty(shown)} in {model_name}: cross-entropy "
@@ -127,6 +102,7 @@ plots.caption(
     f"{100 * summary['test']['n0_fraction'].median():.0f}% (test) of the units.",
 )
 plots.show()
+
 
 # %% [markdown]
 # ## The curves' shape, over all classes
@@ -235,22 +211,17 @@ report.takeaway(
 # %% tags=["hide-input", "solution"]
 import matplotlib.pyplot as plt
 
-from unitroles.scenes import normalize
+from unitroles import reranking
 
 ex_images = 20  # images a class from each split, at most
 synthetic = run.synthetic  # the paper profile's images are not rendered here
 if synthetic:
-    world = run.world
     model = run.trained(chosen.source).model
-    first = {"train": min(ex_images, int(tax.train.images.min()))}
-    first["test"] = min(ex_images, int(tax.test.images.min()))
-    ex_data = {}
-    for split, n_img in first.items():
-        x, y, _ = world.render_split(split, n_img)  # image i depends on the split and i only
-        ex_data[split] = (normalize(x), y)
+    first = reranking.exercise_sizes(tax, ex_images)
+    ex_data = reranking.first_images(run.world, first)  # the start of the page's image sets
 else:
     first = {"train": "n/a", "test": "n/a"}
-N0_TEST = "median n0, test (% of units)"
+N0_TEST = "median n0, test (% of units)"  # the columns of reranking.curve_row the prose reads
 EARLY = f"median part of the test fall made by {early:.0%} of the units"
 RISES = "classes with n0 < N, test (%)"
 ex_rows = {}
@@ -259,18 +230,12 @@ ex_rows = {}
 def add_row(name, tag, s_train, s_test):
     """One ranking's row (from the train and test :func:`roles.rof_summary`); glue its numbers
     as ``ex_<tag>_n0``, ``ex_<tag>_early`` and ``ex_<tag>_rise``."""
-    ex_rows[name] = {
-        "median n0, train (% of units)": 100 * s_train["n0_fraction"].median(),
-        N0_TEST: 100 * s_test["n0_fraction"].median(),
-        EARLY: s_test["early_recovery"].median(),
-        "median E(n0), test (nats)": s_test["loss_min"].median(),
-        RISES: 100 * (s_test["n0"] < tax.units).mean(),
-    }
+    row = ex_rows[name] = reranking.curve_row(s_train, s_test, tax.units, early)
     report.glue(
         {
-            f"ex_{tag}_n0": f"{round(ex_rows[name][N0_TEST])}%",
-            f"ex_{tag}_early": f"{round(100 * ex_rows[name][EARLY])}%",
-            f"ex_{tag}_rise": f"{round(ex_rows[name][RISES])}%",
+            f"ex_{tag}_n0": f"{round(row[N0_TEST])}%",
+            f"ex_{tag}_early": f"{round(100 * row[EARLY])}%",
+            f"ex_{tag}_rise": f"{round(row[RISES])}%",
         }
     )
 
@@ -278,8 +243,8 @@ def add_row(name, tag, s_train, s_test):
 def rank_test(name, order):
     """The ROF test of every class on the exercise images, units switched on in ``order``;
     returns the curves and adds a row."""
-    curves = {s: roles.rof_curves(model, layer, *ex_data[s], order) for s in ex_data}
-    add_row(name, name, *(roles.rof_summary(curves[s], early=early) for s in ("train", "test")))
+    curves = reranking.rerank(model, layer, ex_data, order, tax.class_names, name)
+    add_row(name, name, *(roles.rof_summary(c, early=early) for c in (curves.train, curves.test)))
     return curves
 
 
@@ -300,9 +265,7 @@ add_row("activation, all images (the page)", "page", summary["train"], summary["
 ex_curves = {}
 if synthetic:
     ex_curves["activation"] = rank_test("activation", tax.train.order)
-    weight_order = roles.unit_ranking(
-        model, layer, *ex_data["train"], len(tax.class_names), rank_by="weight"
-    )
+    weight_order = reranking.weight_order(model, layer, ex_data, len(tax.class_names))
     ex_curves["weight"] = rank_test("weight", weight_order)
 else:
     not_run("activation", "weight")
@@ -315,6 +278,7 @@ report.glue(
         "ex1_direction": direction("activation", "weight"),
     }
 )
+
 
 # %% [markdown]
 # ````{admonition} Solution
@@ -372,7 +336,7 @@ fig, ax = plots.figure(1, width=5.5, height=3.2)
 if synthetic:
     ex_curves["reversed"] = rank_test("reversed", tax.train.order[:, ::-1].copy())
     for i, (name, curves) in enumerate(ex_curves.items()):
-        ax.plot(n, curves["test"].loss[k], color=plots.PALETTE[i], label=name)
+        ax.plot(np.arange(tax.units + 1), curves.test.loss[k], color=plots.PALETTE[i], label=name)
     ax.set(
         xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
         title=f"{tables.pretty(shown)}, {model_name}: test curves by ranking",

@@ -65,50 +65,36 @@ run = profiles.check(
 )
 
 # %%
-import numpy as np
 import pandas as pd
 from IPython.display import display
-from matplotlib.colors import ListedColormap
 
-from unitroles import plots, report, roles, tables, verdicts
+from unitroles import plots, report, role_bands, role_figures, roles, tables, verdicts
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
-first = models[model_names[0]].taxonomy
+taxa = {name: m.taxonomy for name, m in models.items()}
+first = taxa[model_names[0]]
 k = roles.representative_class(first.test) if class_name is None else first.class_index(class_name)
 shown = first.class_names[k]
+shown_roles = {name: role_bands.class_roles(taxa[name], k) for name in model_names}  # n0s, counts
 print(f"class shown: {shown}")
+
 
 # %%
 fig, axes = plots.figure(2, 2, width=7.0, height=5.8)
-cmap = ListedColormap([plots.ROLE_COLORS[r] for r in roles.ROLES])
 for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
-    tax = models[name].taxonomy
     ax_curve, ax_map = axes[0, col], axes[1, col]
-    n = np.arange(tax.units + 1)
-    n0_train, n0_test = int(tax.n0_train[k]), int(tax.n0_test[k])
-    plots.role_bands(ax_curve, n0_train, n0_test, tax.units)
-    ax_curve.plot(n, tax.train.loss[k], color=plots.PALETTE[0], label="train curve")
-    ax_curve.plot(n, tax.test.loss[k], color=plots.PALETTE[3], label="test curve")
-    ax_curve.plot(n0_train, tax.train.loss[k, n0_train], "o", color=plots.PALETTE[0])
-    ax_curve.plot(n0_test, tax.test.loss[k, n0_test], "o", color=plots.PALETTE[3])
+    role_figures.rof_panel(ax_curve, taxa[name], k)
     ax_curve.set(
         xlabel="units switched on, n (in rank order)", ylabel="cross-entropy E(n) (nats)",
         title=f"({letters[0]}) {tables.pretty(shown)}, {name} (gap {models[name].gap:.2f})",
     )  # fmt: skip
     ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=plots.SMALL)
-    ranked = np.take_along_axis(tax.roles(), tax.train.order, axis=1)  # roles in rank order
-    by_core = np.argsort(tax.counts()["core"].to_numpy(), kind="stable")
-    ax_map.imshow(
-        ranked[by_core], aspect="auto", cmap=cmap, vmin=-0.5, vmax=3.5, interpolation="none",
-        extent=(0, tax.units, len(ranked), 0),
-    )  # fmt: skip
+    role_figures.role_map(ax_map, taxa[name])
     ax_map.set(
         xlabel="units switched on, n (in rank order)", ylabel="classes (by core units)",
         title=f"({letters[1]}) every class of {name}",
     )  # fmt: skip
-    ax_map.set_yticks([])
-    ax_map.grid(False)
 plots.role_legend(fig)
 plots.caption(
     fig,
@@ -118,69 +104,33 @@ plots.caption(
     "model, one row each, its units in that class's rank order, coloured the same way.",
     alt=f"Loss curves and role maps for {model_names[0]} and {model_names[1]}. "
     + "; ".join(
-        f"{name}, {tables.pretty(shown)}: "
-        + ", ".join(f"{int(models[name].taxonomy.sets()[r][k].sum())} {r}" for r in roles.ROLES)
-        for name in model_names
+        f"{name}, {tables.pretty(shown)}: {role_bands.in_words(counts)}"
+        for name, counts in shown_roles.items()
     )
     + ".",
 )
 plots.show()
 
+
 # %% [markdown]
 # ## The class shown, and the partition in every model
 
 # %%
-definitions = {
-    "core": "U0(train) ∩ U0(test)  (3)",
-    "overfitted": "U0(train) ∩ (Ul − U0(test))  (4)",
-    "generalizing": "U0(test) ∩ (Ul − U0(train))  (5)",
-    "confusing": "(Ul − U0(train)) ∩ (Ul − U0(test))  (6)",
-}
+display(report.table(role_bands.class_table({name: taxa[name] for name in model_names}, k)))
 
-
-def ranks(tax, role):
-    """The ranks (1 = switched on first) of class ``k``'s units in ``role``, as ``first–last``."""
-    ranked = np.take_along_axis(tax.roles(), tax.train.order, axis=1)[k]
-    at = np.flatnonzero(ranked == roles.ROLES.index(role)) + 1
-    return "—" if not len(at) else f"{at[0]}–{at[-1]}" if len(at) > 1 else str(at[0])
-
-
-table = {("", "paper's definition (eq.)"): definitions}
-for name in model_names:
-    tax = models[name].taxonomy
-    table[(name, "units")] = {r: int(tax.sets()[r][k].sum()) for r in roles.ROLES}
-    table[(name, "ranks")] = {r: ranks(tax, r) for r in roles.ROLES}
-display(report.table(pd.DataFrame(table)))
 
 # %%
-rows = {}
-for name, m in models.items():
-    s, c = m.taxonomy.sets(), m.taxonomy.roles()
-    ranked_m = np.take_along_axis(c, m.taxonomy.train.order, axis=1)
-    band = np.where(ranked_m == 3, 2, ranked_m)  # core 0, overfitted 1 | generalizing 2, confusing
-    rows[name] = {
-        "classes": len(c),
-        "classes partitioned (7)": int(roles.is_partition(s).sum()),
-        "classes in bands (core, o|g, confusing)": int((np.diff(band, axis=1) >= 0).all(1).sum()),
-        "classes with both overfitted and generalizing units": int(
-            (s["overfitted"].any(1) & s["generalizing"].any(1)).sum()
-        ),
-    }
-partition = pd.DataFrame(rows).T
+partition = role_bands.partition_summary(taxa)
 display(report.table(partition))
+
 
 # %% [markdown]
 # ## The claim
 
 # %%
 total = int(partition["classes"].sum())
-per_model = {}
-for i, name in enumerate(model_names):
-    tax = models[name].taxonomy
-    per_model[name] = {"n0_train": int(tax.n0_train[k]), "n0_test": int(tax.n0_test[k])} | {
-        r: int(tax.sets()[r][k].sum()) for r in roles.ROLES
-    }
-    report.glue({f"m{i}_{key}": value for key, value in per_model[name].items()} | {f"m{i}": name})
+for i, (name, counts) in enumerate(shown_roles.items()):
+    report.glue({f"m{i}_{key}": value for key, value in counts.items()} | {f"m{i}": name})
 report.glue({"shown_class": tables.pretty(shown), "class_model_pairs": total})
 (partitioned,) = verdicts.CLAIMS["R2"].core
 report.claim(
@@ -190,8 +140,8 @@ report.claim(
         f"partitioned; {shown}: "
         + "; ".join(
             f"{name}: n0 = {c['n0_train']} (train), {c['n0_test']} (test) → "
-            + ", ".join(f"{c[r]} {r}" for r in roles.ROLES)
-            for name, c in per_model.items()
+            + role_bands.in_words(c)
+            for name, c in shown_roles.items()
         )
     ),
     checks={
@@ -207,17 +157,16 @@ report.claim(
 )
 first_name, last_name = model_names
 report.takeaway(
-    f"for {tables.pretty(shown)}, {first_name} has "
-    + ", ".join(f"{per_model[first_name][r]} {r}" for r in roles.ROLES)
-    + f" units and {last_name} "
-    + ", ".join(f"{per_model[last_name][r]} {r}" for r in roles.ROLES)
-    + f"; the four roles partition the layer in all {total} (class, model) pairs, as they must.",
+    f"for {tables.pretty(shown)}, {first_name} has {role_bands.in_words(shown_roles[first_name])}"
+    f" units and {last_name} {role_bands.in_words(shown_roles[last_name])}; the four roles "
+    f"partition the layer in all {total} (class, model) pairs, as they must.",
     paper="two turning points, one on training and one on test images, give every unit one of "
     "four roles for a class (a sketch).",
     claim="R2",
     note="An identity: the partition holds by definition, so its check tests our code, not the "
     "paper. How the units split among the roles is what the next pages compare.",
 )
+
 
 # %% [markdown]
 # In {glue:text}`m0`, the training curve of {glue:text}`shown_class` turns at
@@ -246,22 +195,9 @@ report.takeaway(
 
 
 # %% tags=["hide-input", "solution"]
-def band_counts(n0_train, n0_test, units):
-    """The role counts when both active sets are prefixes of one rank order."""
-    return {
-        "core": np.minimum(n0_train, n0_test),
-        "overfitted": np.maximum(n0_train - n0_test, 0),
-        "generalizing": np.maximum(n0_test - n0_train, 0),
-        "confusing": units - np.maximum(n0_train, n0_test),
-    }
-
-
-matches = 0
-for m in models.values():
-    c = m.taxonomy.counts()
-    predicted = band_counts(c["n0_train"], c["n0_test"], m.taxonomy.units)
-    matches += int(np.all([c[r] == predicted[r] for r in roles.ROLES], axis=0).sum())
-ex_tax = models[model_names[-1]].taxonomy
+# role_bands.band_counts: core min(n0_train, n0_test), overfitted max(n0_train - n0_test, 0),
+# generalizing max(n0_test - n0_train, 0), confusing N - max(n0_train, n0_test)
+ex_tax = taxa[model_names[-1]]
 a, b = int(ex_tax.n0_train[k]), int(ex_tax.n0_test[k])
 report.glue(
     {
@@ -274,9 +210,10 @@ report.glue(
             f"generalizing max({b} − {a}, 0) = {max(b - a, 0)} and confusing "
             f"{ex_tax.units} − max({a}, {b}) = {ex_tax.units - max(a, b)}"
         ),
-        "ex1_matches": matches,
+        "ex1_matches": role_bands.band_count_matches(taxa),  # pairs the formulas count exactly
     }
 )
+
 
 # %% [markdown]
 # ```{admonition} Solution
@@ -297,54 +234,26 @@ report.glue(
 # ({glue:text}`ex2_images` a class), so that the rows differ in the ranking alone.)
 
 # %% tags=["hide-input", "solution"]
-from unitroles.scenes import normalize
+from unitroles import reranking
 
 ex_images = 20  # images a class from each split, at most
 synthetic = run.synthetic  # the paper profile's images are not rendered here
 ex_taxa, ex_rows = {}, {}
 if synthetic:
-    world = run.world
     K = len(first.class_names)
-    sizes = {
-        name: {
-            "train": min(ex_images, int(models[name].taxonomy.train.images.min())),
-            "test": min(ex_images, int(models[name].taxonomy.test.images.min())),
-        }
-        for name in model_names
-    }
-    rendered = {}
-    for split in ("train", "test"):
-        x, y, _ = world.render_split(split, max(s[split] for s in sizes.values()))
-        rendered[split] = (normalize(x), y)  # image i depends on the split and i only
+    sizes = {name: reranking.exercise_sizes(taxa[name], ex_images) for name in model_names}
+    most = {split: max(s[split] for s in sizes.values()) for split in reranking.SPLITS}
+    rendered = reranking.first_images(run.world, most)
     for name in model_names:
-        m = models[name]
-        model = run.trained(m.source).model
-        data = {s: [arr[: n * K] for arr in rendered[s]] for s, n in sizes[name].items()}
+        model = run.trained(models[name].source).model
+        data = reranking.head(rendered, sizes[name], K)
         orders = {
-            "activation": m.taxonomy.train.order,
-            "weight": roles.unit_ranking(model, layer, *data["train"], K, rank_by="weight"),
+            "activation": taxa[name].train.order,
+            "weight": reranking.weight_order(model, layer, data, K),
         }
         for rank, order in orders.items():
-            curves = [roles.rof_curves(model, layer, *data[s], order) for s in ("train", "test")]
-            ex_taxa[name, rank] = roles.Taxonomy(*curves, m.taxonomy.class_names, layer, rank)
-            sub = ex_taxa[name, rank]
-            ex_rows[name, rank] = {
-                "median n0, train": np.median(sub.n0_train),
-                "median n0, test": np.median(sub.n0_test),
-            } | {f"{r} (%)": 100 * sub.proportions()[r].mean() for r in roles.ROLES}
-
-
-def moves(name):
-    """Which role grows most and which shrinks most from the activation to the weight ranking."""
-    if not synthetic:
-        return "n/a"
-    before, after = ex_rows[name, "activation"], ex_rows[name, "weight"]
-    change = {r: after[f"{r} (%)"] - before[f"{r} (%)"] for r in roles.ROLES}
-    up, down = max(change, key=change.get), min(change, key=change.get)
-    return (
-        f"{up} grows most ({before[f'{up} (%)']:.0f}% → {after[f'{up} (%)']:.0f}% of the units) "
-        f"and {down} shrinks most ({before[f'{down} (%)']:.0f}% → {after[f'{down} (%)']:.0f}%)"
-    )
+            tax = reranking.rerank(model, layer, data, order, taxa[name].class_names, rank)
+            ex_taxa[name, rank], ex_rows[name, rank] = tax, reranking.role_row(tax)
 
 
 ex2_table = pd.DataFrame(ex_rows).T.round(1)
@@ -370,10 +279,17 @@ report.glue(
             caption="n0: the median turning point over classes (units); roles: the mean "
             "proportion of the layer's units (%).",
         ),
-        "ex2_moves_first": moves(model_names[0]),
-        "ex2_moves_last": moves(model_names[-1]),
+        **{
+            f"ex2_moves_{which}": (
+                reranking.largest_moves(ex_rows[name, "activation"], ex_rows[name, "weight"])
+                if synthetic
+                else "n/a"
+            )
+            for which, name in (("first", model_names[0]), ("last", model_names[-1]))
+        },
     }
 )
+
 
 # %% [markdown]
 # ````{admonition} Solution
@@ -400,26 +316,12 @@ report.glue(
 if synthetic:
     before = ex_taxa[model_names[0], "activation"].roles().ravel()
     after = ex_taxa[model_names[0], "weight"].roles().ravel()
-    cross = pd.crosstab(
-        pd.Categorical([roles.ROLES[i] for i in before], roles.ROLES),
-        pd.Categorical([roles.ROLES[i] for i in after], roles.ROLES),
-        rownames=["activation ranking"], colnames=["weight ranking"], dropna=False,
-    )  # fmt: skip
-    core = roles.ROLES.index("core")
-    stay = (
-        f"{100 * ((before == core) & (after == core)).sum() / (before == core).sum():.0f}%"
-        if (before == core).any()
-        else "n/a (no core pairs)"
-    )
-    came = pd.Series(before[after == core]).map(dict(enumerate(roles.ROLES))).value_counts()
-    origin = (
-        ", ".join(f"{100 * v / came.sum():.0f}% {r}" for r, v in came.items())
-        if len(came)
-        else "none (no core pairs)"
-    )
+    cross = role_bands.role_crosstab(before, after)
+    stay, origin = role_bands.core_flow(before, after)
 else:
     cross, stay, origin = pd.DataFrame({"not run": ["paper profile"]}), "n/a", "n/a"
 report.glue({"ex3_table": cross, "ex3_stay": stay, "ex3_origin": origin})
+
 
 # %% [markdown]
 # ````{admonition} Solution

@@ -63,11 +63,10 @@ run = profiles.check(
 )
 
 # %%
-import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, roles, tables, verdicts
+from unitroles import generalization, plots, report, role_figures, roles, tables, verdicts
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -80,34 +79,8 @@ gaps = pd.Series({name: m.gap for name, m in models.items()})
 print(f"class shown: {shown}; {first.units} units at {layer}")
 
 # %%
-fig, axes = plots.figure(2, 3, width=7.0, height=8.6)  # 3 rows of 2: titles fit
-n = np.arange(first.units + 1)
-for letter, ax, (name, m) in zip("abcde", axes.flat, models.items()):
-    tax, c = m.taxonomy, counts[name]
-    if ax is not axes[0, 0]:
-        ax.sharey(axes[0, 0])
-    plots.role_bands(ax, c["n0_train"], c["n0_test"], tax.units)
-    ax.plot(n, tax.train.loss[k], color=plots.PALETTE[0], label="train curve")
-    ax.plot(n, tax.test.loss[k], color=plots.PALETTE[3], label="test curve")
-    ax.set_title(
-        f"({letter}) {name} (gap {m.gap:.2f})\n{c['core']} core, {c['overfitted']} overf., "
-        f"{c['generalizing']} gen., {c['confusing']} conf.",
-        fontsize=plots.SMALL,
-    )
-    ax.set_xlabel("units switched on, n", fontsize=plots.SMALL)
-for ax in axes[:, 0]:
-    ax.set_ylabel("cross-entropy E(n) (nats)", fontsize=plots.SMALL)
-axes[0, 0].legend(handles=axes[0, 0].get_lines()[:2], fontsize=plots.SMALL)
-ax = axes[-1, -1]
 mean_div = pd.Series({name: d.mean() for name, d in divergence.items()})
-ax.plot(gaps, mean_div, "o", color="0.3")
-for name in models:
-    ax.annotate(name[-1], (gaps[name], mean_div[name]), xytext=(4, 2), textcoords="offset points")
-ax.set_xlabel("generalization gap (fraction)", fontsize=plots.SMALL)
-ax.set_ylabel("mean curve divergence (nats)", fontsize=plots.SMALL)
-ax.set_title("(f) train–test divergence,\nmean over classes", fontsize=plots.SMALL)
-plots.role_legend(fig)
-fig.suptitle(f"{tables.pretty(shown)}, {layer}", fontsize=10)
+fig = role_figures.five_models_figure(models, k, mean_div, f"{tables.pretty(shown)}, {layer}")
 plots.caption(
     fig,
     f"Train (blue) and test (vermilion) ROF curves of the class {tables.pretty(shown)} in "
@@ -126,6 +99,7 @@ plots.caption(
     + ".",
 )
 plots.show()
+
 
 # %% [markdown]
 # ## Per model

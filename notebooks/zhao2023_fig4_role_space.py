@@ -57,46 +57,20 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, verdicts
+from unitroles import generalization, plots, report, role_figures, verdicts
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
-AXES = ("core", "overfitted", "confusing")
+AXES = role_figures.ROLE_SPACE  # core, overfitted, confusing
 points = pd.concat(
     {name: m.taxonomy.proportions()[list(AXES)] * 100 for name, m in models.items()},
     names=["model", "class"],
 ).reset_index()  # one row per (model, class), proportions in % of the layer
-colours = dict(zip(models, plots.PALETTE))
 print(f"{len(points)} points: {len(models)} models × {len(points) // len(models)} classes")
 
+
 # %%
-MARKERS = dict(zip(models, "osD^v"))
-fig, axes = plots.figure(3, width=7.0, height=3.2)
-for ax, (a, b) in zip(axes, [("core", "overfitted"), ("core", "confusing"),
-                             ("overfitted", "confusing")]):  # fmt: skip
-    for name, group in points.groupby("model", sort=False):
-        ax.scatter(
-            group[a], group[b], s=12, color=colours[name], marker=MARKERS[name], alpha=0.45,
-            lw=0, label=name,
-        )  # fmt: skip
-    centres = points.groupby("model", sort=False)[[a, b]].mean()
-    for name, (ca, cb) in centres.iterrows():  # each model's mean point, on top
-        ax.scatter(
-            ca, cb, s=90, color=colours[name], marker=MARKERS[name], edgecolor="black", lw=1.2,
-            zorder=5,
-        )  # fmt: skip
-    ax.set_xlabel(f"{a} (% of units)")
-    ax.set_ylabel(f"{b} (% of units)")
-    # each axis spans its data (not 0-100): the clouds and the mean points fill the panel
-    ax.set_xlim(-2, 1.05 * max(10, points[a].max()))
-    ax.set_ylim(-2, 1.05 * max(10, points[b].max()))
-    plots.label_points(  # letters that neither cover one another nor a mean point
-        ax, centres[a], centres[b], [name[-1] for name in centres.index], weight="bold",
-        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
-    )  # fmt: skip
-handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="outside lower center", ncol=len(models), fontsize=plots.SMALL,
-           markerscale=1.5)  # fmt: skip
+fig = role_figures.role_space_figure(points)
 plots.caption(
     fig,
     "Every class of every model as a point: the share of the layer's units (%) that are core, "
@@ -111,6 +85,7 @@ plots.caption(
     + ".",
 )
 plots.show()
+
 
 # %% [markdown]
 # ## How well the models separate

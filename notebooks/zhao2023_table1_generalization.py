@@ -52,7 +52,7 @@ run = profiles.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, train, verdicts
+from unitroles import plots, report, role_figures, train, verdicts, zhao2023
 
 plots.use_style()
 if not run.synthetic:
@@ -77,14 +77,7 @@ ours = pd.DataFrame(rows).set_index("model")
 # ## Our five models beside the paper's
 
 # %%
-PAPER = pd.DataFrame(  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
-    {
-        "train_acc": [0.732, 0.730, 0.818, 0.828, 0.978],
-        "test_acc": [0.657, 0.600, 0.543, 0.444, 0.374],
-        "gap": [0.075, 0.130, 0.275, 0.384, 0.604],
-    },
-    index=["model A", "model B", "model C", "model D", "model E"],
-)
+PAPER = zhao2023.TABLE1  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
 columns = {"train_acc": "train acc", "test_acc": "test acc", "gap": "gap"}
 table = pd.concat(
     {"paper": PAPER.rename(columns=columns), "ours": ours[list(columns)].rename(columns=columns)},
@@ -130,20 +123,7 @@ report.glue({"recipe_table": recipe_table})  # an HTML table: the chapter page p
 display(recipe_table)
 
 # %%
-fig, axes = plots.figure(2, width=7.0, height=3.0)
-x = range(len(ours))
-for ax, (label, df) in zip(axes, [("(a) paper", PAPER), ("(b) ours", ours)]):
-    ax.plot(x, df["train_acc"], "o-", label="train accuracy")
-    ax.plot(x, df["test_acc"], "s-", label="test accuracy")
-    ax.bar(x, df["gap"], color="0.85", label="gap (train − test)", zorder=0)
-    ax.set_xticks(list(x), [m.replace("model ", "") for m in df.index])
-    ax.set_xlabel("model")
-    ax.set_ylabel("accuracy (fraction)")
-    ax.set_ylim(0, 1.05)
-    ax.set_title(label)
-fig.legend(  # below the panels: inside, it crossed the accuracy lines
-    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=plots.SMALL
-)
+fig = role_figures.accuracy_panels({"(a) paper": PAPER, "(b) ours": ours})
 plots.caption(
     fig,
     "Train and test accuracy (lines, fractions) and the generalization gap between them (grey "

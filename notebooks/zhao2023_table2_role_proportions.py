@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, roles
+from unitroles import generalization, plots, report, role_figures, roles, zhao2023
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -69,54 +69,27 @@ print(f"{first.units} units at {layer}; {len(first.class_names)} classes per mod
 # ## Our five models beside the paper's
 
 # %%
-PAPER = roles.mean_std_table(  # Zhao et al. 2023, Table 2 (VGG16, ImageNet), in %
-    {
-        "model A": [(16.1, 9), (3.1, 1), (1.7, 1), (79.1, 10)],
-        "model B": [(25.9, 16), (3.4, 1), (1.8, 1), (68.9, 17)],
-        "model C": [(28.6, 20), (11.5, 4), (0.5, 0), (59.4, 22)],
-        "model D": [(25.4, 17), (33.9, 11), (0.2, 0), (40.5, 24)],
-        "model E": [(17.7, 14), (61.4, 18), (0.0, 0), (20.9, 20)],
-    }
+side = zhao2023.beside_paper(  # Table 2 and Table 1's gaps; "%" in the headers, not the cells
+    zhao2023.TABLE2,
+    ours,
+    paper_gaps=zhao2023.TABLE1["gap"],
+    our_gaps=[m.gap for m in models.values()],
 )
-PAPER_GAP = [0.075, 0.130, 0.275, 0.384, 0.604]  # Zhao et al. 2023, Table 1, models A to E
-arch = run.arch("vgg16-mini", "VGG16")
-side = pd.concat(  # the paper's row of each model, then ours; "%" in the headers, not the cells
-    {
-        "paper": roles.format_mean_std(PAPER, std_digits=0)
-        .replace("%", "", regex=True)
-        .assign(gap=[f"{g:.3f}" for g in PAPER_GAP]),
-        "ours": roles.format_mean_std(ours)
-        .replace("%", "", regex=True)
-        .assign(gap=[f"{m.gap:.3f}" for m in models.values()]),
-    },
-    names=["", "model"],
-).swaplevel()
-side = side.loc[sorted(side.index, key=lambda i: (i[0], i[1] != "paper"))]
 display(
     report.table(
         side,
         headers={role: f"{role} (%)" for role in roles.ROLES},
         caption="Role proportions in % of the layer's units, mean ± standard deviation over "
         "classes; gap: training minus test accuracy. Paper: VGG16 on ImageNet (Tables 1 and 2); "
-        f"ours: {arch} {layer}, {profile} profile.",
+        f"ours: {run.arch('vgg16-mini', 'VGG16')} {layer}, {profile} profile.",
     )
 )
 
+
 # %%
-fig, axes = plots.figure(2, width=7.0, height=3.2, sharey=True)
-x = np.arange(len(models))
-width = 0.2
-for ax, (label, t) in zip(axes, [("(a) paper (VGG16, ImageNet)", PAPER), ("(b) ours", ours)]):
-    for i, r in enumerate(roles.ROLES):
-        ax.bar(
-            x + (i - 1.5) * width, 100 * t[(r, "mean")], width, yerr=100 * t[(r, "std")],
-            color=plots.ROLE_COLORS[r], edgecolor="0.3", lw=0.5, error_kw={"lw": 0.7},
-        )  # fmt: skip
-    ax.set_xticks(x, [name.replace("model ", "") for name in t.index])
-    ax.set_xlabel("model (A best generalized → E worst)")
-    ax.set_title(label)
-axes[0].set_ylabel("units in the role (% of the layer)")
-plots.role_legend(fig)  # below the panels, off the bars
+fig = role_figures.proportion_bars(
+    {"(a) paper (VGG16, ImageNet)": zhao2023.TABLE2, "(b) ours": ours}
+)
 plots.caption(
     fig,
     "Mean role proportion over classes (% of the layer's units; whiskers: one standard "
@@ -129,6 +102,7 @@ plots.caption(
     + ".",
 )
 plots.show()
+
 
 # %% [markdown]
 # ## Where a turning point sits on a flat curve

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, roles, verdicts
+from unitroles import plots, report, role_figures, roles, verdicts, zhao2023
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -72,45 +72,20 @@ print(f"{first.units} units at {layer}; shares over {len(first.class_names)} cla
 # ## Our five models beside the paper's
 
 # %%
-PAPER = roles.mean_std_table(  # Zhao et al. 2023, Table 3 (VGG16, ImageNet), in %
-    {
-        "model A": [(16.1, 10), (3.1, 1), (1.7, 1), (79.1, 12)],
-        "model B": [(25.9, 15), (3.4, 2), (1.8, 1), (68.9, 16)],
-        "model C": [(28.6, 18), (11.5, 4), (0.5, 0), (59.4, 20)],
-        "model D": [(25.4, 17), (33.9, 10), (0.2, 0), (40.5, 22)],
-        "model E": [(17.7, 15), (61.4, 16), (0.0, 0), (20.9, 22)],
-    }
-)
-arch = run.arch("vgg16-mini", "VGG16")
-side = pd.concat(  # the paper's row of each model, then ours; "%" in the headers, not the cells
-    {
-        "paper": roles.format_mean_std(PAPER, std_digits=0).replace("%", "", regex=True),
-        "ours": roles.format_mean_std(by_unit).replace("%", "", regex=True),
-    },
-    names=["", "model"],
-).swaplevel()
-side = side.loc[sorted(side.index, key=lambda i: (i[0], i[1] != "paper"))]
+side = zhao2023.beside_paper(zhao2023.TABLE3, by_unit)  # "%" in the headers, not the cells
 display(
     report.table(
         side,
         headers={role: f"{role} (%)" for role in side.columns},
         caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
-        f"VGG16 on ImageNet (Table 3); ours: {arch} {layer}, {profile} profile.",
+        f"VGG16 on ImageNet (Table 3); ours: {run.arch('vgg16-mini', 'VGG16')} {layer}, "
+        f"{profile} profile.",
     )
 )
 
+
 # %%
-fig, axes = plots.figure(3, width=7.0, height=2.9, sharey=True)
-for letter, ax, role in zip("abc", axes, ("core", "overfitted", "confusing")):
-    for (name, s), colour in zip(shares.items(), plots.PALETTE):
-        values = np.sort(100 * s[role].to_numpy())
-        ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", color=colour,
-                label=name)  # fmt: skip
-    ax.set_xlabel(f"{role} share (% of classes)")
-    ax.set_xlim(-2, 102)
-    ax.set_title(f"({letter}) {role}")
-axes[0].set_ylabel("units with at most this share (fraction)")
-axes[0].legend(fontsize=plots.SMALL)
+fig = role_figures.share_distributions(shares, ("core", "overfitted", "confusing"))
 plots.caption(
     fig,
     "The distribution of each role share over the layer's units (cumulative): for a share on the "
@@ -122,6 +97,7 @@ plots.caption(
     + ".",
 )
 plots.show()
+
 
 # %% [markdown]
 # ## Means over units equal means over classes

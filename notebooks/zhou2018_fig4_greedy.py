@@ -68,88 +68,26 @@ run = profiles.check(
 )
 
 # %%
-import numpy as np
-import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, study, sweeps, tables, verdicts
+from unitroles import greedy_curves, plots, report, study, sweeps, verdicts
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
 if run.smoke:
     steps, random_orders = 3, 2
 instances = run.models(seeds)
-units_total = sweeps.layer_units(instances[0].model, layer, instances[0].images)
-steps = min(steps, units_total)
-results = [
-    study.held_out_greedy(
-        st.model, layer, st.images, st.labels, range(st.num_classes), steps,
-        random_orders=random_orders, seed=seed,
-    )
-    for st in instances
-]  # fmt: skip
-drops = [r.drops() for r in results]  # per seed: greedy, random (classes, steps + 1), pts
-chosen_drops = [r.chosen[:, :1] - r.chosen for r in results]  # in-sample, on the choose half
-setup, result = instances[0], results[0]  # panel (a) and the exercises use the first instance
-greedy_drop, mean_random = drops[0]
+runs = greedy_curves.over_seeds(
+    instances, seeds, layer, steps, random_orders=random_orders, seed=seed
+)
+steps, units_total = runs.steps, runs.units_total
+setup, result = instances[0], runs.results[0]  # panel (a) and the exercises use the first seed
 for st in instances:
     print(st.description)
 
 # %%
-rng = np.random.default_rng(seed)
-shown = sorted(
-    rng.choice(setup.num_classes, size=min(classes_shown, setup.num_classes), replace=False)
-)
-n = np.arange(steps + 1)
-fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=4.0)
-for i, k in enumerate(shown):
-    colour = plots.PALETTE[i % len(plots.PALETTE)]
-    name = tables.pretty(setup.class_names[k])
-    ax_a.plot(n, result.greedy[k], color=colour, label=name)
-    ax_a.plot(n, result.random[k].mean(0), color=colour, ls=":", lw=1)
-ax_a.set(
-    xlabel="units ablated", ylabel="class accuracy (%)",
-    title=f"(a) seed {seeds[0]}: greedy (solid), random (dotted)",
-)  # fmt: skip
-# the class names below the panel, off the curves
-ax_a.legend(fontsize=plots.SMALL, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-CURVES = {
-    "greedy, scored on the held-out half": [g.mean(0) for g, _ in drops],
-    "greedy, scored where chosen": [c.mean(0) for c in chosen_drops],
-    "random order": [r.mean(0) for _, r in drops],
-}
-for i, (label, per_seed_curves) in enumerate(CURVES.items()):
-    lo, hi = study.seed_band(per_seed_curves)
-    ax_b.plot(n, np.mean(per_seed_curves, 0), color=plots.PALETTE[i], label=label,
-              ls="--" if "where chosen" in label else "-")  # fmt: skip
-    ax_b.fill_between(n, lo, hi, color=plots.PALETTE[i], alpha=0.2, lw=0)
-ax_b.set(
-    xlabel="units ablated", ylabel="class accuracy drop (pts)",
-    title=f"(b) mean over classes, {len(seeds)} seeds",
-)  # fmt: skip
-top = ax_b.secondary_xaxis(
-    "top", functions=(lambda u: 100 * u / units_total, lambda p: p * units_total / 100)
-)
-top.set_xlabel(f"% of the layer's {units_total} units", fontsize=plots.SMALL)
-ax_b.legend(fontsize=plots.SMALL, loc="upper left")  # the curves rise to the right
-plots.caption(
-    fig,
-    f"Greedy ablation at {layer}, units chosen on one half of each class's validation images and "
-    f"scored on the other. (a) Seed {seeds[0]}: the accuracy (%) of {len(shown)} classes drawn "
-    "at random as units are removed greedily for that class (solid) or in random orders "
-    "(dotted). (b) The class accuracy drop in percentage points (positive = worse), mean over "
-    f"classes: greedy units scored on the held-out half, the same units scored where they were "
-    f"chosen (dashed), and random orders; lines are the mean over {len(seeds)} seeds, bands "
-    "their range. The top axis gives the share of the layer removed.",
-    alt=f"Two line charts against the number of units ablated (0 to {steps}). Left: class "
-    f"accuracy of {', '.join(tables.pretty(setup.class_names[k]) for k in shown)} "
-    "as units are removed greedily (solid) or at random (dotted). Right: mean class accuracy "
-    "drop; after "
-    f"{min(10, steps)} units greedy (held out) costs "
-    f"{np.mean([g.mean(0)[min(10, steps)] for g, _ in drops]):.0f} pts and random orders "
-    f"{np.mean([r.mean(0)[min(10, steps)] for _, r in drops]):.1f} pts on average over seeds.",
-)
-plots.show()
+shown = greedy_curves.shown_classes(setup.num_classes, classes_shown, seed)
+greedy_curves.figure(runs, setup, shown)
 
 # %% [markdown]
 # In (b) the lines are the mean over seeds of the mean class drop, and the bands span the lowest
@@ -157,63 +95,17 @@ plots.show()
 # the gap between it and the held-out line is what choosing and scoring on the same images adds.
 
 # %%
-at = [t for t in (1, 5, 10, 15, 20) if t <= steps]
-
-
-table = pd.DataFrame(
-    {
-        "greedy, held out: mean class drop (pts)": [
-            verdicts.over_seeds([g.mean(0)[t] for g, _ in drops]) for t in at
-        ],
-        "greedy, where chosen (pts)": [
-            verdicts.over_seeds([c.mean(0)[t] for c in chosen_drops]) for t in at
-        ],
-        "random: mean class drop (pts)": [
-            verdicts.over_seeds([r.mean(0)[t] for _, r in drops]) for t in at
-        ],
-        "greedy, held out: median class accuracy (%)": [
-            verdicts.over_seeds([np.median(r.greedy, axis=0)[t] for r in results]) for t in at
-        ],
-    },
-    index=pd.Index(at, name="units ablated"),
-)
-table.insert(0, "% of the layer", [round(100 * t / units_total, 1) for t in at])
-table["paper: greedy, of 256 units"] = pd.Series({5: "≈ 28", 10: "> 40", 15: "class near 0%"})
-display(report.table(table, decimals={"% of the layer": 1}, wrap=True))
+display(report.table(greedy_curves.step_table(runs), decimals={"% of the layer": 1}, wrap=True))
 
 # %% [markdown]
 # Each cell is the mean over seeds, with the lowest and highest seed in brackets.
 
 
 # %%
-def at_step(curve, t):
-    return float(curve[min(t, steps)])
-
-
-paper_units = max(1, round(units_total * 10 / 256))  # the paper's 10 of 256 units, in our layer
-per_seed = pd.DataFrame(
-    {
-        "seed": s,
-        "greedy 5 (pts)": at_step(g.mean(0), 5),
-        "greedy 10 (pts)": at_step(g.mean(0), 10),
-        "random 10 (pts)": at_step(r.mean(0), 10),
-        f"random {paper_units} (pts)": at_step(r.mean(0), paper_units),
-        "median class accuracy after 15 (%)": at_step(np.median(res.greedy, axis=0), 15),
-    }
-    for s, (g, r), res in zip(seeds, drops, results)
-).set_index("seed")
-gap = "held-out greedy 10 units cost a class ≥ 30 pts more than random 10"
-outcomes = {
-    gap: list(per_seed["greedy 10 (pts)"] - per_seed["random 10 (pts)"] >= 30),
-    "held-out greedy top 5 ≥ 20 pts": list(per_seed["greedy 5 (pts)"] >= 20),
-    "held-out greedy top 10 ≥ 35 pts": list(per_seed["greedy 10 (pts)"] >= 35),
-    f"random {paper_units} units (the paper's 10 of 256, as a fraction of the layer) < 5 pts": list(
-        per_seed[f"random {paper_units} (pts)"] < 5
-    ),
-    "median class accuracy after 15 held-out greedy units < 10%": list(
-        per_seed["median class accuracy after 15 (%)"] < 10
-    ),
-}
+per_seed = greedy_curves.per_seed(runs)
+paper_units = runs.paper_units()
+outcomes = greedy_curves.checks(per_seed, paper_units)
+gap = greedy_curves.GAP_CHECK
 checks, core = study.seed_checks(outcomes, core=[gap])
 g5, g10, r10, acc15 = per_seed.iloc[0][
     ["greedy 5 (pts)", "greedy 10 (pts)", "random 10 (pts)", "median class accuracy after 15 (%)"]
@@ -286,47 +178,9 @@ report.takeaway(
 
 
 # %% tags=["hide-input", "solution"]
-def halving_step(curve):
-    """The first number of units ablated at which ``curve`` is at most half its start; None if
-    it never gets there."""
-    below = np.flatnonzero(curve <= curve[0] / 2)
-    return int(below[0]) if len(below) else None
-
-
-base = result.greedy[:, 0]
-alive = np.flatnonzero(base > 0)  # a class at 0% cannot be halved
-greedy_half = [halving_step(result.greedy[k]) for k in alive]
-random_half = [halving_step(result.random[k].mean(0)) for k in alive]
-reached = [t for t in greedy_half if t is not None]
-halves = [np.inf if t is None else t for t in greedy_half]
-dead = [tables.pretty(setup.class_names[result.classes[i]]) for i in np.flatnonzero(base == 0)]
-report.glue(
-    {
-        "ex_steps": steps,
-        "ex1_alive": len(alive),
-        "ex1_reached": len(reached),
-        "ex1_median": (
-            f"the median class gets there after {np.median(halves):g} "
-            f"unit{'' if np.median(halves) == 1 else 's'}"
-            if len(reached) > len(alive) / 2
-            else "the median class does not get there"
-        ),
-        "ex1_range": (
-            "—"
-            if not reached
-            else f"{min(reached)}–{max(reached)} units"
-            if len(set(reached)) > 1
-            else f"{reached[0]} unit{'' if reached[0] == 1 else 's'}"
-        ),
-        "ex1_random": sum(t is not None for t in random_half),
-        "ex1_dead": (
-            f" ({', '.join(dead)} {'is' if len(dead) == 1 else 'are'} at 0% before any "
-            "ablation and left out)"
-            if dead
-            else ""
-        ),
-    }
-)
+# per class: the first step at which its greedy curve (and its random orders' mean curve) is at
+# most half its intact accuracy (greedy_curves.halving_step)
+report.glue({"ex_steps": steps, **greedy_curves.halving_counts(result, setup.class_names)})
 
 # %% [markdown]
 # ```{admonition} Solution
@@ -353,34 +207,9 @@ choose, _ = study.split_halves(setup.labels)
 single = sweeps.unit_sweep(
     setup.model, layer, setup.images[choose], setup.labels[choose], setup.num_classes
 )
-chosen_drop = chosen_drops[0]  # on the choose half, like the sweep
-single_acc, single_loss = single.class_accuracy(), single.loss.numpy()
-single_drop = single.class_drop()
-t = min(5, steps)
-overlap, together, alone = [], [], []
-for i, k in enumerate(result.classes):
-    top = np.lexsort((-single_loss[:, k], single_acc[:, k]))[:t]  # greedy's rule, one unit alone
-    overlap.append(len(set(top.tolist()) & set(result.order[i, :t].tolist())))
-    together.append(chosen_drop[i, t])
-    alone.append(single_drop[result.order[i, :t], k].sum())
-report.glue(
-    {
-        "ex2_t": t,
-        "ex2_equal": int(np.isclose(result.chosen[:, 1], single_acc.min(0)[result.classes]).sum()),
-        "ex2_classes": len(result.classes),
-        "ex2_overlap": f"{np.median(overlap):g}",
-        "ex2_same": int(sum(o == t for o in overlap)),
-        "ex2_together": f"{np.median(together):.0f}",
-        "ex2_alone": f"{np.median(alone):.0f}",
-        "ex2_compare": (
-            "more than"
-            if np.median(together) > np.median(alone)
-            else "less than"
-            if np.median(together) < np.median(alone)
-            else "as much as"
-        ),
-    }
-)
+# on the choose half, like the sweep: greedy's first 5 units against the 5 most damaging alone
+chosen_drop = runs.chosen_drops()[0]
+report.glue(greedy_curves.single_unit_overlap(result, chosen_drop, single, t=min(5, steps)))
 
 # %% [markdown]
 # ```{admonition} Solution
@@ -405,40 +234,14 @@ report.glue(
 from unitroles import engine
 
 t3 = min(10, steps)
-units_total = sweeps.layer_units(setup.model, layer, setup.images)
 greedy_sets = engine.unit_sets(units_total, [order[:t3].tolist() for order in result.order])
 # drops (pts): row i ablates class i's greedy units, column j measures class j
 sets = sweeps.cached_sweep(
     setup.model, layer, setup.images, setup.labels, greedy_sets, setup.num_classes,
     name=f"greedy-sets-{layer}",
 ).class_drop()[:, result.classes]  # fmt: skip
-own = np.diag(sets)
-off = ~np.eye(len(result.classes), dtype=bool)
-pairs = pd.DataFrame(
-    [
-        {
-            "units of": setup.class_names[result.classes[i]],
-            "class hurt": setup.class_names[result.classes[j]],
-            "its drop (pts)": sets[i, j],
-            "own class's drop (pts)": own[i],
-        }
-        for i, j in zip(*np.nonzero(off))
-    ]
-).sort_values("its drop (pts)", ascending=False, kind="stable")
-if run.synthetic:
-    recipes = {c.name: {p.name for p in c.parts} for c in run.world.classes}
-    pairs["share an object"] = [
-        bool(recipes[a] & recipes[b]) for a, b in zip(pairs["units of"], pairs["class hurt"])
-    ]
-report.glue(
-    {
-        "ex3_t": t3,
-        "ex3_own": f"{np.median(own):.0f}",
-        "ex3_other": f"{sets[off].mean():.1f}",
-        "ex3_share": f"{100 * (sets[off] > 10).mean():.0f}%",
-        "ex3_pairs": report.table(pairs.head(5), index=False, decimals=1),
-    }
-)
+names = [setup.class_names[k] for k in result.classes]
+report.glue({"ex3_t": t3, **greedy_curves.crosstalk(sets, names, run.world)})
 
 # %% [markdown]
 # ````{admonition} Solution

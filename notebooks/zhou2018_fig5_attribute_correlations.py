@@ -67,11 +67,10 @@ run = profiles.check(
 )
 
 # %%
-import matplotlib as mpl
 import numpy as np
-import pandas as pd
 from IPython.display import display
 
+from unitroles import attribute_correlations as fig5
 from unitroles import plots, report, study, verdicts
 
 plots.use_style()
@@ -79,8 +78,6 @@ seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code p
 studies = run.unit_studies(seeds, layer=layer)
 tables = [s.table() for s in studies]
 active = [s.live() for s in studies]  # (U,) per seed: mean activation >= 10% of the median's
-DROPS = {"overall_drop": "overall drop (pts)", "max_class_drop": "max class drop (pts)"}
-ATTRS = [a for a in study.ATTRIBUTES if a != "random"]
 for s, a in zip(studies, active):
     print(
         s.setup.description, f"— top-1 accuracy {s.counts.base_overall_accuracy():.1f}%,",
@@ -89,50 +86,7 @@ for s, a in zip(studies, active):
 
 # %%
 table = tables[0]
-fig, axes = plots.figure(len(study.ATTRIBUTES), 2, width=7.0, height=4.8, sharey="row")
-clipped = 0
-for i, (drop, drop_label) in enumerate(DROPS.items()):
-    ylim = plots.outlier_limits(table[drop])  # one far outlier does not squash the row
-    for j, attr in enumerate(study.ATTRIBUTES):
-        ax = axes[i, j]
-        clipped += plots.clipped_scatter(
-            ax, table[attr], table[drop], ylim=ylim, xlim=plots.outlier_limits(table[attr]),
-            s=7, alpha=0.7, color=plots.PALETTE[i * 3],
-        )  # fmt: skip
-        r, p = study.spearman(table[attr], table[drop])
-        letter = "abcdefghij"[i * len(study.ATTRIBUTES) + j]
-        ax.set_title(f"({letter}) r = {r:.2f}\np = {p:.2g}", fontsize=plots.SMALL)  # 2 lines
-        ax.tick_params(labelsize=plots.SMALL)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
-        if i == 1:
-            ax.set_xlabel(study.ATTRIBUTE_LABELS[attr].replace(" (", "\n("), fontsize=plots.SMALL)
-    axes[i, 0].set_ylabel(drop_label.replace(" (", "\n("), fontsize=plots.SMALL)
-plots.caption(
-    fig,
-    f"Seed {seeds[0]}: each dot is one of the {len(table)} {layer} units. Top row: the overall "
-    "accuracy drop when the unit is ablated; bottom row: its max class drop, both in percentage "
-    "points (positive = worse), panels (a)–(j) row by row; columns: a random value, then the "
-    "unit's weight L1 norm, class correlation, class selectivity and concept IoU. Titles give "
-    "Spearman's r and its p-value. "
-    + (
-        f"{clipped} far outlying points (beyond 3 interquartile ranges) are drawn as open "
-        "triangles on the panel's edge, the farthest value noted, so they do not squash the "
-        "other points."
-        if clipped
-        else ""
-    ),
-    alt=f"Ten scatter plots of the {len(table)} units of seed {seeds[0]}: overall drop (top) and "
-    "max class drop (bottom) against random value, weight L1 norm, class correlation, class "
-    "selectivity and concept IoU. Spearman r: "
-    + "; ".join(
-        f"{DROPS[d].replace(' (pts)', '')} vs {study.ATTRIBUTE_LABELS[a]} "
-        f"{study.spearman(table[a], table[d])[0]:.2f}"
-        for d in DROPS
-        for a in study.ATTRIBUTES
-    )
-    + ".",
-)
-plots.show()
+fig5.scatter_figure(table, seeds[0], layer)
 
 # %% [markdown]
 # Seed {glue:text}`seed0`'s {glue:text}`n_units` units, one dot each.
@@ -146,171 +100,35 @@ plots.show()
 
 
 # %%
-def correlations(t: pd.DataFrame, keep: np.ndarray) -> dict:
-    """(drop, attribute) -> (r, p) over the units in ``keep``."""
-    return {
-        (drop, attr): study.spearman(t[attr][keep], t[drop][keep])
-        for drop in DROPS
-        for attr in study.ATTRIBUTES
-    }
-
-
-everyone = [np.ones(len(t), bool) for t in tables]
-every_active = [str(s) for s, a in zip(seeds, active) if a.all()]
-if len(every_active) == len(seeds):
-    active_note = (
-        "Every unit is active on every seed here, so each *active* row repeats the *all* row "
-        "above it."
-    )
-elif every_active:
-    active_note = (
-        f"Every unit is active on seed{'s' * (len(every_active) > 1)} {', '.join(every_active)}, "
-        "whose *active* values repeat their *all* values."
-    )
-else:
-    active_note = ""
-report.glue({"active_note": active_note or " "})
-results = {
-    (subset, s): correlations(t, keep)
-    for subset, masks in (("all", everyone), ("active", active))
-    for s, t, keep in zip(seeds, tables, masks)
-}
-bands = {  # (drop, seed) -> the 95% range of r for a random attribute, all units
-    (drop, s): study.random_r_band(t[drop], draws=random_draws, seed=s)
-    for drop in DROPS
-    for s, t in zip(seeds, tables)
-}
-rows = []
-for drop in DROPS:
-    for attr in study.ATTRIBUTES:
-        for subset in ("all", "active"):
-            row = {"drop": drop, "attribute": attr, "units": subset}
-            for s in seeds:
-                r, p = results[(subset, s)][(drop, attr)]
-                row[f"seed {s} r"], row[f"seed {s} p"] = r, p
-            rows.append(row)
-    row = {"drop": drop, "attribute": "random band (95%)", "units": "all"}
-    for s in seeds:
-        row[f"seed {s} r"] = "{:+.2f} to {:+.2f}".format(*bands[(drop, s)])
-    rows.append(row)
-summary = pd.DataFrame(rows).set_index(["drop", "attribute", "units"])
-paper_sign = {  # Zhou et al. 2018, sec. 3.3 and Fig. 5
-    ("overall_drop", "random"): "≈ 0", ("overall_drop", "l1"): "+",
-    ("overall_drop", "correlation"): "−", ("overall_drop", "selectivity"): "−",
-    ("overall_drop", "iou"): "−", ("max_class_drop", "random"): "≈ 0",
-    ("max_class_drop", "l1"): "+", ("max_class_drop", "correlation"): "+",
-    ("max_class_drop", "selectivity"): "+", ("max_class_drop", "iou"): "+",
-}  # fmt: skip
-summary["paper"] = [paper_sign.get(i[:2], "≈ 0") for i in summary.index]
-r_columns = [f"seed {s} r" for s in seeds]
-p_columns = [f"seed {s} p" for s in seeds]
-measured = summary[summary.index.get_level_values(1) != "random band (95%)"]
-shown = measured[r_columns].copy()
-shown.columns = [f"r, seed {s}" for s in seeds]
-shown["seeds with p < 0.05"] = [
-    f"{int((row < 0.05).sum())} of {len(seeds)}" for row in measured[p_columns].to_numpy(float)
-]
-shown["paper (sign of r)"] = measured["paper"]
-shown = shown.rename(
-    index={
-        **{d: label.replace(" (pts)", "") for d, label in DROPS.items()},
-        **study.ATTRIBUTE_LABELS,
-    }  # fmt: skip
-)
-display(report.table(shown, decimals=2))
+report.glue({"active_note": fig5.active_note(seeds, active) or " "})
+corr = fig5.measure(tables, active, seeds, draws=random_draws)
+display(report.table(fig5.r_table(corr), decimals=2))
 
 # %% [markdown]
 # Where a random attribute's Spearman r falls in 95% of {glue:text}`random_draws` draws, all
 # units, seed by seed:
 
 # %%
-band_table = pd.DataFrame(
-    {f"seed {s}": ["{:+.2f} to {:+.2f}".format(*bands[(d, s)]) for d in DROPS] for s in seeds},
-    index=pd.Index([label.replace(" (pts)", "") for label in DROPS.values()], name="r of"),
-)
 report.glue({"random_draws": f"{random_draws:,}"})
-display(report.table(band_table))
+display(report.table(fig5.band_table(corr)))
 
 # %%
-fig, axes = plots.figure(2, width=7.0, height=2.8, sharey=True)
-x = np.arange(len(study.ATTRIBUTES))
-for letter, ax, (drop, drop_label) in zip("ab", axes, DROPS.items()):
-    lo = np.median([bands[(drop, s)][0] for s in seeds])
-    hi = np.median([bands[(drop, s)][1] for s in seeds])
-    ax.axhspan(lo, hi, color="0.85", label="random attribute, 95% of draws")
-    ax.axhline(0, color="0.4", lw=0.8)
-    for k, (subset, marker) in enumerate((("all", "o"), ("active", "^"))):
-        for i, s in enumerate(seeds):
-            r = [results[(subset, s)][(drop, a)][0] for a in study.ATTRIBUTES]
-            ax.scatter(
-                x + (k - 0.5) * 0.3, r, marker=marker, s=18 if i == 0 else 9,
-                color=plots.PALETTE[k], alpha=1 if i == 0 else 0.45,
-                label=f"{subset} units ({len(seeds)} seeds)" if i == 0 else None,
-            )  # fmt: skip
-    ax.set_xticks(x, [study.ATTRIBUTE_LABELS[a].split(" (")[0] for a in study.ATTRIBUTES])
-    ax.tick_params(axis="x", labelsize=plots.SMALL, rotation=30)
-    ax.set_title(f"({letter}) " + drop_label.replace(" (pts)", ""), fontsize=plots.SMALL)
-axes[0].set_ylabel("Spearman r")
-fig.legend(
-    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=plots.SMALL
-)
-plots.caption(
-    fig,
-    "Spearman's r between each attribute and the overall drop (left) or the max class drop "
-    f"(right), every seed: circles over all {layer} units, triangles over the active units "
-    "alone; the first seed's markers are larger. Grey: where a random attribute's r lands in 95% "
-    "of draws (median band over seeds). Positive r: the attribute goes with larger damage.",
-    alt=f"Two dot plots of Spearman r for {len(study.ATTRIBUTES)} attributes over "
-    f"{len(seeds)} seeds. Median r with the max class drop: "
-    + ", ".join(
-        f"{study.ATTRIBUTE_LABELS[a]} "
-        f"{np.median([results[('all', s)][('max_class_drop', a)][0] for s in seeds]):.2f}"
-        for a in study.ATTRIBUTES
-    )
-    + "; with the overall drop: "
-    + ", ".join(
-        f"{study.ATTRIBUTE_LABELS[a]} "
-        f"{np.median([results[('all', s)][('overall_drop', a)][0] for s in seeds]):.2f}"
-        for a in study.ATTRIBUTES
-    )
-    + ".",
-)
-plots.show()
+fig5.r_figure(corr, layer)
 
 # %% [markdown]
 # Each marker is one seed's r (the first seed larger); the grey band is where a random
 # attribute's r lands in 95% of draws (median band over seeds).
 
 # %%
-per_seed = {}  # check -> outcome per seed
-for drop in DROPS:
-    for attr in ATTRS:
-        sign = paper_sign[(drop, attr)]
-        name = f"{DROPS[drop].replace(' (pts)', '')}: {attr} r {'> 0' if sign == '+' else '< 0'}"
-        r = [results[("all", s)][(drop, attr)][0] for s in seeds]
-        per_seed[name] = [(v > 0) if sign == "+" else (v < 0) for v in r]
-core = [f"max class drop: {attr} r > 0" for attr in ATTRS]
-per_seed["random value: r inside the random band for both drops"] = [
-    all(
-        bands[(d, s)][0] <= results[("all", s)][(d, "random")][0] <= bands[(d, s)][1] for d in DROPS
-    )
-    for s in seeds
-]
-per_seed["active units only: max class drop r > 0 for every attribute"] = [
-    all(results[("active", s)][("max_class_drop", a)][0] > 0 for a in ATTRS) for s in seeds
-]
-per_seed["max class drop: r above the random band for at least 2 attributes"] = [
-    sum(results[("all", s)][("max_class_drop", a)][0] > bands[("max_class_drop", s)][1]
-        for a in ATTRS) >= 2
-    for s in seeds
-]  # fmt: skip
+per_seed, core = fig5.checks(corr)  # check -> outcome per seed
 checks, core = study.seed_checks(per_seed, core=core)
-
-
-def median_r(subset: str, drop: str, attr: str) -> float:
-    return float(np.nanmedian([results[(subset, s)][(drop, attr)][0] for s in seeds]))
-
-
+glued_r = {  # glue name: (units, drop, attribute) of a median r over seeds
+    "sel_max_r": ("all", "max_class_drop", "selectivity"),
+    "sel_max_r_active": ("active", "max_class_drop", "selectivity"),
+    "l1_max_r": ("all", "max_class_drop", "l1"),
+    "l1_overall_r": ("all", "overall_drop", "l1"),
+    "sel_overall_r": ("all", "overall_drop", "selectivity"),
+}
 report.glue(
     {
         "seed0": seeds[0],
@@ -321,22 +139,15 @@ report.glue(
         "n_checks": len(checks),
         "core_passed": sum(checks[c] is True for c in core),
         "n_core": len(core),
-        "sel_max_r": f"{median_r('all', 'max_class_drop', 'selectivity'):.2f}",
-        "sel_max_r_active": f"{median_r('active', 'max_class_drop', 'selectivity'):.2f}",
-        "l1_max_r": f"{median_r('all', 'max_class_drop', 'l1'):.2f}",
-        "l1_overall_r": f"{median_r('all', 'overall_drop', 'l1'):.2f}",
-        "sel_overall_r": f"{median_r('all', 'overall_drop', 'selectivity'):.2f}",
-        "band": "{:+.2f} to {:+.2f}".format(*bands[("max_class_drop", seeds[0])]),
+        **{name: f"{corr.median_r(*which):.2f}" for name, which in glued_r.items()},
+        "band": corr.band_text("max_class_drop", seeds[0]),
     }
 )
 report.claim(
     "Z5",
-    ours=(
-        f"{len(seeds)} instances: max class drop median r: "
-        + ", ".join(f"{a} {median_r('all', 'max_class_drop', a):.2f}" for a in ATTRS)
-        + "; overall drop median r: "
-        + ", ".join(f"{a} {median_r('all', 'overall_drop', a):.2f}" for a in ATTRS)
-    ),
+    ours=f"{len(seeds)} instances: max class drop median r: "
+    f"{fig5.medians_text(corr, 'max_class_drop')}; overall drop median r: "
+    f"{fig5.medians_text(corr, 'overall_drop')}",
     checks=checks,
     core=core,
     profile=profile,
@@ -345,17 +156,12 @@ report.claim(
 # %%
 report.takeaway(
     f"over {len(seeds)} seeds of {len(table)} {layer} units, the median Spearman r with the max "
-    "class drop is "
-    + ", ".join(
-        f"{median_r('all', 'max_class_drop', a):+.2f} ({study.ATTRIBUTE_LABELS[a]})" for a in ATTRS
-    )
-    + f"; {sum(checks[c] is True for c in core)} of the {len(core)} attributes correlate "
+    f"class drop is {fig5.medians_text(corr, 'max_class_drop', '+.2f', labels=True)}; "
+    f"{sum(checks[c] is True for c in core)} of the {len(core)} attributes correlate "
     "positively on a majority of seeds that one seed cannot overturn. With the overall drop: "
-    + ", ".join(
-        f"{median_r('all', 'overall_drop', a):+.2f} ({study.ATTRIBUTE_LABELS[a]})" for a in ATTRS
-    )
-    + ". A random attribute's r falls between "
-    + "{:+.2f} and {:+.2f}".format(*bands[("max_class_drop", seeds[0])])
+    f"{fig5.medians_text(corr, 'overall_drop', '+.2f', labels=True)}. A random attribute's r "
+    "falls between "
+    + "{:+.2f} and {:+.2f}".format(*corr.bands[("max_class_drop", seeds[0])])
     + f" in 95% of draws on seed {seeds[0]}.",
     paper="for the overall drop, selective and interpretable units matter *less* (negative r; "
     "weight L1 positive), as Morcos et al. found; for the max class drop every attribute "
@@ -390,7 +196,7 @@ mix = diagnosis.concept_mix(tables)
 within = diagnosis.within_category_r(tables, study.spearman)
 scale = study.scale_comparison(len(table), len(studies[0].class_names),
                                studies[0].counts.base_overall_accuracy())  # fmt: skip
-iou_r = [results[("all", s)][("max_class_drop", "iou")][0] for s in seeds]
+iou_r = [corr.r("all", s, "max_class_drop", "iou") for s in seeds]
 report.glue(
     {
         "z5_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",

@@ -67,11 +67,7 @@ run = profiles.check(
 )
 
 # %%
-import numpy as np
-import pandas as pd
-from IPython.display import display
-
-from unitroles import dissection, plots, report, study, tables, verdicts
+from unitroles import plots, prediction_examples, report, study, verdicts
 
 plots.use_style()
 if run.smoke:  # seconds, not minutes: the code path, not the science
@@ -84,80 +80,30 @@ test = run.unit_studies(test_seeds, layer=layer, progress=False)
 prediction = study.predict_most_damaged(
     train, test, regularization=regularization, if_nothing="report"
 )
-units = prediction.units.copy()
-units["top 3"] = prediction.top("ensemble", 3)
-units["hit"] = [t in top for t, top in zip(units["true class"], units["top 3"])]
-rng = np.random.default_rng(example_seed)
-shown = units.iloc[np.sort(rng.choice(len(units), min(n_examples, len(units)), replace=False))]
+units = prediction_examples.ranked(prediction, "ensemble", 3)  # with "top 3" and "hit"
+shown = prediction_examples.draw(units, n_examples, example_seed)
 
 # %%
 if prediction.why:  # nothing to show; the claim card below says why
     print(prediction.why)
 else:
-    fig, axes = plots.figure(
-        2, len(shown), width=7.0, height=1.45 * len(shown), gridspec_kw={"width_ratios": [1.8, 1]}
-    )
-    for letter, (ax, note), (_, row) in zip("abcdefghij", np.atleast_2d(axes), shown.iterrows()):
-        s = test[row["instance"]]
-        top = dissection.top_images(
-            s.setup.model, layer, s.setup.images, [row["unit"]], k=top_k,
-            thresholds=s.dissection.thresholds,
-        )[row["unit"]]  # fmt: skip
-        plots.unit_strip(ax, s.setup.display_images(top.indices), top.regions)
-        note.set_axis_off()
-        note.text(
-            0.0, 0.5,
-            f"({letter}) seed {test_seeds[row['instance']]}, unit {row['unit']}\n"
-            f"true: {tables.pretty(row['true class'])}\n"
-            f"predicted top 3 {'✓' if row['hit'] else '✗'}:\n"
-            + "\n".join(f"  {tables.pretty(c)}" for c in row["top 3"]),
-            transform=note.transAxes, va="center", fontsize=plots.SMALL, linespacing=1.25,
-        )  # fmt: skip
-    plots.caption(
-        fig,
-        f"{len(shown)} held-out {layer} units, one a row: the unit's {top_k} most activating "
-        "images (the region where it fires lit), the class its ablation hurts most (true) and the "
-        "three classes the attribute classifier ranks highest (✓ when the true class is among "
-        "them).",
-        alt=f"{len(shown)} rows of unit images with their classes: "
-        + "; ".join(
-            f"unit {row['unit']}: true {tables.pretty(row['true class'])}, predicted "
-            + ", ".join(tables.pretty(c) for c in row["top 3"])
-            + (" (hit)" if row["hit"] else " (miss)")
-            for _, row in shown.iterrows()
-        )
-        + ".",
-    )
+    prediction_examples.figure(test, test_seeds, shown, layer=layer, top_k=top_k)
     plots.show()
 
 # %% [markdown]
 # ## All held-out units
 
 # %%
-first = [t == top[0] for t, top in zip(units["true class"], units["top 3"])]
-top1 = 100 * float(np.mean(first)) if first else float("nan")  # NaN: nothing to predict
-top3 = 100 * float(units["hit"].mean()) if len(units) else float("nan")
-chance3 = 300 / len(prediction.class_names)
-summary = pd.DataFrame(
-    {"ours (%)": [top1, top3], "chance (%)": [100 / len(prediction.class_names), chance3]},
-    index=["true class ranked first", "true class in the top 3"],
-)
-display(report.table(summary, decimals=1))
+score = prediction_examples.scores(units, len(prediction.class_names))
+report.table(score.table(), decimals=1)
 
 # %%
-report.glue(
-    {
-        "top1": f"{top1:.0f}%" if len(units) else "— (not measured)",
-        "top3": f"{top3:.0f}%" if len(units) else "— (not measured)",
-        "chance3": f"{chance3:.0f}%",
-        "n_units": len(units),
-    }
-)
+report.glue(score.glue())
 (core_check,) = verdicts.CLAIMS["Z7"].core
 report.claim(
     "Z7",
-    ours=f"the true class is in the ensemble's top 3 for {top3:.0f}% of {len(units)} units",
-    checks={core_check: top3 >= 2 * chance3},
+    ours=f"the true class is in the ensemble's top 3 for {score.top3:.0f}% of {len(units)} units",
+    checks={core_check: score.top3 >= 2 * score.chance3},
     profile=profile,
     unmeasured=prediction.why or None,
 )
@@ -165,8 +111,8 @@ report.claim(
 # %%
 report.takeaway(
     f"for {len(units)} held-out units, the true most damaged class is the classifier's first "
-    f"guess for {top1:.0f}% and among its top 3 for {top3:.0f}%, where guessing at random would "
-    f"give {100 / len(prediction.class_names):.0f}% and {chance3:.0f}%."
+    f"guess for {score.top1:.0f}% and among its top 3 for {score.top3:.0f}%, where guessing at "
+    f"random would give {score.chance1:.0f}% and {score.chance3:.0f}%."
     if len(units)
     else "the instances leave nothing to predict, so there are no examples to show.",
     paper="examples of held-out units: an attribute-based classifier often names the class a "

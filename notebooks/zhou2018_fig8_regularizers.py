@@ -66,26 +66,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import drop_curves, plots, report, study, sweeps, train, verdicts
+from unitroles import drop_curves, plots, regularizers, report, study, train, verdicts
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: one checkpoint a recipe; smoke: the code path only
 recipes = ["baseline", *regularized]
 # paper: each recipe's checkpoint parameter (checkpoint, batchnorm_checkpoint, dropout_checkpoint)
 models = {(recipe, s): run.model(recipe, seed=s) for recipe in recipes for s in seeds}
-
-
-def max_class_drops(setup, layer):
-    """Every unit's max class drop (pts) at ``layer``: a unit sweep in one shard."""
-    width = sweeps.layer_units(setup.model, layer, setup.images)
-    counts = sweeps.unit_sweep(
-        setup.model, layer, setup.images, setup.labels, setup.num_classes, shard_size=width
-    )
-    return counts.summary()["max_class_drop"].to_numpy()
-
-
-drops = {(recipe, s, layer): max_class_drops(setup, layer) for (recipe, s), setup in models.items()
-         for layer in layers}  # fmt: skip
+drops = {
+    (recipe, s, layer): regularizers.max_class_drops(setup, layer)
+    for (recipe, s), setup in models.items()
+    for layer in layers
+}
 for setup in models.values():
     print(f"{setup.description} — top-1 accuracy {100 * setup.accuracy:.1f}%")
 for name in regularized:
@@ -95,50 +87,7 @@ for name in regularized:
 accuracy = pd.DataFrame(
     {r: [100 * models[r, s].accuracy for s in seeds] for r in recipes}, index=seeds
 )  # (seeds, recipes), %
-# colour-blind safe and told apart by line style too: baseline black, the others orange, blue
-looks = [(plots.PALETTE[7], "-"), (plots.PALETTE[1], "--"), (plots.PALETTE[0], "-.")]
-fig, axes = plots.figure(len(layers), width=7.0, height=3.4, sharey=True)
-for ax, layer in zip(np.atleast_1d(axes), layers):
-    for k, recipe in enumerate(recipes):
-        acc = accuracy[recipe]
-        colour, style = looks[k % len(looks)]
-        plots.seed_band(
-            ax, drop_curves.stack([drops[recipe, s, layer] for s in seeds]), color=colour, ls=style,
-            label=f"{recipe} ({verdicts.over_seeds(acc, '.0f', mean=False)}%)",
-        )  # fmt: skip
-    head_units = drop_curves.head_size(len(drops["baseline", seeds[0], layer]))
-    ax.axvspan(0.5, head_units + 0.5, color="0.5", alpha=0.12, lw=0)
-    ax.axhline(0, color="0.5", lw=0.8)
-    ax.axhline(drop_curves.OVER_PTS, color="0.5", lw=0.8, ls=":")
-    ax.set_title(f"({'abcdefgh'[layers.index(layer)]}) {layer}")
-# one x label, under the middle panel: one under each ran into the next
-np.atleast_1d(axes)[len(layers) // 2].set_xlabel("units, sorted by max class drop (each panel)")
-np.atleast_1d(axes)[0].set_ylabel("max class drop (pts)")
-fig.legend(
-    *np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="outside lower center", ncol=2,
-    fontsize=plots.SMALL, title="recipe (validation accuracy over seeds)",
-    title_fontsize=plots.SMALL,
-)  # fmt: skip
-head = {key: drop_curves.summary(d)["head"] for key, d in drops.items()}  # mean of the top 10%
-plots.caption(
-    fig,
-    f"Max class drop (percentage points, positive = worse) of every unit of {', '.join(layers)}, "
-    f"sorted largest first, for the {', '.join(recipes)} recipes (legend: validation accuracy "
-    f"over seeds). Lines: rank-by-rank mean over {len(seeds)} seeds; bands: their range. Grey "
-    f"strip: the curve's head; dotted line: {drop_curves.OVER_PTS:g} pts.",
-    alt=f"{len(layers)} line charts, one per layer, of sorted max class drops for "
-    f"{len(recipes)} recipes. Mean over seeds of the top "
-    f"{round(100 * drop_curves.HEAD_FRACTION)}% of units: "
-    + "; ".join(
-        f"{layer}: "
-        + ", ".join(
-            f"{recipe} {np.mean([head[recipe, s, layer] for s in seeds]):.1f} pts"
-            for recipe in recipes
-        )
-        for layer in layers
-    )
-    + ".",
-)
+regularizers.curves_figure(drops, accuracy, layers)
 plots.show()
 
 # %% [markdown]
@@ -152,26 +101,8 @@ plots.show()
 # ## Per recipe and layer
 
 # %%
-stats = pd.DataFrame({key: drop_curves.summary(d) for key, d in drops.items()}).T
-stats.index.names = ["recipe", "seed", "layer"]  # columns: mean, head, over, largest
-columns = {
-    "head": f"top {round(100 * drop_curves.HEAD_FRACTION)}% mean (pts)",
-    "over": f"share over {drop_curves.OVER_PTS:g} pts (%)",
-    "mean": "mean (pts)",
-    "largest": "largest (pts)",
-}
-spread = stats.groupby(["recipe", "layer"]).agg(["mean", "min", "max"])
-table = pd.DataFrame(
-    {
-        title: [
-            f"{spread.loc[i, (col, 'mean')]:.1f} ({spread.loc[i, (col, 'min')]:.1f}–"
-            f"{spread.loc[i, (col, 'max')]:.1f})"
-            for i in spread.index
-        ]
-        for col, title in columns.items()
-    },
-    index=spread.index,
-).reindex(pd.MultiIndex.from_product([recipes, layers], names=["recipe", "layer"]))
+stats = regularizers.curve_stats(drops)  # (recipe, seed, layer) x (mean, head, over, largest)
+table = regularizers.range_table(stats, recipes, layers)
 display(report.table(table.rename_axis(["recipe", "max class drop at"]), wrap=True))
 
 # %% [markdown]
@@ -187,24 +118,6 @@ display(report.table(table.rename_axis(["recipe", "max class drop at"]), wrap=Tr
 # dropout raises the head of the conv4 curve.
 
 # %%
-band = stats.loc["baseline"].groupby("layer").agg(["min", "max"])  # the baseline's seed band
-
-
-def per_seed(recipe, layer, column, direction):
-    """Whether each seed of ``recipe`` lies below ("lower") or above ("higher") every baseline
-    seed on ``column`` at ``layer``."""
-    values = np.array([stats.loc[(recipe, s, layer), column] for s in seeds])
-    if direction == "lower":
-        return values < band.loc[layer, (column, "min")]
-    return values > band.loc[layer, (column, "max")]
-
-
-names = {"batchnorm": "batch norm", "dropout-conv5": "conv5 dropout"}
-what = {
-    "head": f"the head of the {{}} curve (top {round(100 * drop_curves.HEAD_FRACTION)}% mean)",
-    "over": f"the share of {{}} units over {drop_curves.OVER_PTS:g} pts",
-    "mean": "the whole {} curve (its mean)",
-}
 rules = [  # (recipe, layer, statistic, direction, core)
     ("batchnorm", "conv5", "head", "lower", True),
     ("dropout-conv5", "conv5", "head", "lower", True),
@@ -215,19 +128,7 @@ rules = [  # (recipe, layer, statistic, direction, core)
     ("dropout-conv5", "conv5", "mean", "lower", False),
     ("dropout-conv5", "conv4", "head", "higher", False),
 ]
-checks, core, outcomes = {}, [], {}
-for recipe, layer, column, direction, is_core in rules:
-    passes = per_seed(recipe, layer, column, direction)
-    outcomes[recipe, layer, column] = passes
-    verb = "lowers" if direction == "lower" else "raises"
-    side = "below" if direction == "lower" else "above"
-    name = (
-        f"{names[recipe]} {verb} {what[column].format(layer)} {side} every baseline seed's, "
-        f"{verdicts.on_seeds(passes, seeds)}"
-    )
-    checks[name] = verdicts.seed_vote(passes)
-    if is_core:
-        core.append(name)
+checks, core, outcomes = regularizers.band_checks(stats, rules, seeds)
 
 # %% [markdown]
 # ## Beside the paper
@@ -238,21 +139,16 @@ paper = pd.DataFrame(  # Zhou et al. 2018, sec. 3.5 and Fig. 8 (Places365 AlexNe
      "conv5": ["lower", "much lower"], "accuracy vs baseline": ["similar", "2 pts lower"]},
     index=regularized,
 )  # fmt: skip
-
-
-def direction(recipe, layer):
-    """The head of ``recipe``'s curve at ``layer`` against the baseline's band, seed by seed."""
-    low, high = per_seed(recipe, layer, "head", "lower"), per_seed(recipe, layer, "head", "higher")
-    return f"below on {low.sum()} of {len(seeds)} seeds, above on {high.sum()}"
-
-
 ours = pd.DataFrame(
-    {layer: [direction(r, layer) for r in regularized] for layer in layers}
-    | {"accuracy vs baseline": [
-        f"{(accuracy[r] - accuracy['baseline']).mean():+.1f} pts (mean over seeds)"
-        for r in regularized]},
+    {layer: [regularizers.head_direction(stats, r, layer) for r in regularized] for layer in layers}
+    | {
+        "accuracy vs baseline": [
+            f"{(accuracy[r] - accuracy['baseline']).mean():+.1f} pts (mean over seeds)"
+            for r in regularized
+        ]
+    },
     index=regularized,
-)  # fmt: skip
+)
 comparison = pd.concat({"paper": paper, "this run": ours})
 display(
     report.table(
@@ -276,70 +172,52 @@ head_range = {  # range over seeds, pts
     for r in recipes
     for layer in layers
 }
-
-schedules = {(train.RECIPES[r].epochs, train.RECIPES[r].lr) for r in recipes}
-if len(schedules) == 1:
-    epochs, lr = schedules.pop()
-    schedule = f"The three recipes share one schedule: {epochs} epochs at a peak rate {lr:g}."
-else:
-    schedule = "The recipes' schedules differ: " + "; ".join(
-        f"{r} {train.RECIPES[r].epochs} epochs at {train.RECIPES[r].lr:g}" for r in recipes
-    )
+short = {"base": "baseline", "bn": "batchnorm", "do": "dropout-conv5"}  # glue names
+held = {  # on how many seeds each head check held
+    "bn_conv5": int(outcomes["batchnorm", "conv5", "head"].sum()),
+    "do_conv5": int(outcomes["dropout-conv5", "conv5", "head"].sum()),
+    "do_conv4": int(outcomes["dropout-conv5", "conv4", "head"].sum()),
+}
 report.glue(
     {
         "n_seeds": len(seeds),
-        "schedule": schedule,
-        "head_pct": round(100 * drop_curves.HEAD_FRACTION),
+        "schedule": regularizers.schedule(recipes),
+        "head_pct": regularizers.head_pct(),
         "over_pts": f"{drop_curves.OVER_PTS:g}",
         **{f"acc_{k}": verdicts.over_seeds(accuracy[r], mean=False)
            for k, r in [("baseline", "baseline"), ("batchnorm", "batchnorm"),
                         ("dropout", "dropout-conv5")]},
-        **{f"head_{k}_{layer}": head_range[r, layer]
-           for k, r in [("base", "baseline"), ("bn", "batchnorm"), ("do", "dropout-conv5")]
-           for layer in layers},
+        **{f"head_{k}_{layer}": head_range[r, layer] for k, r in short.items() for layer in layers},
         **{f"over_{k}_conv5": verdicts.over_seeds(over.loc[r, "conv5"], ".0f", mean=False)
-           for k, r in [("base", "baseline"), ("bn", "batchnorm"), ("do", "dropout-conv5")]},
-        "bn_conv5_seeds": int(outcomes["batchnorm", "conv5", "head"].sum()),
-        "do_conv5_seeds": int(outcomes["dropout-conv5", "conv5", "head"].sum()),
-        "do_conv4_seeds": int(outcomes["dropout-conv5", "conv4", "head"].sum()),
+           for k, r in short.items()},
+        **{f"{k}_seeds": n for k, n in held.items()},
     }
 )  # fmt: skip
+dropout_delta = (accuracy["dropout-conv5"] - accuracy["baseline"]).mean()
 report.claim(
     "Z9",
     ours=(
-        f"top {round(100 * drop_curves.HEAD_FRACTION)}% mean max class drop (pts, range over "
-        f"{len(seeds)} seeds): baseline "
-        + ", ".join(f"{layer} {head_range['baseline', layer]}" for layer in layers)
-        + "; batch norm "
-        + ", ".join(f"{layer} {head_range['batchnorm', layer]}" for layer in layers)
-        + "; conv5 dropout "
-        + ", ".join(f"{layer} {head_range['dropout-conv5', layer]}" for layer in layers)
-        + f"; dropout model {(accuracy['dropout-conv5'] - accuracy['baseline']).mean():+.1f} "
-        "pts accuracy (mean over seeds)"
+        f"top {regularizers.head_pct()}% mean max class drop (pts, range over {len(seeds)} "
+        "seeds): "
+        + "; ".join(
+            f"{regularizers.NAMES.get(r, r)} "
+            + ", ".join(f"{layer} {head_range[r, layer]}" for layer in layers)
+            for r in recipes
+        )
+        + f"; dropout model {dropout_delta:+.1f} pts accuracy (mean over seeds)"
     ),
     checks=checks,
     core=core,
     profile=profile,
 )
 
-
 # %%
-def against_baseline(name: str) -> str:
-    """``"1.8 pts less accurate than the baseline"``: a recipe's mean accuracy against it."""
-    delta = (accuracy[name] - accuracy["baseline"]).mean()
-    if round(delta, 1) == 0:
-        return "as accurate as the baseline"
-    return f"{abs(delta):.1f} pts {'more' if delta > 0 else 'less'} accurate than the baseline"
-
-
 report.takeaway(
-    "the head of the conv5 max class drop curve (its top "
-    f"{round(100 * drop_curves.HEAD_FRACTION)}% of units) falls below every baseline seed's with "
-    f"batch norm on {int(outcomes['batchnorm', 'conv5', 'head'].sum())} of {len(seeds)} seeds and "
-    f"with conv5 dropout on {int(outcomes['dropout-conv5', 'conv5', 'head'].sum())}; conv5 "
-    "dropout raises the conv4 head above the baseline's on "
-    f"{int(outcomes['dropout-conv5', 'conv4', 'head'].sum())}. The dropout models are "
-    f"{against_baseline('dropout-conv5')} (mean over seeds).",
+    f"the head of the conv5 max class drop curve (its top {regularizers.head_pct()}% of units) "
+    f"falls below every baseline seed's with batch norm on {held['bn_conv5']} of {len(seeds)} "
+    f"seeds and with conv5 dropout on {held['do_conv5']}; conv5 dropout raises the conv4 head "
+    f"above the baseline's on {held['do_conv4']}. The dropout models are "
+    f"{regularizers.against_baseline(accuracy, 'dropout-conv5')} (mean over seeds).",
     paper="batch norm lowers the max class drop curves of conv3–conv5, and channel dropout at "
     "conv5 lowers the conv5 curve a lot while raising conv4's: regularizers spread class "
     "information over more units, so single units matter less.",
@@ -370,17 +248,7 @@ report.takeaway(
 # %%
 images = int(min(np.bincount(m.labels.numpy()).min() for m in models.values()))
 pts_per_image = 100 / images
-rows = {}
-for recipe in recipes:
-    for layer in layers:
-        heads = head.loc[recipe, layer]
-        rows[recipe, layer] = {
-            "head, mean over seeds (pts)": heads.mean(),
-            "head, in images of the worst class": heads.mean() / pts_per_image,
-            "seed range (pts)": heads.max() - heads.min(),
-        }
-room = pd.DataFrame(rows).T.rename_axis(["recipe", "layer"])
-display(report.table(room, decimals=1))
+display(report.table(regularizers.room_table(head, pts_per_image), decimals=1))
 base_c5 = head.loc["baseline", "conv5"]
 first = models["baseline", seeds[0]]
 scale = study.scale_comparison(
@@ -398,8 +266,8 @@ report.glue(
         "z9_base_band_images": f"{(base_c5.max() - base_c5.min()) / pts_per_image:.0f}",
         "z9_bn_head": f"{head.loc['batchnorm', 'conv5'].mean():.1f}",
         "z9_do_head": f"{head.loc['dropout-conv5', 'conv5'].mean():.1f}",
-        "z9_acc_bn": against_baseline("batchnorm"),
-        "z9_acc_do": against_baseline("dropout-conv5"),
+        "z9_acc_bn": regularizers.against_baseline(accuracy, "batchnorm"),
+        "z9_acc_do": regularizers.against_baseline(accuracy, "dropout-conv5"),
     }
 )
 

@@ -63,11 +63,9 @@ run = profiles.check(
 )
 
 # %%
-import numpy as np
-import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, study, verdicts
+from unitroles import class_prediction, plots, report, study
 
 plots.use_style()
 if run.smoke:  # seconds, not minutes: the code path, not the science
@@ -86,79 +84,22 @@ for s in train + test:
     print(s.setup.description, f"— top-1 accuracy {s.counts.base_overall_accuracy():.1f}%")
 
 # %%
-fig, ax = plots.figure(width=6.0, height=2.8)
-labels = [study.FEATURE_LABELS[f] for f in accuracy.index]
-ax.bar(labels, accuracy.to_numpy(), color=plots.PALETTE[0], width=0.6)
-ax.axhline(chance["uniform"], color=plots.PALETTE[3], ls="--", lw=1, label="chance (uniform)")
-ax.axhline(chance["majority"], color=plots.PALETTE[1], ls=":", lw=1.2, label="most common label")
-for i, v in enumerate(accuracy.dropna()):
-    ax.annotate(f"{v:.1f}", (i, v), xytext=(0, 2), textcoords="offset points", ha="center")
-if prediction.why:
-    ax.set_ylim(0, 100)
-    ax.text(0.5, 0.5, "not measured: no units to predict", transform=ax.transAxes, ha="center")
-ax.set_ylabel("held-out accuracy (%)")
-ax.legend(fontsize=plots.SMALL, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-plots.caption(
-    fig,
-    f"Held-out accuracy (%) of predicting the class a unit's ablation hurts most, from each "
-    f"attribute vector and their ensemble, on {len(prediction.units)} {layer} units of "
-    f"{len(test)} instances not trained on; lines: a uniform guess over "
-    f"{len(prediction.class_names)} classes and always naming the most common label.",
-    alt="Bar chart of held-out accuracy: "
-    + (
-        ", ".join(f"{label} {v:.1f}%" for label, v in zip(labels, accuracy))
-        + f"; uniform chance {chance['uniform']:.1f}%, most common label "
-        f"{chance['majority']:.1f}%."
-        if not prediction.why
-        else "empty, not measured: " + prediction.why
-    ),
-)
-plots.show()
+class_prediction.figure(prediction, layer, len(test))
 
 # %% [markdown]
 # ## Beside the paper
 
 # %%
-paper = {"Concept Alignment": 38.67, "Class Correlation": 38.28, "Class Selectivity": 38.08,
-         "Ensemble": 39.06}  # fmt: skip
-rows = pd.DataFrame(
-    {
-        "ours (%)": accuracy.rename(index=study.FEATURE_LABELS),
-        "paper (%)": pd.Series(paper),
-    }
-)
-rows.loc["chance: uniform"] = [chance["uniform"], 100 / 365]
-rows.loc["chance: most common label"] = [chance["majority"], np.nan]
 n_train = sum(s.units for s in train)
 print(
     f"{n_train} training units ({len(train)} instances), {len(prediction.units)} held-out units "
     f"({len(test)} instances), {prediction.excluded} units hurt no class and are left out; "
     f"{len(prediction.class_names)} classes (the paper: 365)."
 )
-display(report.table(rows.rename_axis("predicted from"), decimals=2))
+display(report.table(class_prediction.paper_table(prediction), decimals=2))
 
 # %%
-singles = accuracy.drop("ensemble")
-
-
-def pct(v):
-    return "— (not measured)" if np.isnan(v) else f"{v:.1f}%"
-
-
-report.glue(
-    {
-        "acc_concept": pct(accuracy["concept"]),
-        "acc_correlation": pct(accuracy["correlation"]),
-        "acc_selectivity": pct(accuracy["selectivity"]),
-        "acc_ensemble": pct(accuracy["ensemble"]),
-        "chance_uniform": pct(chance["uniform"]),
-        "chance_majority": pct(chance["majority"]),
-        "n_heldout": len(prediction.units),
-        "excluded": prediction.excluded,
-        "n_classes": len(prediction.class_names),
-    }
-)
-(core_check,) = verdicts.CLAIMS["Z6"].core
+report.glue(class_prediction.glue_values(prediction))
 report.claim(
     "Z6",
     ours=(
@@ -169,20 +110,13 @@ report.claim(
         if not prediction.why
         else "no units to predict"
     ),
-    checks={
-        core_check: bool((singles >= 3 * chance["uniform"]).all()),
-        "every attribute beats always guessing the most common label": bool(
-            (singles > chance["majority"]).all()
-        ),
-        "the ensemble is at least as accurate as the best single attribute": bool(
-            accuracy["ensemble"] >= singles.max()
-        ),
-    },
+    checks=class_prediction.checks(prediction),
     profile=profile,
     unmeasured=prediction.why or None,
 )
 
 # %%
+singles = accuracy.drop("ensemble")
 report.takeaway(
     f"on {len(prediction.units)} held-out units, the attributes predict the most damaged class "
     + ", ".join(f"{study.FEATURE_LABELS[f].lower()} {accuracy[f]:.1f}%" for f in accuracy.index)

@@ -1,0 +1,105 @@
+"""Zhou et al. 2018, Table 1 read: predicting the class a unit matters most for.
+
+:func:`unitroles.study.predict_most_damaged` fits the logistic regressions and gives a
+:class:`unitroles.study.Prediction`; this module shows and judges it: the bar chart
+(:func:`figure`), the table beside the paper's (:func:`paper_table`), the glued accuracies
+(:func:`glue_values`) and claim Z6's checks (:func:`checks`). Accuracies are in %.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import plots, study, verdicts
+
+# Zhou et al. 2018, Table 1: held-out accuracy (%) over 365 classes, AlexNet-Places365 conv5
+PAPER = {"Concept Alignment": 38.67, "Class Correlation": 38.28, "Class Selectivity": 38.08,
+         "Ensemble": 39.06}  # fmt: skip
+PAPER_CLASSES = 365
+
+
+def figure(prediction: study.Prediction, layer: str, instances: int) -> None:
+    """Held-out accuracy of each attribute vector and the ensemble as bars, with a uniform guess
+    and the most common label as lines, and its caption; ``instances``: how many held-out
+    instances the units come from. A prediction with nothing to predict says so."""
+    accuracy, chance = prediction.accuracy(), prediction.chance()
+    fig, ax = plots.figure(width=6.0, height=2.8)
+    labels = [study.FEATURE_LABELS[f] for f in accuracy.index]
+    ax.bar(labels, accuracy.to_numpy(), color=plots.PALETTE[0], width=0.6)
+    ax.axhline(chance["uniform"], color=plots.PALETTE[3], ls="--", lw=1, label="chance (uniform)")
+    ax.axhline(
+        chance["majority"], color=plots.PALETTE[1], ls=":", lw=1.2, label="most common label"
+    )
+    for i, v in enumerate(accuracy.dropna()):
+        ax.annotate(f"{v:.1f}", (i, v), xytext=(0, 2), textcoords="offset points", ha="center")
+    if prediction.why:
+        ax.set_ylim(0, 100)
+        ax.text(0.5, 0.5, "not measured: no units to predict", transform=ax.transAxes, ha="center")
+    ax.set_ylabel("held-out accuracy (%)")
+    ax.legend(fontsize=plots.SMALL, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    plots.caption(
+        fig,
+        f"Held-out accuracy (%) of predicting the class a unit's ablation hurts most, from each "
+        f"attribute vector and their ensemble, on {len(prediction.units)} {layer} units of "
+        f"{instances} instances not trained on; lines: a uniform guess over "
+        f"{len(prediction.class_names)} classes and always naming the most common label.",
+        alt="Bar chart of held-out accuracy: "
+        + (
+            ", ".join(f"{label} {v:.1f}%" for label, v in zip(labels, accuracy))
+            + f"; uniform chance {chance['uniform']:.1f}%, most common label "
+            f"{chance['majority']:.1f}%."
+            if not prediction.why
+            else "empty, not measured: " + prediction.why
+        ),
+    )
+    plots.show()
+
+
+def paper_table(prediction: study.Prediction) -> pd.DataFrame:
+    """Our accuracies beside the paper's (:data:`PAPER`), with both chance rows."""
+    accuracy, chance = prediction.accuracy(), prediction.chance()
+    rows = pd.DataFrame(
+        {"ours (%)": accuracy.rename(index=study.FEATURE_LABELS), "paper (%)": pd.Series(PAPER)}
+    )
+    rows.loc["chance: uniform"] = [chance["uniform"], 100 / PAPER_CLASSES]
+    rows.loc["chance: most common label"] = [chance["majority"], np.nan]
+    return rows.rename_axis("predicted from")
+
+
+def pct(v: float) -> str:
+    """An accuracy for the prose, ``"41.2%"``, or ``"— (not measured)"`` for NaN."""
+    return "— (not measured)" if np.isnan(v) else f"{v:.1f}%"
+
+
+def glue_values(prediction: study.Prediction) -> dict:
+    """The page's glue: each accuracy and both chances (:func:`pct`), the held-out and left-out
+    unit counts and the number of classes."""
+    accuracy, chance = prediction.accuracy(), prediction.chance()
+    return {
+        **{f"acc_{f}": pct(accuracy[f]) for f in ("concept", "correlation", "selectivity")},
+        "acc_ensemble": pct(accuracy["ensemble"]),
+        "chance_uniform": pct(chance["uniform"]),
+        "chance_majority": pct(chance["majority"]),
+        "n_heldout": len(prediction.units),
+        "excluded": prediction.excluded,
+        "n_classes": len(prediction.class_names),
+    }
+
+
+def checks(prediction: study.Prediction) -> dict[str, bool]:
+    """Claim Z6's checks: the core one (:data:`unitroles.verdicts.CLAIMS`: every attribute at
+    least three times a uniform guess), every attribute above always naming the most common
+    label, and the ensemble at least as accurate as the best single attribute."""
+    accuracy, chance = prediction.accuracy(), prediction.chance()
+    singles = accuracy.drop("ensemble")
+    (core,) = verdicts.CLAIMS["Z6"].core
+    return {
+        core: bool((singles >= 3 * chance["uniform"]).all()),
+        "every attribute beats always guessing the most common label": bool(
+            (singles > chance["majority"]).all()
+        ),
+        "the ensemble is at least as accurate as the best single attribute": bool(
+            accuracy["ensemble"] >= singles.max()
+        ),
+    }

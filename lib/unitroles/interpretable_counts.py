@@ -1,0 +1,211 @@
+"""Interpretable units counted model by model (Zhou et al. 2018, Fig. 9).
+
+Zhou et al. dissect conv5 of a baseline AlexNet and of one trained with channel dropout on conv5,
+and count the units that network dissection calls interpretable (best concept IoU >
+:data:`unitroles.dissection.INTERPRETABLE_IOU`), concept by concept. Here each recipe is trained
+from several seeds, so every count is one per model, keyed ``(recipe, seed)``, and the recipes
+are compared seed by seed.
+
+``best`` throughout is a dict ``(recipe, seed)`` -> the table of
+:meth:`unitroles.dissection.Dissection.best`: one row per unit with its best ``concept``, its
+``category``, its ``iou`` and whether it is ``interpretable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from unitroles import diagnosis, dissection, plots, verdicts
+
+
+def _interpretable(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["interpretable"]]
+
+
+def per_concept(best: dict) -> pd.DataFrame:
+    """Interpretable units per concept: rows ``(category, concept)``, columns ``(recipe, seed)``
+    (0 where a model has none)."""
+    counts = pd.DataFrame(
+        {key: _interpretable(b).groupby(["category", "concept"]).size() for key, b in best.items()}
+    )
+    counts = counts.fillna(0).astype(int)
+    counts.columns.names = ["recipe", "seed"]
+    return counts
+
+
+def concept_spread(best: dict, recipes: Sequence[str]) -> pd.DataFrame:
+    """:func:`per_concept` over seeds: rows concepts, columns ``(recipe, mean|min|max)``, the
+    concepts with the most units (by the recipes' means, in order) first."""
+    counts = per_concept(best)
+    spread = counts.T.groupby("recipe").agg(["mean", "min", "max"]).T.unstack()
+    return spread.sort_values([(r, "mean") for r in recipes], ascending=False)
+
+
+def totals(best: dict) -> pd.Series:
+    """Interpretable units of each model, indexed ``(recipe, seed)``."""
+    return pd.Series({key: int(b["interpretable"].sum()) for key, b in best.items()})
+
+
+def per_model(best: dict) -> pd.DataFrame:
+    """One column per model ``(recipe, seed)``: interpretable units per concept category, then
+    ``all`` of them, the ``distinct concepts`` they match, the ``mean best IoU`` over the layer
+    and the ``units in the layer``."""
+    table = pd.DataFrame(
+        {key: _interpretable(b).groupby("category").size() for key, b in best.items()}
+    ).fillna(0)
+    table.loc["all"] = table.sum()
+    table.loc["distinct concepts"] = [_interpretable(b)["concept"].nunique() for b in best.values()]
+    table.loc["mean best IoU"] = [b["iou"].mean() for b in best.values()]
+    table.loc["units in the layer"] = [len(b) for b in best.values()]
+    table.columns.names = ["recipe", "seed"]
+    return table
+
+
+def counts_figure(best: dict, accuracy: dict, recipes: Sequence[str], layer: str):
+    """Fig. 9: (a) each model's count of interpretable units, one dot per seed and a line at
+    their mean; (b) the units by best concept, bars the mean over seeds, whiskers the range.
+    ``accuracy`` is ``(recipe, seed)`` -> top-1 accuracy (%). Captioned, with alt text."""
+    spread, total = concept_spread(best, recipes), totals(best)
+    seeds = list(dict.fromkeys(seed for _, seed in best))
+    iou = dissection.INTERPRETABLE_IOU
+    fig, (ax_total, ax) = plots.figure(
+        2, width=7.0, height=3.4, gridspec_kw={"width_ratios": [1, 5]}
+    )
+    x = np.arange(len(spread))
+    width = 0.8 / len(recipes)
+    for i, recipe in enumerate(recipes):
+        acc = [accuracy[recipe, s] for s in seeds]
+        color = plots.PALETTE[i]
+        ax_total.plot([i] * len(seeds), total[recipe].to_numpy(), "o", color=color, alpha=0.8, ms=5)
+        ax_total.plot([i - 0.25, i + 0.25], [total[recipe].mean()] * 2, color=color, lw=2)
+        m = spread[recipe]
+        ax.bar(
+            x + (i - (len(recipes) - 1) / 2) * width, m["mean"], width, color=color,
+            yerr=[m["mean"] - m["min"], m["max"] - m["mean"]],
+            error_kw={"lw": 0.8, "ecolor": "0.3"},
+            label=f"{recipe} ({min(acc):.0f}–{max(acc):.0f}% val)",
+        )  # fmt: skip
+    ax_total.set_xticks(range(len(recipes)), recipes, rotation=30, ha="right", fontsize=plots.SMALL)
+    ax_total.set_xlim(-0.6, len(recipes) - 0.4)
+    ax_total.set_ylim(0, 1.15 * max(1, total.max()))  # room above the dots
+    ax_total.set_ylabel("interpretable units (per model)")
+    ax_total.set_title("(a) all concepts", fontsize=plots.SMALL)
+    names = [f"{c} ({cat})" for cat, c in spread.index]
+    ax.set_xticks(x, names, rotation=60, ha="right", fontsize=plots.SMALL)
+    ax.set_ylabel("units (mean over seeds)")
+    ax.set_ylim(0, 1.15 * max(1, spread.xs("max", axis=1, level=1).to_numpy().max(initial=0)))
+    ax.set_title(f"(b) {layer}: units whose best concept has IoU > {iou}")
+    ax.legend(fontsize=plots.SMALL, title=f"recipe, {len(seeds)} seeds", title_fontsize=plots.SMALL)
+    per_seed = "; ".join(
+        f"{recipe} {', '.join(str(total[recipe, s]) for s in seeds)}" for recipe in recipes
+    )
+    return plots.caption(
+        fig,
+        f"Interpretable {layer} units (best concept IoU > {iou}) of the {' and '.join(recipes)} "
+        f"models. (a) The count of each model, one dot per seed, a short line at their mean. "
+        f"(b) The same units by their best concept (category in brackets); bars give the mean "
+        f"over {len(seeds)} seeds, whiskers the range.",
+        alt=f"Dot plot and bar chart of interpretable {layer} units. Counts per seed: {per_seed}. "
+        f"Concepts with the most units: {', '.join(names[:6])}.",
+    )
+
+
+def paired_checks(best: dict, base: str, drop: str, seeds: Sequence) -> tuple[dict, list, dict]:
+    """The checks of Fig. 9, recipe ``drop`` against ``base`` seed by seed, each named with the
+    seeds it held on and judged by :func:`unitroles.verdicts.seed_vote`: fewer interpretable
+    units than the ``base`` of the same seed (the core check), fewer than every ``base`` seed,
+    fewer distinct concepts than the same seed's ``base``. Returns ``checks`` (name ->
+    outcome), ``core`` and ``passes`` (the sentence -> booleans ``(seeds,)``)."""
+    total = totals(best)
+    distinct = per_model(best).loc["distinct concepts"]
+    passes = {
+        f"{drop} has fewer interpretable units than the {base} of the same seed": (
+            total[drop].to_numpy() < total[base].to_numpy()
+        ),
+        f"{drop} has fewer interpretable units than every {base} seed": (
+            total[drop].to_numpy() < total[base].min()
+        ),
+        f"{drop} matches fewer distinct concepts than the {base} of the same seed": (
+            distinct[drop].to_numpy() < distinct[base].to_numpy()
+        ),
+    }
+    checks, core = {}, []
+    for k, (what, held) in enumerate(passes.items()):
+        name = f"{what}, {verdicts.on_seeds(held, seeds)}"
+        checks[name] = verdicts.seed_vote(held)
+        if k == 0:
+            core.append(name)
+    return checks, core, passes
+
+
+def per_recipe(best: dict, recipes: Sequence[str]) -> pd.DataFrame:
+    """One row per recipe, means over its seeds: interpretable units, distinct concepts, units
+    per matched concept (:func:`unitroles.diagnosis.duplication`), the share of interpretable
+    units whose best concept is a scene label (:func:`unitroles.diagnosis.concept_mix`) and the
+    mean best IoU over the layer."""
+    seeds = list(dict.fromkeys(seed for _, seed in best))
+    total, models = totals(best), per_model(best)
+    dup = {key: diagnosis.duplication(b) for key, b in best.items()}
+    mix = {r: diagnosis.concept_mix([best[r, s] for s in seeds]) for r in recipes}
+    return pd.DataFrame(
+        {
+            "interpretable units (mean)": {r: total[r].mean() for r in recipes},
+            "distinct concepts (mean)": {
+                r: models.loc["distinct concepts", r].mean() for r in recipes
+            },
+            "units per matched concept": {
+                r: float(np.mean([dup[r, s]["per_concept"] for s in seeds])) for r in recipes
+            },
+            "best concept a scene label": {r: float(mix[r].get("scene", 0.0)) for r in recipes},
+            "mean best IoU": {r: models.loc["mean best IoU", r].mean() for r in recipes},
+        }
+    ).rename_axis("recipe")
+
+
+def scenes_sentence(scene: dict, base: str, drop: str) -> str:
+    """What the share of scene labels among the best concepts (``recipe`` -> fraction) says."""
+    if min(scene.values()) > 0.5:
+        return (
+            f"Most interpretable units match a scene label, which in this world is one of the "
+            f"classes ({scene[base]:.0%} of the baseline's, {scene[drop]:.0%} of the dropout "
+            "models'): a network has to keep those to classify at all, with or without dropout, "
+            "whereas the paper counts detectors of objects, parts and textures among hundreds of "
+            "concepts, many of which a Places365 network can afford to lose."
+        )
+    return (
+        f"Scene labels (the world's classes) are the best concept of {scene[base]:.0%} of the "
+        f"baseline's interpretable units and {scene[drop]:.0%} of the dropout models'."
+    )
+
+
+def copies_sentence(copies: bool, fewer_concepts: bool) -> str:
+    """Whether channel dropout keeps copies: ``copies`` when each matched concept is held by
+    more units in the dropout models, ``fewer_concepts`` when they match fewer concepts."""
+    if not copies:
+        return (
+            "The dropout models hold each matched concept in no more units than the baseline, so "
+            "copies do not explain the count."
+        )
+    return (
+        "Dropout keeps copies: each matched concept is held by more units in the dropout "
+        "models, so the count of interpretable units stays up"
+        + (" while the concepts they match become fewer" if fewer_concepts else "")
+        + ". A network that loses half its conv5 units at random on every training step "
+        "needs what it uses to be present several times over, and dissection counts each copy."
+    )
+
+
+__all__ = [
+    "concept_spread",
+    "copies_sentence",
+    "counts_figure",
+    "paired_checks",
+    "per_concept",
+    "per_model",
+    "per_recipe",
+    "scenes_sentence",
+    "totals",
+]

@@ -1,0 +1,141 @@
+"""The four roles as bands of one rank order (Zhao et al. 2023, Fig. 2).
+
+Both active sets of a class are prefixes of the same rank order (the units switched on before
+each curve's turning point), so a class's roles read off its rank order as bands: core first,
+then overfitted (the training curve turns later) or generalizing (the test curve does), then
+confusing. This module reads a :class:`~unitroles.roles.Taxonomy` that way, for one class
+(:func:`class_roles`, :func:`class_table`) and for every class of the five models
+(:func:`partition_summary`, :func:`band_counts`), and compares two rankings' roles
+(:func:`role_crosstab`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .roles import ROLES, Taxonomy, is_partition
+
+DEFINITIONS = {
+    "core": "U0(train) ∩ U0(test)  (3)",
+    "overfitted": "U0(train) ∩ (Ul − U0(test))  (4)",
+    "generalizing": "U0(test) ∩ (Ul − U0(train))  (5)",
+    "confusing": "(Ul − U0(train)) ∩ (Ul − U0(test))  (6)",
+}
+"""Each role's definition in the paper's notation, with its equation number."""
+
+
+def ranked_roles(tax: Taxonomy) -> np.ndarray:
+    """``(K, N)`` the roles (indices into :data:`~unitroles.roles.ROLES`) of each class's units
+    in that class's rank order: column ``i`` is the unit switched on ``i + 1``-th."""
+    return np.take_along_axis(tax.roles(), tax.train.order, axis=1)
+
+
+def class_roles(tax: Taxonomy, k: int) -> dict[str, int]:
+    """Class ``k``'s two turning points (``n0_train``, ``n0_test``) and its number of units in
+    each role (keys :data:`~unitroles.roles.ROLES`)."""
+    sets = tax.sets()
+    return {"n0_train": int(tax.n0_train[k]), "n0_test": int(tax.n0_test[k])} | {
+        r: int(sets[r][k].sum()) for r in ROLES
+    }
+
+
+def in_words(counts: Mapping[str, int]) -> str:
+    """``"3 core, 0 overfitted, 2 generalizing, 91 confusing"`` from role counts."""
+    return ", ".join(f"{counts[r]} {r}" for r in ROLES)
+
+
+def rank_span(tax: Taxonomy, k: int, role: str) -> str:
+    """The ranks (1 = switched on first) of class ``k``'s units in ``role``: ``"first–last"``,
+    one rank alone, or ``"—"`` when the role is empty."""
+    at = np.flatnonzero(ranked_roles(tax)[k] == ROLES.index(role)) + 1
+    if not len(at):
+        return "—"
+    return f"{at[0]}–{at[-1]}" if len(at) > 1 else str(at[0])
+
+
+def class_table(taxonomies: Mapping[str, Taxonomy], k: int) -> pd.DataFrame:
+    """For class ``k``: each role's definition, then per model its units in the role and their
+    ranks (:func:`rank_span`); one row a role, columns ``(model, "units" | "ranks")``."""
+    table = {("", "paper's definition (eq.)"): DEFINITIONS}
+    for name, tax in taxonomies.items():
+        counts = class_roles(tax, k)
+        table[(name, "units")] = {r: counts[r] for r in ROLES}
+        table[(name, "ranks")] = {r: rank_span(tax, k, r) for r in ROLES}
+    return pd.DataFrame(table)
+
+
+def partition_summary(taxonomies: Mapping[str, Taxonomy]) -> pd.DataFrame:
+    """One row per model: its classes; those whose roles partition the layer (eq. 7); those
+    whose roles form bands of the rank order (core, then overfitted or generalizing, then
+    confusing); and those with both overfitted and generalizing units (none, under one ranking).
+    """
+    rows = {}
+    for name, tax in taxonomies.items():
+        sets, ranked = tax.sets(), ranked_roles(tax)
+        band = np.where(ranked == 3, 2, ranked)  # core 0, overfitted 1 | generalizing 2, confusing
+        rows[name] = {
+            "classes": len(ranked),
+            "classes partitioned (7)": int(is_partition(sets).sum()),
+            "classes in bands (core, o|g, confusing)": int(
+                (np.diff(band, axis=1) >= 0).all(1).sum()
+            ),
+            "classes with both overfitted and generalizing units": int(
+                (sets["overfitted"].any(1) & sets["generalizing"].any(1)).sum()
+            ),
+        }
+    return pd.DataFrame(rows).T
+
+
+def band_counts(n0_train, n0_test, units: int) -> dict[str, np.ndarray]:
+    """The role counts when both active sets are prefixes of one rank order of ``units`` units:
+    core ``min(n0_train, n0_test)``, overfitted ``max(n0_train - n0_test, 0)``, generalizing
+    ``max(n0_test - n0_train, 0)``, confusing ``units - max(n0_train, n0_test)``."""
+    return {
+        "core": np.minimum(n0_train, n0_test),
+        "overfitted": np.maximum(n0_train - n0_test, 0),
+        "generalizing": np.maximum(n0_test - n0_train, 0),
+        "confusing": units - np.maximum(n0_train, n0_test),
+    }
+
+
+def band_count_matches(taxonomies: Mapping[str, Taxonomy]) -> int:
+    """The (class, model) pairs whose role counts :func:`band_counts` gives exactly."""
+    matches = 0
+    for tax in taxonomies.values():
+        c = tax.counts()
+        predicted = band_counts(c["n0_train"], c["n0_test"], tax.units)
+        matches += int(np.all([c[r] == predicted[r] for r in ROLES], axis=0).sum())
+    return matches
+
+
+def role_crosstab(before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
+    """(Class, unit) pairs counted by role under one ranking (rows, ``before``) and another
+    (columns, ``after``); ``before`` and ``after`` are role indices of the same pairs."""
+    return pd.crosstab(
+        pd.Categorical([ROLES[i] for i in before], ROLES),
+        pd.Categorical([ROLES[i] for i in after], ROLES),
+        rownames=["activation ranking"], colnames=["weight ranking"], dropna=False,
+    )  # fmt: skip
+
+
+def core_flow(before: np.ndarray, after: np.ndarray) -> tuple[str, str]:
+    """Where core (class, unit) pairs go between two rankings (role indices ``before`` and
+    ``after`` of the same pairs): the share of ``before``'s core pairs still core ``after``
+    (``"62%"``), and what ``after``'s core pairs were ``before`` (``"80% core, 20% confusing"``).
+    """
+    core = ROLES.index("core")
+    stay = (
+        f"{100 * ((before == core) & (after == core)).sum() / (before == core).sum():.0f}%"
+        if (before == core).any()
+        else "n/a (no core pairs)"
+    )
+    came = pd.Series(before[after == core]).map(dict(enumerate(ROLES))).value_counts()
+    origin = (
+        ", ".join(f"{100 * v / came.sum():.0f}% {r}" for r, v in came.items())
+        if len(came)
+        else "none (no core pairs)"
+    )
+    return stay, origin

@@ -1,0 +1,219 @@
+"""The figures of Zhao et al. 2023's pages: ROF curves, role maps and the five models' roles.
+
+Each function draws one figure (or one panel) from a :class:`~unitroles.roles.Taxonomy` or the
+five models' :class:`~unitroles.generalization.ModelRoles`, in the book's look
+(:mod:`unitroles.plots`); a page gives the figure its caption and alt text
+(:func:`unitroles.plots.caption`). Curves are cross-entropy in nats against the number of units
+switched on; role proportions and shares are in % of the layer's units or of the classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+
+from . import plots
+from .role_bands import ranked_roles
+from .roles import ROLES, Taxonomy
+
+TRAIN_COLOUR, TEST_COLOUR = plots.PALETTE[0], plots.PALETTE[3]
+
+
+def rof_panel(ax, tax: Taxonomy, k: int, *, turning_points: bool = True) -> None:
+    """Class ``k``'s train and test ROF curves on ``ax`` over its role bands
+    (:func:`unitroles.plots.role_bands`); ``turning_points``: a dot at each curve's minimum."""
+    n = np.arange(tax.units + 1)
+    n0_train, n0_test = int(tax.n0_train[k]), int(tax.n0_test[k])
+    plots.role_bands(ax, n0_train, n0_test, tax.units)
+    ax.plot(n, tax.train.loss[k], color=TRAIN_COLOUR, label="train curve")
+    ax.plot(n, tax.test.loss[k], color=TEST_COLOUR, label="test curve")
+    if turning_points:
+        ax.plot(n0_train, tax.train.loss[k, n0_train], "o", color=TRAIN_COLOUR)
+        ax.plot(n0_test, tax.test.loss[k, n0_test], "o", color=TEST_COLOUR)
+
+
+def role_map(ax, tax: Taxonomy) -> None:
+    """Every class of ``tax`` as a row of its units in the class's rank order, coloured by role
+    (:data:`unitroles.plots.ROLE_COLORS`); rows sorted by their number of core units."""
+    cmap = ListedColormap([plots.ROLE_COLORS[r] for r in ROLES])
+    ranked = ranked_roles(tax)
+    by_core = np.argsort(tax.counts()["core"].to_numpy(), kind="stable")
+    ax.imshow(
+        ranked[by_core], aspect="auto", cmap=cmap, vmin=-0.5, vmax=3.5, interpolation="none",
+        extent=(0, tax.units, len(ranked), 0),
+    )  # fmt: skip
+    ax.set_yticks([])
+    ax.grid(False)
+
+
+def turning_points_figure(tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFrame], title: str):
+    """Fig. 1: (a) class ``k``'s train and test ROF curves, each turning point dotted and
+    labelled; (b) the histogram of every class's turning points (% of the layer's units).
+    ``summary``: per split, :func:`~unitroles.rof.rof_summary`. Returns the figure."""
+    n = np.arange(tax.units + 1)
+    fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.1)
+    for split, colour, height in (("train", TRAIN_COLOUR, 0.62), ("test", TEST_COLOUR, 0.8)):
+        curve = getattr(tax, split).loss[k]
+        n0 = int(summary[split]["n0"].iloc[k])
+        ax_a.plot(n, curve, color=colour, label=f"{split} images")
+        ax_a.plot(n0, curve[n0], "o", color=colour, ms=6)
+        # the label sits in the empty upper middle of the panel, an arrow from its lower left
+        # corner pointing at its dot (clear of the legend on the right)
+        ax_a.annotate(
+            f"$n_0$ = {n0} ({split})", (n0, curve[n0]), xytext=(0.45, height),
+            textcoords="axes fraction", color=colour, fontsize=plots.SMALL,
+            arrowprops={
+                "arrowstyle": "->", "color": colour, "lw": 0.8, "shrinkB": 4, "relpos": (0, 0)
+            },
+        )  # fmt: skip
+        ax_b.hist(
+            summary[split]["n0_fraction"] * 100, bins=np.linspace(0, 100, 21), alpha=0.6,
+            color=colour, label=f"{split} curves",
+        )  # fmt: skip
+    ax_a.set(xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)", title=title)
+    ax_a.legend(fontsize=plots.SMALL, loc="center right")  # below the n0 labels
+    ax_b.set(
+        xlabel="turning point n0 (% of the layer's units)", ylabel="classes",
+        title="(b) turning points of every class",
+    )  # fmt: skip
+    ax_b.legend(fontsize=plots.SMALL)
+    return fig
+
+
+def five_models_figure(models: Mapping, k: int, mean_divergence: pd.Series, title: str):
+    """Fig. 3: class ``k``'s ROF curves over its role bands in each of the five models
+    (``models``: name -> :class:`~unitroles.generalization.ModelRoles`), titled with the model's
+    gap and role counts, and a last panel of each model's ``mean_divergence`` (nats) against its
+    generalization gap. Returns the figure."""
+    fig, axes = plots.figure(2, 3, width=7.0, height=8.6)  # 3 rows of 2: titles fit
+    for letter, ax, (name, m) in zip("abcde", axes.flat, models.items()):
+        c = m.taxonomy.counts().iloc[k]
+        if ax is not axes[0, 0]:
+            ax.sharey(axes[0, 0])
+        rof_panel(ax, m.taxonomy, k, turning_points=False)
+        ax.set_title(
+            f"({letter}) {name} (gap {m.gap:.2f})\n{c['core']} core, {c['overfitted']} overf., "
+            f"{c['generalizing']} gen., {c['confusing']} conf.",
+            fontsize=plots.SMALL,
+        )
+        ax.set_xlabel("units switched on, n", fontsize=plots.SMALL)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("cross-entropy E(n) (nats)", fontsize=plots.SMALL)
+    axes[0, 0].legend(handles=axes[0, 0].get_lines()[:2], fontsize=plots.SMALL)
+    ax = axes[-1, -1]
+    gaps = pd.Series({name: m.gap for name, m in models.items()})
+    ax.plot(gaps, mean_divergence, "o", color="0.3")
+    for name in models:
+        xy = (gaps[name], mean_divergence[name])
+        ax.annotate(name[-1], xy, xytext=(4, 2), textcoords="offset points")
+    ax.set_xlabel("generalization gap (fraction)", fontsize=plots.SMALL)
+    ax.set_ylabel("mean curve divergence (nats)", fontsize=plots.SMALL)
+    ax.set_title("(f) train–test divergence,\nmean over classes", fontsize=plots.SMALL)
+    plots.role_legend(fig)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+ROLE_SPACE = ("core", "overfitted", "confusing")
+"""The axes of Zhao et al.'s Fig. 4 (generalizing units are rare and left out)."""
+
+
+def role_space_figure(points: pd.DataFrame):
+    """Fig. 4: every (model, class) point of ``points`` (columns ``model`` and
+    :data:`ROLE_SPACE`, in % of the layer's units) in the three 2-D projections of the role
+    space, each model's mean point outlined and lettered. Returns the figure."""
+    models = list(dict.fromkeys(points["model"]))
+    colours, markers = dict(zip(models, plots.PALETTE)), dict(zip(models, "osD^v"))
+    fig, axes = plots.figure(3, width=7.0, height=3.2)
+    pairs = [("core", "overfitted"), ("core", "confusing"), ("overfitted", "confusing")]
+    for ax, (a, b) in zip(axes, pairs):
+        for name, group in points.groupby("model", sort=False):
+            ax.scatter(
+                group[a], group[b], s=12, color=colours[name], marker=markers[name], alpha=0.45,
+                lw=0, label=name,
+            )  # fmt: skip
+        centres = points.groupby("model", sort=False)[[a, b]].mean()
+        for name, (ca, cb) in centres.iterrows():  # each model's mean point, on top
+            ax.scatter(
+                ca, cb, s=90, color=colours[name], marker=markers[name], edgecolor="black",
+                lw=1.2, zorder=5,
+            )  # fmt: skip
+        ax.set_xlabel(f"{a} (% of units)")
+        ax.set_ylabel(f"{b} (% of units)")
+        # each axis spans its data (not 0-100): the clouds and the mean points fill the panel
+        ax.set_xlim(-2, 1.05 * max(10, points[a].max()))
+        ax.set_ylim(-2, 1.05 * max(10, points[b].max()))
+        plots.label_points(  # letters that neither cover one another nor a mean point
+            ax, centres[a], centres[b], [name[-1] for name in centres.index], weight="bold",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+        )  # fmt: skip
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="outside lower center", ncol=len(models), fontsize=plots.SMALL,
+        markerscale=1.5,
+    )  # fmt: skip
+    return fig
+
+
+def proportion_bars(panels: Mapping[str, pd.DataFrame]):
+    """Table 2 as bars: one panel per ``panels`` entry (title -> a
+    :func:`~unitroles.roles.mean_std` table of fractions, one row a model), the mean proportion
+    of each role (%) with one standard deviation as whiskers. Returns the figure."""
+    fig, axes = plots.figure(len(panels), width=7.0, height=3.2, sharey=True)
+    width = 0.2
+    for ax, (label, t) in zip(axes, panels.items()):
+        x = np.arange(len(t))
+        for i, r in enumerate(ROLES):
+            ax.bar(
+                x + (i - 1.5) * width, 100 * t[(r, "mean")], width, yerr=100 * t[(r, "std")],
+                color=plots.ROLE_COLORS[r], edgecolor="0.3", lw=0.5, error_kw={"lw": 0.7},
+            )  # fmt: skip
+        ax.set_xticks(x, [name.replace("model ", "") for name in t.index])
+        ax.set_xlabel("model (A best generalized → E worst)")
+        ax.set_title(label)
+    axes[0].set_ylabel("units in the role (% of the layer)")
+    plots.role_legend(fig)  # below the panels, off the bars
+    return fig
+
+
+def share_distributions(shares: Mapping[str, pd.DataFrame], roles: Sequence[str]):
+    """Table 3 as curves: for each of ``roles``, the cumulative distribution over units of the
+    role share (% of classes), one line per model (``shares``: name -> units x roles, fractions).
+    Returns the figure."""
+    fig, axes = plots.figure(len(roles), width=7.0, height=2.9, sharey=True)
+    for letter, ax, role in zip("abcdef", axes, roles):
+        for (name, s), colour in zip(shares.items(), plots.PALETTE):
+            values = np.sort(100 * s[role].to_numpy())
+            fraction = np.arange(1, len(values) + 1) / len(values)
+            ax.step(values, fraction, where="post", color=colour, label=name)
+        ax.set_xlabel(f"{role} share (% of classes)")
+        ax.set_xlim(-2, 102)
+        ax.set_title(f"({letter}) {role}")
+    axes[0].set_ylabel("units with at most this share (fraction)")
+    axes[0].legend(fontsize=plots.SMALL)
+    return fig
+
+
+def accuracy_panels(panels: Mapping[str, pd.DataFrame]):
+    """Table 1 as a figure: per panel (title -> a table of ``train_acc``, ``test_acc`` and
+    ``gap``, fractions, one row a model), train and test accuracy as lines over the models and
+    the gap as grey bars. Returns the figure."""
+    fig, axes = plots.figure(len(panels), width=7.0, height=3.0)
+    for ax, (label, df) in zip(axes, panels.items()):
+        x = range(len(df))
+        ax.plot(x, df["train_acc"], "o-", label="train accuracy")
+        ax.plot(x, df["test_acc"], "s-", label="test accuracy")
+        ax.bar(x, df["gap"], color="0.85", label="gap (train − test)", zorder=0)
+        ax.set_xticks(list(x), [m.replace("model ", "") for m in df.index])
+        ax.set_xlabel("model")
+        ax.set_ylabel("accuracy (fraction)")
+        ax.set_ylim(0, 1.05)
+        ax.set_title(label)
+    fig.legend(  # below the panels: inside, it crossed the accuracy lines
+        *axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3,
+        fontsize=plots.SMALL,
+    )  # fmt: skip
+    return fig

@@ -1,0 +1,136 @@
+"""The scorecard: every claim read back from the executed pages, counted and tabled.
+
+Each page evaluates its claim with :func:`unitroles.report.claim`; :func:`unitroles.report.
+claims_in` reads the claims back from a folder of executed notebooks. This module turns them into
+the scorecard page's frame, its verdict counts per paper, its figure and its Markdown tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from unitroles import plots, report, verdicts
+
+# the order verdicts are counted and stacked in, best first
+ORDER = [verdicts.HOLDS, verdicts.PARTLY, verdicts.UNDECIDED, verdicts.FAILS, verdicts.UNMEASURED]
+COLORS = {
+    verdicts.HOLDS: "#009E73",
+    verdicts.PARTLY: "#E69F00",
+    verdicts.UNDECIDED: "#56B4E9",
+    verdicts.FAILS: "#D55E00",
+    verdicts.UNMEASURED: "#999999",
+}
+
+
+def frame(claims: Iterable[verdicts.Claim]) -> pd.DataFrame:
+    """One row per claim: its id, the paper, figure and page it belongs to, the statement, the
+    paper's figures and this run's, its kind, checks passed, verdict and profile."""
+    return pd.DataFrame(
+        {
+            "claim": c.id,
+            "paper": verdicts.CLAIMS[c.id].cite,
+            "where": verdicts.CLAIMS[c.id].where,
+            "page": verdicts.CLAIMS[c.id].page,
+            "statement": c.statement,
+            "paper_figures": c.paper,
+            "this_run": c.ours,
+            "kind": c.kind,
+            "checks": c.score(),
+            "verdict": c.verdict,
+            "profile": c.profile,
+        }
+        for c in claims
+    )
+
+
+def papers() -> list[str]:
+    """The papers whose claims the book tests, in the order :data:`verdicts.CLAIMS` lists them."""
+    return list(dict.fromkeys(c.cite for c in verdicts.CLAIMS.values()))
+
+
+def counts_per_paper(claims: list[verdicts.Claim]) -> pd.DataFrame:
+    """Evidence claims per verdict (:func:`unitroles.verdicts.tally`): rows the papers,
+    columns the verdicts in :data:`ORDER`."""
+    return pd.DataFrame(
+        {
+            paper: verdicts.tally(c for c in claims if verdicts.CLAIMS[c.id].cite == paper)
+            for paper in papers()
+        }
+    ).T[ORDER]
+
+
+def verdicts_figure(counts: pd.DataFrame):
+    """The verdicts of each paper's evidence claims as stacked horizontal bars (``counts`` from
+    :func:`counts_per_paper`), captioned, with alt text."""
+    fig, ax = plots.figure(width=7.0, height=1.9)
+    left = np.zeros(len(counts))
+    for verdict in ORDER:
+        ax.barh(counts.index, counts[verdict], left=left, color=COLORS[verdict], label=verdict)
+        left += counts[verdict].to_numpy()
+    ax.set_xlabel("evidence claims (count)")
+    ax.set_xlim(0, max(left.max(), 1))
+    ax.invert_yaxis()
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5)
+    per_paper = "; ".join(
+        f"{paper}: {counts.loc[paper, verdicts.HOLDS]} hold, {counts.loc[paper, verdicts.PARTLY]} "
+        f"partly hold, {counts.loc[paper, verdicts.UNDECIDED]} undecided, "
+        f"{counts.loc[paper, verdicts.FAILS]} do not hold, "
+        f"{counts.loc[paper, verdicts.UNMEASURED]} not measured"
+        for paper in counts.index
+    )
+    return plots.caption(
+        fig,
+        "Verdicts of the evidence claims of each paper in this build: green, holds; orange, "
+        "partly holds; blue, undecided (a core check not settled: its seeds split, or its "
+        "interval straddles the line); red, does not hold; grey, not measured (the run's data "
+        "could not support the test). Identity, setup and illustration claims are not counted.",
+        alt=f"Stacked horizontal bar chart of verdict counts per paper. {per_paper}.",
+    )
+
+
+def in_words(counts: dict) -> str:
+    """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
+    return f"of {sum(counts.values())} evidence claims, {verdicts.in_words(counts)}"
+
+
+def claim_rows(table: pd.DataFrame, *columns: str) -> list[str]:
+    """One Markdown table row per claim of ``table`` (:func:`frame`), linked to its built page
+    (which sits beside the scorecard), its verdict and count of checks beside the id (a phone
+    shows the first columns), then the figure and ``columns``."""
+    return [
+        f"| [{r.claim}]({r.page}.html) | {verdicts.MARKS[r.verdict]} {r.verdict} | {r.checks} | "
+        f"{r.paper.split(' et al.')[0]} {r.where} | "
+        + "".join(f"{report.cell(getattr(r, c))} | " for c in columns)
+        for r in table.itertuples()
+    ]
+
+
+def markdown(headers: list[str], rows: list[str]) -> str:
+    """A Markdown table of ``rows`` (already ``| a | b |`` lines) under ``headers``."""
+    return "| " + " | ".join(headers) + " |\n" + "|---" * len(headers) + "|\n" + "\n".join(rows)
+
+
+def numbers_rows(table: pd.DataFrame) -> list[str]:
+    """One Markdown row per claim: the paper's figures beside this run's."""
+    return [
+        f"| [{r.claim}]({r.page}.html) | {report.cell(r.paper_figures)} | "
+        f"{report.cell(r.this_run)} |"
+        for r in table.itertuples()
+    ]
+
+
+__all__ = [
+    "COLORS",
+    "ORDER",
+    "claim_rows",
+    "counts_per_paper",
+    "frame",
+    "in_words",
+    "markdown",
+    "numbers_rows",
+    "papers",
+    "verdicts_figure",
+]

@@ -1,0 +1,84 @@
+"""Zhou Fig. 1's concept unit (unitroles.concept_units): the rule per seed, checks, numbers."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from unitroles import concept_units, engine
+from unitroles.dissection import Dissection
+
+CLASSES = ("bedroom", "hostel", "desert")
+
+
+def fake_study(correct) -> SimpleNamespace:
+    """Two units, three classes of 10 images each, all right before ablation; ``correct``
+    ``(units, classes)`` after ablating each unit. Unit 1 is the bed unit (IoU 0.3)."""
+    iou = np.array([[0.01, 0.2], [0.3, 0.0]])  # (units, concepts): bed, sun
+    counts = engine.AblationCounts(
+        torch.tensor(correct, dtype=torch.float64),
+        torch.zeros(2, 3, dtype=torch.float64),
+        torch.full((3,), 10.0, dtype=torch.float64),
+        torch.zeros(3, dtype=torch.float64),
+        torch.full((3,), 10.0, dtype=torch.float64),
+        ("0", "1"),
+    )
+    return SimpleNamespace(
+        dissection=Dissection(iou, ("bed", "sun"), ("object", "object"), np.zeros(2)),
+        counts=counts,
+        class_names=CLASSES,
+        setup=SimpleNamespace(labels=torch.arange(3).repeat_interleave(10)),
+    )
+
+
+def shares() -> pd.DataFrame:
+    """The bedroom and hostel images hold a bed; the desert's hold a sun."""
+    columns = pd.MultiIndex.from_tuples([("object", "bed"), ("object", "sun")])
+    return pd.DataFrame([[1.0, 0.0], [0.5, 0.0], [0.0, 1.0]], index=CLASSES, columns=columns)
+
+
+def test_the_chosen_unit_is_the_bed_unit_with_its_drops_and_the_classes_holding_bed():
+    st = fake_study([[10, 10, 10], [7, 10, 10]])  # unit 1 costs bedroom 30 pts
+    (chosen,) = concept_units.choose([4], [st], "bed", shares())
+    assert (chosen.seed, chosen.unit, chosen.concept) == (4, 1, "bed")
+    np.testing.assert_allclose(chosen.drops, [30, 0, 0])
+    assert chosen.holds.tolist() == [True, True, False]
+    assert chosen.damaged.tolist() == [0]
+    assert chosen.overall_drop == 10.0  # 3 of 30 images
+    assert chosen.big == 1
+
+
+def test_without_masks_no_class_holds_the_concept_and_any_class_may_lose_10_pts():
+    st = fake_study([[10, 10, 10], [10, 10, 8]])  # the bed unit costs the desert 20 pts
+    chosen = concept_units.choose([0], [st], "bed", None)
+    assert not chosen[0].holds.any()
+    passes, big = concept_units.outcomes(chosen, masks=False)
+    assert big == concept_units.BIG_ANY and passes[big] == [True]
+    passes, big = concept_units.outcomes(chosen, masks=True)  # the desert holds no bed
+    assert big == concept_units.BIG_RELATED and passes[big] == [False]
+    assert passes[concept_units.SMALL_OVERALL] == [False]  # 2 of 30 images: 6.7 pts
+
+
+def test_the_overall_drop_is_the_image_weighted_mean_of_the_class_drops():
+    st = fake_study([[10, 10, 10], [6, 9, 10]])  # bedroom loses 4 images, hostel 1
+    (chosen,) = concept_units.choose([0], [st], "bed", shares())
+    ex2 = concept_units.overall_exercise(st, chosen)
+    assert ex2["ex2_mean"] == ex2["ex2_overall"] == "+16.67"
+    assert ex2["ex2_alone"] == "13.33"  # bedroom's 40 pts over three classes
+    assert ex2["ex2_losers"] == "2 classes lose 50 pts"
+    assert ex2["ex2_sizes"] == "Every class has 10 validation images"
+
+
+def test_the_glued_numbers_name_the_first_seed_and_count_the_seeds_that_pass():
+    studies = [fake_study([[10, 10, 10], [7, 10, 10]]), fake_study([[10, 10, 10], [10, 10, 10]])]
+    chosen = concept_units.choose([0, 1], studies, "bed", shares())
+    passes, big = concept_units.outcomes(chosen, masks=True)
+    values = concept_units.glue_values(studies[0], chosen, passes, big)
+    assert values["unit"] == 1 and values["top_class"] == "bedroom" and values["top_drop"] == "30"
+    assert values["seeds_big"] == 1 and values["seeds_interpretable"] == 2
+    assert values["pts_per_image"] == "10.0"
+    assert "seed 1: bed unit 1, overall 100.0% → 100.0%" in concept_units.ours(chosen, CLASSES)
+    assert concept_units.takeaway(chosen, CLASSES, passes, big, layer="conv5").endswith(
+        "while bedroom loses 30 pts."
+    )

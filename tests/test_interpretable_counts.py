@@ -1,0 +1,78 @@
+"""Interpretable units counted model by model (Zhou et al. 2018, Fig. 9)."""
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from unitroles import interpretable_counts
+
+
+def best_table(concepts: list[tuple[str, str, bool]]) -> pd.DataFrame:
+    """A dissection's best-concept table: one row per (category, concept, interpretable)."""
+    return pd.DataFrame(
+        [
+            {"category": cat, "concept": c, "iou": 0.1 if ok else 0.01, "interpretable": ok}
+            for cat, c, ok in concepts
+        ]
+    )
+
+
+BEST = {
+    ("baseline", 0): best_table(
+        [("scene", "a", True), ("scene", "b", True), ("object", "c", True)]
+    ),
+    ("baseline", 1): best_table(
+        [("scene", "a", True), ("object", "c", True), ("object", "d", False)]
+    ),
+    ("dropout-conv5", 0): best_table(
+        [("scene", "a", True), ("scene", "a", True), ("object", "c", False)]
+    ),
+    ("dropout-conv5", 1): best_table(
+        [("scene", "a", True), ("scene", "b", False), ("object", "d", False)]
+    ),
+}
+
+
+def test_counts_are_per_model_and_per_concept():
+    assert interpretable_counts.totals(BEST).tolist() == [3, 2, 2, 1]
+    counts = interpretable_counts.per_concept(BEST)
+    assert counts.loc[("scene", "a"), ("dropout-conv5", 0)] == 2
+    assert counts.loc[("object", "c"), ("dropout-conv5", 1)] == 0
+    spread = interpretable_counts.concept_spread(BEST, ["baseline", "dropout-conv5"])
+    assert spread.index[0] == ("scene", "a")  # the most units first
+    assert spread.loc[("scene", "a"), ("dropout-conv5", "max")] == 2
+
+
+def test_per_model_adds_totals_distinct_concepts_and_the_layer_size():
+    table = interpretable_counts.per_model(BEST)
+    assert table.loc["all", ("baseline", 0)] == 3
+    assert table.loc["distinct concepts", ("dropout-conv5", 0)] == 1
+    assert table.loc["units in the layer"].tolist() == [3, 3, 3, 3]
+
+
+def test_dropout_with_fewer_units_passes_the_paired_core_check():
+    checks, core, passes = interpretable_counts.paired_checks(
+        BEST, "baseline", "dropout-conv5", [0, 1]
+    )
+    assert core == [next(iter(checks))]
+    assert list(passes.values())[0].tolist() == [True, True]
+    assert checks[core[0]] is True
+    assert list(passes.values())[1].tolist() == [False, True]  # 2 is not below the baseline's 2
+
+
+def test_per_recipe_counts_copies_of_a_concept():
+    summary = interpretable_counts.per_recipe(BEST, ["baseline", "dropout-conv5"])
+    assert summary.loc["dropout-conv5", "units per matched concept"] == 1.5  # (2 + 1) / 2
+    assert summary.loc["baseline", "units per matched concept"] == 1.0  # one unit a concept
+    assert "Dropout keeps copies" in interpretable_counts.copies_sentence(True, False)
+    assert "no more units" in interpretable_counts.copies_sentence(False, False)
+    assert "Most interpretable units" in interpretable_counts.scenes_sentence(
+        {"baseline": 0.6, "dropout-conv5": 0.9}, "baseline", "dropout-conv5"
+    )
+
+
+def test_counts_figure_shows_both_panels_with_alt_text():
+    accuracy = {key: 80.0 for key in BEST}
+    fig = interpretable_counts.counts_figure(BEST, accuracy, ["baseline", "dropout-conv5"], "conv5")
+    assert len(fig.axes) == 2
+    assert "Counts per seed: baseline 3, 2; dropout-conv5 2, 1." in fig._unitroles_alt
+    plt.close(fig)

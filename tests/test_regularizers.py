@@ -1,0 +1,82 @@
+"""Regularized recipes against the baseline's seed band (Zhou et al. 2018, Fig. 8)."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from unitroles import regularizers, verdicts
+
+SEEDS = [0, 1, 2]
+
+
+def drops_of(level: dict) -> dict:
+    """Curves of 20 units whose head (top 2) sits at ``level[recipe, seed, layer]`` pts."""
+    return {key: np.array([value, value] + [0.0] * 18) for key, value in level.items()}
+
+
+def levels(base, regularized) -> dict:
+    out = {("baseline", s, "conv5"): v for s, v in zip(SEEDS, base)}
+    return out | {("batchnorm", s, "conv5"): v for s, v in zip(SEEDS, regularized)}
+
+
+def test_a_regularizer_lowers_a_head_only_below_every_baseline_seed():
+    stats = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [9.0, 11.0, 8.0])))
+    below = regularizers.beyond_band(stats, "batchnorm", "conv5", "head", "lower")
+    assert below.tolist() == [True, False, True]  # 11 lies inside the band 10–14
+    above = regularizers.beyond_band(stats, "batchnorm", "conv5", "head", "higher")
+    assert not above.any()
+    with pytest.raises(ValueError, match="direction"):
+        regularizers.beyond_band(stats, "batchnorm", "conv5", "head", "down")
+
+
+def test_band_checks_pass_on_every_seed_and_stay_undecided_when_seeds_split():
+    stats = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [5.0, 6.0, 7.0])))
+    rules = [
+        ("batchnorm", "conv5", "head", "lower", True),
+        ("batchnorm", "conv5", "mean", "higher", False),
+    ]
+    checks, core, outcomes = regularizers.band_checks(stats, rules, SEEDS)
+    assert list(checks.values()) == [True, False]
+    assert core == [next(iter(checks))]
+    assert core[0].startswith("batch norm lowers the head of the conv5 curve")
+    assert "on 3 of 3 seeds" in core[0]
+    assert outcomes["batchnorm", "conv5", "head"].tolist() == [True, True, True]
+    split = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [5.0, 13.0, 7.0])))
+    checks, _, _ = regularizers.band_checks(split, rules[:1], SEEDS)
+    assert list(checks.values()) == [verdicts.seed_vote([True, False, True])]
+    assert regularizers.head_direction(split, "batchnorm", "conv5") == (
+        "below on 2 of 3 seeds, above on 0"
+    )
+
+
+def test_range_table_gives_the_mean_and_range_over_seeds():
+    stats = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [5.0, 6.0, 7.0])))
+    table = regularizers.range_table(stats, ["baseline", "batchnorm"], ["conv5"])
+    assert table.iloc[0, 0] == "12.0 (10.0–14.0)"  # the head column comes first
+    assert table.index.tolist() == [("baseline", "conv5"), ("batchnorm", "conv5")]
+
+
+def test_against_baseline_says_more_or_less_accurate_in_points():
+    accuracy = pd.DataFrame({"baseline": [80.0, 82.0], "dropout-conv5": [79.0, 79.4]})
+    assert regularizers.against_baseline(accuracy, "dropout-conv5") == (
+        "1.8 pts less accurate than the baseline"
+    )
+    assert regularizers.against_baseline(accuracy, "baseline") == "as accurate as the baseline"
+
+
+def test_room_table_counts_the_head_in_images_of_the_worst_class():
+    stats = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [5.0, 6.0, 7.0])))
+    room = regularizers.room_table(stats["head"].unstack("layer"), pts_per_image=2.0)
+    assert room.loc[("baseline", "conv5"), "head, in images of the worst class"] == 6.0
+    assert room.loc[("batchnorm", "conv5"), "seed range (pts)"] == 2.0
+
+
+def test_curves_figure_draws_one_panel_per_layer_with_alt_text():
+    level = levels([10.0, 12.0, 14.0], [5.0, 6.0, 7.0])
+    level |= {(r, s, "conv4"): 3.0 for r, s, _ in list(level)}
+    accuracy = pd.DataFrame({"baseline": [80.0] * 3, "batchnorm": [81.0] * 3}, index=SEEDS)
+    fig = regularizers.curves_figure(drops_of(level), accuracy, ["conv4", "conv5"])
+    assert len(fig.axes) == 2
+    assert "conv5: baseline 12.0 pts, batchnorm 6.0 pts" in fig._unitroles_alt
+    plt.close(fig)
