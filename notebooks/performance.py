@@ -59,11 +59,12 @@ import pandas as pd
 import torch
 from IPython.display import display
 
-from unitroles import bench_engine, bench_gpu, bench_report, plots, report, timing
+from unitroles import bench_engine, bench_gpu, bench_report, plots, recipes, report, timing
 from unitroles.scenes import SceneWorld
 
 plots.use_style()
-world = run.world or SceneWorld(size=48, seed=world_seed)  # paper: the book's world
+# the paper profile times the engine on the book's world too
+world = run.world or SceneWorld(size=48, seed=world_seed, catalogue=recipes.ZHOU_WORLD)
 per_class = max(2, round(100 * data_scale))
 repeats = {"engine": 5, "reference": 3, "layers": 3}
 if run.smoke:  # seconds, not evidence: the fewest runs that still show a spread

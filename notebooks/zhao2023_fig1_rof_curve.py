@@ -218,7 +218,7 @@ synthetic = run.synthetic  # the paper profile's images are not rendered here
 if synthetic:
     model = run.trained(chosen.source).model
     first = reranking.exercise_sizes(tax, ex_images)
-    ex_data = reranking.first_images(run.world, first)  # the start of the page's image sets
+    ex_data = reranking.first_images(run.world_of("gen-A"), first)  # the page's image sets, first
 else:
     first = {"train": "n/a", "test": "n/a"}
 N0_TEST = "median n0, test (% of units)"  # the columns of reranking.curve_row the prose reads

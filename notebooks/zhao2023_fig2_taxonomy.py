@@ -243,7 +243,7 @@ if synthetic:
     K = len(first.class_names)
     sizes = {name: reranking.exercise_sizes(taxa[name], ex_images) for name in model_names}
     most = {split: max(s[split] for s in sizes.values()) for split in reranking.SPLITS}
-    rendered = reranking.first_images(run.world, most)
+    rendered = reranking.first_images(run.world_of("gen-A"), most)
     for name in model_names:
         model = run.trained(models[name].source).model
         data = reranking.head(rendered, sizes[name], K)

@@ -174,8 +174,8 @@ def alexnet_mini(
     """
     if weights not in ("store", "train", "random"):
         raise ValueError(f"weights must be 'store', 'train' or 'random', got {weights!r}")
-    world = world or scenes.SceneWorld()
     rec = train.recipe("baseline").scaled(data_scale, epoch_scale)
+    world = train.world_of(rec, world)
     store = Store()
     if weights == "train" or (weights == "store" and train.available(rec, world, store)):
         trained = train.train(rec, world, store=store, progress=False)
@@ -194,8 +194,9 @@ def scene_workload(
     epoch_scale: float = 1.0,
 ) -> Workload:
     """alexnet-mini and the first ``per_class`` validation images of each class (the book
-    profile's validation set at 100: 24 classes x 100 images at 48 px)."""
-    world = world or scenes.SceneWorld()
+    profile's validation set at 100: 48 classes x 100 images at 48 px) of the baseline's world
+    (``world``'s size and seed, the recipe's scenes)."""
+    world = train.world_of(train.recipe("baseline"), world)
     model, description = alexnet_mini(
         weights, world, data_scale=data_scale, epoch_scale=epoch_scale
     )

@@ -31,8 +31,8 @@ def rof_workload(
     else random weights; ``"random"`` never loads."""
     if weights not in ("store", "random"):
         raise ValueError(f"weights must be 'store' or 'random', got {weights!r}")
-    world = world or scenes.SceneWorld()
     rec = train.recipe("gen-A")
+    world = train.world_of(rec, world)
     store = Store()
     if weights == "store" and train.available(rec, world, store):
         trained = train.train(rec, world, store=store, progress=False)
