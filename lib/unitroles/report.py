@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from . import verdicts
+from . import claim_history, verdicts
 from .tables import table  # noqa: F401  (pages call report.table)
 
 # a check's outcome as the card shows it: passed, failed, undecided (None), not informative
@@ -329,3 +329,28 @@ def takeaway(
         return text
     nb_glue(name, Markdown(text), display=False)
     return text
+
+
+def check_changes(id: str, outcomes: dict, *, caption: str | None = None):
+    """The table a page shows for its rewritten checks (:mod:`unitroles.claim_history`): each
+    old check beside the new one, with the outcome each has on this run and why the check
+    changed, so that a reader sees that the rule was written from the paper, not fitted to the
+    result. ``outcomes`` maps check names (as :class:`~unitroles.claim_history.CheckChange`
+    names them) to ``True`` / ``False`` / ``None`` (undecided) / ``"not informative"``; a name
+    the run did not evaluate shows as "not evaluated"."""
+    import pandas as pd
+
+    def shown(name: str, core: bool) -> tuple[str, str]:
+        result = verdicts.outcome(outcomes[name]) if name in outcomes else "not evaluated"
+        return name + (" (core)" if core else ""), result
+
+    rows = []
+    for change in claim_history.CHECK_CHANGES[id]:
+        old, old_result = shown(change.old, change.old_core)
+        new, new_result = shown(change.new, change.new_core)
+        rows.append({"old check": old, "old: outcome": old_result, "new check": new,
+                     "new: outcome": new_result, "why it changed": change.why})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    return table(
+        frame, index=False, caption=caption, wrap=["old check", "new check", "why it changed"]
+    )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import attributes, greedy, health, setups, sweeps
+from . import attributes, evidence, greedy, health, setups, sweeps
 from .attributes import ClassStatistics
 from .dissection import INTERPRETABLE_IOU, Dissection, cached_dissection
 from .engine import AblationCounts
@@ -73,13 +73,15 @@ class UnitStudy:
 
     def vectors(self, attribute: str) -> np.ndarray:
         """A per-unit attribute vector: ``selectivity`` / ``correlation`` ``(U, K)`` over classes,
-        ``concept`` ``(U, C)`` IoU over concepts."""
+        ``concept`` ``(U, C)`` IoU over the concepts that are not scene labels (on the synthetic
+        world the scene labels are the classes: a vector holding them would read the answer)."""
         if attribute == "selectivity":
             return self.stats.selectivity()
         if attribute == "correlation":
             return self.stats.correlation()
         if attribute == "concept":
-            return self.dissection.iou
+            keep = np.array(self.dissection.categories) != "scene"
+            return self.dissection.iou[:, keep]
         raise ValueError(
             f"no vector attribute {attribute!r}; use selectivity, correlation or concept"
         )
@@ -467,6 +469,17 @@ class Prediction:
         """The ``k`` most probable classes of each held-out unit."""
         order = np.argsort(-self.probabilities[feature], axis=1, kind="stable")[:, :k]
         return [[self.class_names[j] for j in row] for row in order]
+
+    def kappa(self) -> pd.Series:
+        """Cohen's κ of each feature's predictions and of the ensemble's against the true classes
+        (:func:`unitroles.evidence.cohen_kappa`; NaN with no units)."""
+        y = self.units["label"].to_numpy()
+        return pd.Series(
+            {
+                f: evidence.cohen_kappa(y, p.argmax(1)) if len(y) else float("nan")
+                for f, p in self.probabilities.items()
+            }
+        )
 
     def chance(self) -> dict[str, float]:
         """Chance levels (%): uniform over classes, and always guessing the most common training
