@@ -56,7 +56,7 @@ run = profiles.check(
 )
 
 # %%
-from unitroles import layer_damage, plots, report, study, sweeps
+from unitroles import layer_damage, plots, report, study, sweeps, verdicts
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
@@ -90,12 +90,20 @@ layer_damage.table(table)
 last_layer = layers[-1]
 per_class = int(setup.labels.bincount().min())
 passes = layer_damage.outcomes(summaries, layers)
-checks, core = study.seed_checks(passes, core=list(layer_damage.CORE))
+counted = {k: v for k, v in passes.items() if k != layer_damage.LARGE_MAX}  # the old core: shown
+checks, core = study.seed_checks(counted, core=layer_damage.core(layers))
 report.glue(
     layer_damage.glue_values(seeds, summaries, table, passes, layer=last_layer, per_class=per_class)
 )
 ours = layer_damage.ours(table, last_layer, len(seeds))
 report.claim("Z3", ours=ours, checks=checks, core=core, profile=profile)
+
+# %% [markdown]
+# **The core checks were rewritten** to say what the paper says (issue 25), before the run that
+# shows their outcome; the old core check is evaluated on this run too, and not counted:
+
+# %%
+report.check_changes("Z3", {k: verdicts.seed_vote(v) for k, v in passes.items()})
 
 # %%
 report.takeaway(
@@ -126,12 +134,12 @@ report.glue(study.scale_comparison(layer_units, setup.num_classes, 100 * setup.a
 # loses up to {glue:text}`last_max_class` pts, and {glue:text}`last_share_10` of the units drop
 # some class by more than 10 pts. Over the {glue:text}`n_seeds` seeds these are
 # {glue:text}`last_mean_overall_range` pts, {glue:text}`last_max_class_range` pts and
-# {glue:text}`last_share_10_range`. The core checks state the paper's point layer by layer: the
-# mean overall drop stays within 1 pt of zero in every layer (on {glue:text}`seeds_overall`
-# seeds) while some unit of every layer costs a class 20 pts or more (on {glue:text}`seeds_max`
-# seeds). The
-# overall drop averages a few large class losses with many small gains, which is why it hides
-# what single units do.
+# {glue:text}`last_share_10_range`. The core checks state the paper's numbers for conv5: more than
+# half of the units drop some class by over 10 pts (on {glue:text}`seeds_half_over` seeds) and
+# the largest drop is near the paper's 50 pts, at least half of it (on
+# {glue:text}`seeds_largest_near` seeds). The mean overall drop stays within 1 pt of zero in
+# every layer on {glue:text}`seeds_overall` seeds. The overall drop averages a few large class
+# losses with many small gains, which is why it hides what single units do.
 
 # %% [markdown]
 # ## Exercises

@@ -57,7 +57,21 @@ def test_without_masks_no_class_holds_the_concept_and_any_class_may_lose_10_pts(
     assert big == concept_units.BIG_ANY and passes[big] == [True]
     passes, big = concept_units.outcomes(chosen, masks=True)  # the desert holds no bed
     assert big == concept_units.BIG_RELATED and passes[big] == [False]
-    assert passes[concept_units.SMALL_OVERALL] == [False]  # 2 of 30 images: 6.7 pts
+    # 2 of 30 images: 6.7 pts overall, over a tenth of the desert's 20
+    assert passes[concept_units.RELATIVE_OVERALL] == [False]
+    assert concept_units.old_outcomes(chosen)[concept_units.SMALL_OVERALL] == [False]
+    assert passes[concept_units.SOME_FEW_BIG] == [True]  # one class lost 20 pts
+
+
+def test_the_overall_drop_counts_against_the_largest_class_drop():
+    # one class of 20 loses 30 pts, the rest nothing: 1.5 pts overall
+    drops = np.array([30.0] + [0.0] * 19)
+    unit = SimpleNamespace(drops=drops, overall_drop=1.5, iou=0.3, big=1,
+                           holds=np.zeros(20, bool), damaged=np.array([0]))  # fmt: skip
+    chosen = [unit]
+    passes, _ = concept_units.outcomes(chosen, masks=False)
+    assert passes[concept_units.RELATIVE_OVERALL] == [True]  # 1.5 <= 3
+    assert concept_units.old_outcomes(chosen)[concept_units.SMALL_OVERALL] == [False]  # 1.5 > 1
 
 
 def test_the_overall_drop_is_the_image_weighted_mean_of_the_class_drops():

@@ -21,8 +21,13 @@ def test_the_core_checks_ask_every_layer_for_a_small_mean_and_a_large_max():
     weak = good | {"conv4": summary([0.2, -0.1], [15.0, 5.0], [-2.0, -1.0])}  # max < 20
     passes = layer_damage.outcomes([good, weak], ["conv4", "conv5"])
     assert passes[layer_damage.SMALL_OVERALL] == [True, True]
-    assert passes[layer_damage.LARGE_MAX] == [True, False]
+    assert passes[layer_damage.LARGE_MAX] == [True, False]  # the old core check
+    assert layer_damage.core(["conv4", "conv5"]) == [
+        "over half the units of conv5 > 10 pts",
+        "conv5: the largest max class drop is at least half the paper's 50 pts",
+    ]
     assert passes["over half the units of conv5 > 10 pts"] == [True, True]
+    assert passes[layer_damage.largest_near("conv5")] == [True, True]  # 30 >= 25
     assert passes["median min class drop < 0 in every layer"] == [True, True]
     frame = layer_damage.per_layer([0, 1], [good, weak])
     assert list(frame.index) == [("conv4", 0), ("conv4", 1), ("conv5", 0), ("conv5", 1)]

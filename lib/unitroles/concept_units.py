@@ -221,8 +221,11 @@ def per_seed_table(chosen: Sequence[ChosenUnit], names: Sequence[str]):
     return tables.table(frame, decimals={"IoU": 3, "overall drop (pts)": 2})
 
 
-SMALL_OVERALL = "overall accuracy moves by less than 1 pt"
+RELATIVE_OVERALL = "the overall drop is at most a tenth of the largest class drop"
 INTERPRETABLE = "the unit is object-interpretable (IoU > 0.04)"
+SOME_FEW_BIG = "some class loses 10 pts or more, and at most 5 do"
+# the checks these replaced (issue 25; :mod:`unitroles.claim_history`), shown beside them
+SMALL_OVERALL = "overall accuracy moves by less than 1 pt"
 FEW_BIG = "at most 5 classes lose 10 pts or more"
 BIG_RELATED = "a class holding the unit's concept loses at least 10 pts"
 BIG_ANY = "the most damaged class loses at least 10 pts"  # without masks (the paper profile)
@@ -233,11 +236,14 @@ def outcomes(chosen: Sequence[ChosenUnit], masks: bool) -> tuple[dict[str, list[
     """Every check on every seed (name -> one outcome a seed) and the name of the large-drop
     check: with the world's ``masks``, a class *holding the concept* must lose
     :data:`BIG_DROP` pts or more; without them (the paper profile), any class. The core checks
-    are :data:`SMALL_OVERALL` and that large-drop check."""
+    are :data:`RELATIVE_OVERALL` (the paper's 0.2 pts overall against 23 in youth hostel: a
+    ratio under 0.01) and that large-drop check."""
     out = {
-        SMALL_OVERALL: [abs(c.overall_drop) < 1 for c in chosen],
+        RELATIVE_OVERALL: [
+            bool(c.drops.max() > 0 and abs(c.overall_drop) <= 0.1 * c.drops.max()) for c in chosen
+        ],
         INTERPRETABLE: [c.iou > dissection.INTERPRETABLE_IOU for c in chosen],
-        FEW_BIG: [c.big <= 5 for c in chosen],
+        SOME_FEW_BIG: [1 <= c.big <= 5 for c in chosen],
     }
     if not masks:
         out[BIG_ANY] = [bool(c.drops.max() >= BIG_DROP) for c in chosen]
@@ -245,6 +251,15 @@ def outcomes(chosen: Sequence[ChosenUnit], masks: bool) -> tuple[dict[str, list[
     out[BIG_RELATED] = [bool((c.drops[c.holds] >= BIG_DROP).any()) for c in chosen]
     out[TOP3_RELATED] = [int(c.holds[c.damaged].sum()) >= 2 for c in chosen]
     return out, BIG_RELATED
+
+
+def old_outcomes(chosen: Sequence[ChosenUnit]) -> dict[str, list[bool]]:
+    """The checks that :func:`outcomes` replaced (issue 25), on every seed, for the page's table
+    of old and new checks; not part of the claim."""
+    return {
+        SMALL_OVERALL: [abs(c.overall_drop) < 1 for c in chosen],
+        FEW_BIG: [c.big <= 5 for c in chosen],
+    }
 
 
 def glue_values(
@@ -269,7 +284,7 @@ def glue_values(
         "top3_related": int(first.holds[first.damaged].sum()),
         "pts_per_image": f"{100 / int(st.setup.labels.bincount().min()):.1f}",
         "seeds_big": sum(passes[big]),
-        "seeds_overall": sum(passes[SMALL_OVERALL]),
+        "seeds_overall": sum(passes[RELATIVE_OVERALL]),
         "seeds_interpretable": sum(passes[INTERPRETABLE]),
     }
 
@@ -302,8 +317,9 @@ def takeaway(
     else:
         worst = "; no class loses accuracy."
     return (
-        f"over {len(chosen)} seeds of the baseline, ablating the chosen {layer} unit moves "
-        f"overall accuracy by less than 1 pt on {sum(passes[SMALL_OVERALL])} and costs {who} "
+        f"over {len(chosen)} seeds of the baseline, ablating the chosen {layer} unit costs overall "
+        f"accuracy at most a tenth of its largest class drop on {sum(passes[RELATIVE_OVERALL])} "
+        f"and costs {who} "
         f"10 pts or more on {sum(passes[big])}. On seed {first.seed}, {first.concept} unit "
         f"{first.unit} takes overall accuracy from {first.before:.1f}% to {first.after:.1f}%"
         + worst
