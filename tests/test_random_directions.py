@@ -26,9 +26,10 @@ def _curves(unit_drops, random_drops, seeds=(0, 1, 2), rotations=2) -> fig7.Dire
 
 def test_units_above_every_rotation_pass_the_core_check():
     curves = _curves([30, 5, 1, 0, 0, 0, 0, 0, 0, 0], [3, 2, 2, 1, 1, 1, 1, 0, 0, 0])
-    checks, core = fig7.checks(curves)
-    assert len(core) == 1 and core[0].startswith("Net conv5: the head of the units'")
-    assert checks[core[0]] is True
+    checks, core, old = fig7.checks(curves)
+    assert len(core) == 1 and core[0].startswith("Net conv5: the units' head minus the best")
+    assert checks[core[0]] is True  # 27 pts on every seed: the paired interval is above 0
+    assert old == {f"Net conv5: {fig7.HEAD_ABOVE}": True}
     assert all(v is True for v in checks.values())
     glued = fig7.ranges(curves, {"Net": "net"})
     assert glued["head_wins_net"] == 3
@@ -38,11 +39,18 @@ def test_units_above_every_rotation_pass_the_core_check():
 
 def test_a_share_no_basis_reaches_is_not_informative():
     curves = _curves([5, 1, 0, 0], [4, 1, 0, 0])
-    checks, _ = fig7.checks(curves)
+    checks, _, _ = fig7.checks(curves)
     (share,) = [name for name in checks if "share of units over" in name]
     assert checks[share] == "not informative"
     assert share.endswith("none over 10 pts on any seed")
     assert "counts neither way" in fig7.over_sentence(curves)
+
+
+def test_a_head_no_better_than_the_rotations_fails_the_paired_check():
+    curves = _curves([3, 2, 2, 1, 1, 1, 1, 0, 0, 0], [3, 2, 2, 1, 1, 1, 1, 0, 0, 0])
+    checks, core, old = fig7.checks(curves)
+    assert checks[core[0]] is False  # the same curve: a paired difference of 0
+    assert list(old.values()) == [False]
 
 
 def test_table_has_a_row_per_statistic_and_the_papers_reading():

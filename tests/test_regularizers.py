@@ -30,21 +30,31 @@ def test_a_regularizer_lowers_a_head_only_below_every_baseline_seed():
         regularizers.beyond_band(stats, "batchnorm", "conv5", "head", "down")
 
 
-def test_band_checks_pass_on_every_seed_and_stay_undecided_when_seeds_split():
+def test_band_checks_pair_each_seed_with_the_baseline_of_that_seed():
     stats = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [5.0, 6.0, 7.0])))
     rules = [
         ("batchnorm", "conv5", "head", "lower", True),
         ("batchnorm", "conv5", "mean", "higher", False),
     ]
-    checks, core, outcomes = regularizers.band_checks(stats, rules, SEEDS)
+    checks, core, outcomes, old = regularizers.band_checks(stats, rules, SEEDS)
     assert list(checks.values()) == [True, False]
     assert core == [next(iter(checks))]
     assert core[0].startswith("batch norm lowers the head of the conv5 curve")
-    assert "on 3 of 3 seeds" in core[0]
+    assert "paired over seeds: -6.0" in core[0]
     assert outcomes["batchnorm", "conv5", "head"].tolist() == [True, True, True]
+    assert old["batch norm lowers the head of the conv5 curve (top 10% mean) below every "
+               "baseline seed's"] is True  # fmt: skip
+    # seeds that a band vote leaves undecided (2 of 3 below the band) but that each lie 1 pt
+    # under their own baseline seed: the paired difference shows the effect
+    split = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [9.0, 11.0, 13.0])))
+    checks, _, _, old = regularizers.band_checks(split, rules[:1], SEEDS)
+    assert list(checks.values()) == [True]
+    assert list(old.values()) == [verdicts.seed_vote([True, False, False])]
+    # a null effect fails instead of staying undecided
+    null = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [11.0, 11.0, 14.0])))
+    checks, _, _, _ = regularizers.band_checks(null, rules[:1], SEEDS)
+    assert list(checks.values()) == [False]
     split = regularizers.curve_stats(drops_of(levels([10.0, 12.0, 14.0], [5.0, 13.0, 7.0])))
-    checks, _, _ = regularizers.band_checks(split, rules[:1], SEEDS)
-    assert list(checks.values()) == [verdicts.seed_vote([True, False, True])]
     assert regularizers.head_direction(split, "batchnorm", "conv5") == (
         "below on 2 of 3 seeds, above on 0"
     )

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import drop_curves, engine, plots, sweeps, verdicts
+from . import drop_curves, engine, evidence, plots, sweeps, verdicts
 from .evaluation import Setup
 
 span = partial(verdicts.over_seeds, mean=False)  # "10.1–14.2": the range over the models
@@ -183,22 +183,44 @@ def table(curves: DirectionCurves) -> pd.DataFrame:
     return frame
 
 
-def checks(curves: DirectionCurves) -> tuple[dict, list[str]]:
-    """Claim Z8's checks, model by model (:func:`verdicts.seed_vote`), and the core ones (per
-    network: the head of the units' max class drop curve above every rotation's). The details:
-    the share over 10 pts and the mean max class drop above every rotation's (the share *not
-    informative* where neither units nor any direction reach the line), and the overall gap
-    under a tenth of the mean max class drop gap."""
+HEAD_ABOVE = (
+    f"the head of the units' max class drop curve (top {HEAD_PCT}% mean) above every rotation's"
+)
+
+
+def paired_head(name: str, layer: str) -> str:
+    """The core check of one network (issue 25), by name."""
+    return f"{name} {layer}: the units' head minus the best rotation's, paired over seeds, above 0"
+
+
+def checks(curves: DirectionCurves) -> tuple[dict, list[str], dict]:
+    """Claim Z8's checks, the core ones, and the core checks they replaced (issue 25).
+
+    Core, per network: the head of the units' max class drop curve (top 10% mean) minus the
+    best rotation's, paired over the seeds (:func:`unitroles.evidence.paired`): its 95% interval
+    above 0; with one seed (the paper profile), that seed's comparison. Details, voted over seeds
+    (:func:`verdicts.seed_vote`): the share over 10 pts and the mean max class drop above every
+    rotation's (the share *not informative* where neither units nor any direction reach the
+    line), and the overall gap under a tenth of the mean max class drop gap. The third value maps
+    the replaced check, "head above every rotation's" voted over seeds, to its outcome, by the
+    name :mod:`unitroles.claim_history` gives it.
+    """
     units, random_mean, random_max = curves.units, curves.random("mean"), curves.random("max")
     gap = units["mean"] - random_mean["mean"]  # (network, seed), pts
     overall_gap = units["overall"] - random_mean["overall"]
-    out, core = {}, []
+    out, core, old = {}, [], {}
     for name, layer in curves.layers.items():
+        heads, best = units.loc[name, "head"], random_max.loc[name, "head"]
+        if len(heads) >= 2:
+            p = evidence.paired(heads, best)
+            check = f"{paired_head(name, layer)}: {p.text('+.1f', 'pts')}"
+            out[check] = evidence.paired_check(p, "above")
+        else:
+            check = f"{paired_head(name, layer)}: one seed, {heads.iloc[0] - best.iloc[0]:+.1f} pts"
+            out[check] = bool(heads.iloc[0] > best.iloc[0])
+        core.append(check)
+        old[f"{name} {layer}: {HEAD_ABOVE}"] = verdicts.seed_vote((heads > best).to_numpy())
         per_seed = {
-            "the head of the units' max class drop curve (top "
-            f"{HEAD_PCT}% mean) above every rotation's": (
-                units.loc[name, "head"] > random_max.loc[name, "head"]
-            ),
             f"the share of units over {drop_curves.OVER_PTS:g} pts above every rotation's": (
                 units.loc[name, "over"] > random_max.loc[name, "over"]
             ),
@@ -213,16 +235,14 @@ def checks(curves: DirectionCurves) -> tuple[dict, list[str]]:
         over_possible = bool(
             (units.loc[name, "over"] > 0).any() or (random_max.loc[name, "over"] > 0).any()
         )
-        for k, (what, passes) in enumerate(per_seed.items()):
+        for what, passes in per_seed.items():
             possible = over_possible or "share of units over" not in what
             seeds_text = verdicts.on_seeds(passes.to_numpy(), curves.seeds)
             if not possible:
                 seeds_text = f"none over {drop_curves.OVER_PTS:g} pts on any seed"
             check = f"{name} {layer}: {what}, {seeds_text}"
             out[check] = verdicts.informative(verdicts.seed_vote(passes.to_numpy()), possible)
-            if k == 0:
-                core.append(check)
-    return out, core
+    return out, core, old
 
 
 def over_sentence(curves: DirectionCurves) -> str:

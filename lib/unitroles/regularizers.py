@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from unitroles import drop_curves, plots, sweeps, train, verdicts
+from unitroles import drop_curves, evidence, plots, sweeps, train, verdicts
 
 BASELINE = "baseline"
 # how a page names a recipe in its checks' sentences
@@ -93,29 +93,41 @@ def beyond_band(
 
 def band_checks(
     stats: pd.DataFrame, rules: Sequence[tuple], seeds: Sequence
-) -> tuple[dict, list, dict]:
-    """The page's checks, one per rule ``(recipe, layer, column, direction, core)``: each named
-    in words with the seeds it held on and judged by :func:`unitroles.verdicts.seed_vote`.
-    Returns ``checks`` (name -> outcome), ``core`` (names of the core checks) and ``outcomes``
-    (``(recipe, layer, column)`` -> booleans ``(seeds,)``)."""
+) -> tuple[dict, list, dict, dict]:
+    """The page's checks, one per rule ``(recipe, layer, column, direction, core)``: the recipe
+    against the baseline of the same seed, paired over the seeds
+    (:func:`unitroles.evidence.paired`), passing when the 95% interval of the difference lies on
+    the rule's side of zero, so that a null effect fails (with one seed, the paper profile:
+    that seed's difference). Returns ``checks`` (name -> outcome), ``core`` (names of the core
+    checks), ``outcomes`` (``(recipe, layer, column)`` -> booleans ``(seeds,)``: below or above
+    every baseline seed, :func:`beyond_band`) and ``old``: the checks these replaced (issue 25),
+    each seed below every baseline seed's voted over the seeds, by the names
+    :mod:`unitroles.claim_history` gives them."""
     what = {
         "head": f"the head of the {{}} curve (top {head_pct()}% mean)",
         "over": f"the share of {{}} units over {drop_curves.OVER_PTS:g} pts",
         "mean": "the whole {} curve (its mean)",
     }
-    checks, core, outcomes = {}, [], {}
+    checks, core, outcomes, old = {}, [], {}, {}
     for recipe, layer, column, direction, is_core in rules:
         passes = beyond_band(stats, recipe, layer, column, direction)
         outcomes[recipe, layer, column] = passes
         verb, side = ("lowers", "below") if direction == "lower" else ("raises", "above")
-        name = (
-            f"{NAMES.get(recipe, recipe)} {verb} {what[column].format(layer)} {side} every "
-            f"baseline seed's, {verdicts.on_seeds(passes, seeds)}"
-        )
-        checks[name] = verdicts.seed_vote(passes)
+        thing = f"{NAMES.get(recipe, recipe)} {verb} {what[column].format(layer)}"
+        old[f"{thing} {side} every baseline seed's"] = verdicts.seed_vote(passes)
+        ours = stats.loc[recipe].xs(layer, level="layer")[column]
+        base = stats.loc[BASELINE].xs(layer, level="layer")[column].reindex(ours.index)
+        if len(ours) >= 2:
+            p = evidence.paired(ours.to_numpy(), base.to_numpy())
+            name = f"{thing}, paired over seeds: {p.text('+.1f')}"
+            checks[name] = evidence.paired_check(p, "below" if direction == "lower" else "above")
+        else:
+            delta = float(ours.iloc[0] - base.iloc[0])
+            name = f"{thing}, paired over seeds: one seed, {delta:+.1f}"
+            checks[name] = delta < 0 if direction == "lower" else delta > 0
         if is_core:
             core.append(name)
-    return checks, core, outcomes
+    return checks, core, outcomes, old
 
 
 def head_direction(stats: pd.DataFrame, recipe: str, layer: str) -> str:
