@@ -223,8 +223,8 @@ report.claim(
 paired_text = [name.split("paired over seeds: ")[1] for name in core]  # the two core checks
 report.takeaway(
     f"paired with the baseline of the same seed, the head of the conv5 max class drop curve "
-    f"(its top {regularizers.head_pct()}% of units) moves by {paired_text[0]} pts with batch "
-    f"norm and {paired_text[1]} pts with conv5 dropout. It "
+    f"(its top {regularizers.head_pct()}% of units) moves by {paired_text[0]} with batch "
+    f"norm and {paired_text[1]} with conv5 dropout. It "
     f"falls below every baseline seed's with batch norm on {held['bn_conv5']} of {len(seeds)} "
     f"seeds and with conv5 dropout on {held['do_conv5']}; conv5 dropout raises the conv4 head "
     f"above the baseline's on {held['do_conv4']}. The dropout models are "

@@ -1,6 +1,7 @@
 """Interpretable units counted model by model (Zhou et al. 2018, Fig. 9)."""
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from unitroles import interpretable_counts
@@ -50,13 +51,40 @@ def test_per_model_adds_totals_distinct_concepts_and_the_layer_size():
 
 
 def test_dropout_with_fewer_units_passes_the_paired_core_check():
-    checks, core, passes = interpretable_counts.paired_checks(
+    checks, core, passes, old = interpretable_counts.paired_checks(
         BEST, "baseline", "dropout-conv5", [0, 1]
     )
     assert core == [next(iter(checks))]
-    assert list(passes.values())[0].tolist() == [True, True]
+    assert core[0].startswith("dropout-conv5 has fewer interpretable units (scene labels left")
+    assert "-1.0 units (95% interval -1.0 to -1.0, 2 seeds)" in core[0]  # 3 -> 2, 2 -> 1
     assert checks[core[0]] is True
+    assert list(passes.values())[0].tolist() == [True, True]
     assert list(passes.values())[1].tolist() == [False, True]  # 2 is not below the baseline's 2
+    assert old["dropout-conv5 has fewer interpretable units than the baseline of the same seed"]
+
+
+def test_a_null_effect_fails_where_a_vote_would_stay_undecided():
+    same = {("baseline", s): BEST["baseline", s] for s in (0, 1)}
+    same |= {("dropout-conv5", s): BEST["baseline", 1 - s] for s in (0, 1)}  # 3, 2 vs 2, 3
+    checks, core, _, old = interpretable_counts.paired_checks(
+        same, "baseline", "dropout-conv5", [0, 1]
+    )
+    assert checks[core[0]] is False
+    assert (
+        old["dropout-conv5 has fewer interpretable units than the baseline of the same seed"]
+        is None
+    )
+
+
+def test_scene_labels_are_left_out_of_the_best_concept():
+    from unitroles.dissection import Dissection
+
+    d = Dissection(
+        np.array([[0.3, 0.1], [0.02, 0.05]]), ("kitchen", "bed"), ("scene", "object"), np.zeros(2)
+    )
+    best = interpretable_counts.without_scenes(d)
+    assert best["concept"].tolist() == ["bed", "bed"]
+    assert best["interpretable"].tolist() == [True, True]
 
 
 def test_per_recipe_counts_copies_of_a_concept():

@@ -40,7 +40,7 @@ def test_band_checks_pair_each_seed_with_the_baseline_of_that_seed():
     assert list(checks.values()) == [True, False]
     assert core == [next(iter(checks))]
     assert core[0].startswith("batch norm lowers the head of the conv5 curve")
-    assert "paired over seeds: -6.0" in core[0]
+    assert "paired over seeds: -6.0 pts (95% interval" in core[0]
     assert outcomes["batchnorm", "conv5", "head"].tolist() == [True, True, True]
     assert old["batch norm lowers the head of the conv5 curve (top 10% mean) below every "
                "baseline seed's"] is True  # fmt: skip

@@ -119,7 +119,8 @@ def band_checks(
         base = stats.loc[BASELINE].xs(layer, level="layer")[column].reindex(ours.index)
         if len(ours) >= 2:
             p = evidence.paired(ours.to_numpy(), base.to_numpy())
-            name = f"{thing}, paired over seeds: {p.text('+.1f')}"
+            unit = "pts" if column != "over" else "pts of share"
+            name = f"{thing}, paired over seeds: {p.text('+.1f', unit)}"
             checks[name] = evidence.paired_check(p, "below" if direction == "lower" else "above")
         else:
             delta = float(ours.iloc[0] - base.iloc[0])
