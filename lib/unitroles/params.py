@@ -380,8 +380,9 @@ COMMON = {
         min=0,
         min_open=True,
         max=10,
-        hint="it multiplies every model's images a class, 200 to train and 100 to evaluate in "
-        "the book, which uses 1; 10 already renders and trains on ten times as many",
+        hint="it multiplies every model's images a class (100 to train Zhou et al.'s models and "
+        "100 to evaluate in the book, which uses 1); 10 already renders and trains on ten "
+        "times as many",
     ),
     "epoch_scale": Float(min=0, min_open=True),
     "world_seed": Int(min=0),
