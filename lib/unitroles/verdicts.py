@@ -65,6 +65,7 @@ class PaperClaim:
 
 
 _ZHOU, _ZHAO = "Zhou et al. 2018", "Zhao et al. 2023"
+_BEYOND = "Beyond the two papers"  # questions the book asks of them, stated before its runs
 
 # Every claim of the two papers, in paper order. A page's report.claim takes its statement,
 # figures, kind and fixed core checks from here.
@@ -85,13 +86,6 @@ CLAIMS = {
         "Per layer, a unit's overall drop is tiny while its max class drop is large; the min class "
         "drop is slightly negative.",
         "conv5: overall < 1 pt; max class drop up to 50 pts; over half the units > 10 pts",
-    ),
-    "W1": PaperClaim(
-        _ZHOU, "Fig. 3, by width", "zhou2018_units_per_class",
-        "Class-specific importance of single units grows as units per class fall (the book's "
-        "question, stated before its run).",
-        "AlexNet conv5 at 0.7 units a class: over half the units drop a class by > 10 pts, the "
-        "largest drop is 50 pts",
     ),
     "Z4": PaperClaim(
         _ZHOU, "Fig. 4", "zhou2018_fig4_greedy",
@@ -195,6 +189,13 @@ CLAIMS = {
         "deviations differ (e.g. confusing, model A: 12% over units vs 10% over classes)",
         kind="identity",  # a double sum read in two orders
         core=("means over units equal means over classes (every model and role, within 1e-12)",),
+    ),
+    "W1": PaperClaim(
+        _BEYOND, "units per class", "zhou2018_units_per_class",
+        "Class-specific importance of single units grows as units per class fall (the book's "
+        "question, stated before its run).",
+        "AlexNet conv5 at 0.7 units a class: over half the units drop a class by > 10 pts, the "
+        "largest drop is 50 pts",
     ),
 }  # fmt: skip
 
