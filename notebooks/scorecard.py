@@ -17,21 +17,22 @@
 # :format: myst
 # ```
 #
-# Every claim of the two papers that this book tests, the paper's figures beside ours, and the
-# verdict. Nothing on this page is typed in: each row is read back from the executed notebook of
-# its page, where `unitroles.report.claim` evaluated the claim's checks on that page's own run
-# (each page lists its checks under the verdict). Each claim names its *core* checks, the paper's
-# central statement. *Holds* means every check passed; *partly holds*, every core check passed but
-# not every other; *does not hold*, a core check failed; *undecided*, a core check was not settled
-# either way and none failed; *not measured*, the run's data could not support the test at all
-# (e.g. models too weak for any unit to hurt more than one class), and the page says why. A check
-# made on several seeds of a recipe passes or fails only by a majority that one seed cannot
-# overturn (4 or 5 of 5, 3 of 3), and a measured share only when its 95% interval is clear of
-# the line: models trained on another CPU round differently, which amounts to a new draw of each
-# seed, and a verdict should not turn on that draw. The column "checks" counts the checks passed
-# of those that could be decided either way; a check that no side could pass on this run (say, no
-# unit and no random direction drops any class by more than the line) is *not informative* and
-# counted neither way.
+# Every claim of the two papers that this book tests, and the questions it asks beyond them (stated
+# before their runs), the paper's figures beside ours, and the verdict. Nothing on this page is
+# typed in: each row is read back from the executed notebook of its page, where
+# `unitroles.report.claim` evaluated the claim's checks on that page's own run (each page lists its
+# checks under the verdict). Each claim names its *core* checks, the paper's central statement.
+# *Holds* means every check passed; *partly holds*, every core check passed but not every other;
+# *does not hold*, a core check failed; *undecided*, a core check was not settled either way and
+# none failed; *not measured*, the run's data could not support the test at all (e.g. models too
+# weak for any unit to hurt more than one class), and the page says why. A check made on several
+# seeds of a recipe passes or fails only by a majority that one seed cannot overturn (4 or 5 of 5, 3
+# of 3), a comparison of two recipes only when the 95% interval of their paired difference over the
+# seeds excludes zero, and a measured share only when its 95% interval is clear of the line: models
+# trained on another CPU round differently, which amounts to a new draw of each seed, and a verdict
+# should not turn on that draw. The column "checks" counts the checks passed of those that could be
+# decided either way; a check that no side could pass on this run (say, no unit and no random
+# direction drops any class by more than the line) is *not informative* and counted neither way.
 # A claim that our synthetic world does not bear out is a finding about the world and the mini
 # models as much as about the paper; each page says which. Claims that hold by definition
 # (*identity*), that a recipe is built to satisfy (*setup*) and example images (*illustration*)

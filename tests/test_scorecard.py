@@ -12,7 +12,7 @@ def claim(id: str, verdict: str, kind: str = "evidence") -> verdicts.Claim:
     )  # fmt: skip
 
 
-ZHOU, ZHAO = (
+ZHOU, ZHAO, BEYOND = (
     next(id for id, c in verdicts.CLAIMS.items() if c.cite == p) for p in scorecard.papers()
 )
 CLAIMS = [
