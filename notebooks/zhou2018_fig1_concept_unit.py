@@ -51,6 +51,8 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
+from IPython.display import display
+
 from unitroles import params, profiles
 
 run = profiles.check(
@@ -92,13 +94,13 @@ plots.show()
 # ## The most damaged classes
 
 # %%
-concept_units.damaged_table(units, first, shares)
+display(concept_units.damaged_table(units, first, shares))
 
 # %% [markdown]
 # The same rule on every seed:
 
 # %%
-concept_units.per_seed_table(chosen, units.class_names)
+display(concept_units.per_seed_table(chosen, units.class_names))
 
 # %%
 passes, big = concept_units.outcomes(chosen, masks=world is not None)

@@ -50,6 +50,8 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
+from IPython.display import display
+
 from unitroles import params, profiles
 
 run = profiles.check(
@@ -87,7 +89,7 @@ plots.show()
 # Seed {glue:text}`seed0`'s gallery, with the paper's waterfall unit below it:
 
 # %%
-unit_gallery.table(galleries[0])
+display(unit_gallery.table(galleries[0]))
 
 # %% [markdown]
 # And every seed's gallery in one line each: how many of its units' most damaged classes hold
@@ -96,7 +98,7 @@ unit_gallery.table(galleries[0])
 
 # %%
 per_seed = unit_gallery.per_seed(seeds, galleries)
-report.table(per_seed)
+display(report.table(per_seed))
 
 # %%
 if shares is not None:  # the paper profile has no masks: no match to count

@@ -43,6 +43,8 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
+from IPython.display import display
+
 from unitroles import params, profiles
 
 run = profiles.check(
@@ -79,7 +81,7 @@ plots.show()
 
 # %%
 table = layer_damage.per_layer(seeds, summaries)
-layer_damage.table(table)
+display(layer_damage.table(table))
 
 # %% [markdown]
 # The last row gives the figures the paper states for Places365 AlexNet conv5. Our validation

@@ -48,6 +48,8 @@ eval_per_class = 10
 # %% tags=["hide-cell"]
 # Every parameter checked against what it accepts (type, range, paths from where you ran the
 # command); a wrong one stops here with a message naming it.
+from IPython.display import display
+
 from unitroles import params, profiles
 
 run = profiles.check(
@@ -95,7 +97,7 @@ else:
 
 # %%
 score = prediction_examples.scores(units, len(prediction.class_names))
-report.table(score.table(), decimals=1)
+display(report.table(score.table(), decimals=1))
 
 # %%
 report.glue(score.glue())

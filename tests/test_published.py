@@ -156,7 +156,7 @@ def manifest_now(tmp_path):
          "key": train.cache_key(r, world)}
         for r in recs
     ]  # fmt: skip
-    data = {"world": {"fingerprint": world.fingerprint()}, "code_key": train.code_key()}
+    data = {"world": replication.world_record(world, recs), "code_key": train.code_key()}
     (tmp_path / "pub").mkdir()
     (tmp_path / "pub" / published.MANIFEST).write_text(json.dumps(data | {"models": entries}))
     return [e["key"] for e in entries]
@@ -188,8 +188,14 @@ def test_a_changed_recipe_or_training_code_is_stale_and_named(tmp_path, manifest
                                              "warmup = max(1, total_steps // 4)"),
     )  # fmt: skip
     assert all(k not in manifest_now for k in code["keys"])
-    assert any("the code that determines weights (scenes.py, zoo.py, fit.py)" in p
+    assert any("the code that determines weights (concepts.py, scenes.py, zoo.py, fit.py)" in p
                for p in code["stale"])  # fmt: skip
+
+
+def test_another_world_is_stale_and_named(tmp_path, manifest_now):
+    scenes = _keys_with(tmp_path, "scenes", lambda s: s.replace('"empty_room"', '"bare_room"'))
+    assert any("the world changed: pairs48" in p for p in scenes["stale"])
+    assert not any("scenes24" in p for p in scenes["stale"])
 
 
 def test_publish_writes_a_set_that_train_then_uses(tmp_path, monkeypatch):

@@ -326,3 +326,22 @@ def test_run_box_gives_paths_in_the_checkout_relative_never_the_build_machines(t
     assert f"-p data {tmp_path}" in plain  # a path outside the checkout stays as given
     assert "executed = 'build/executed/book'" in box
     assert "`models/`" in box and "`.cache/unitroles/` of the checkout" in box
+
+
+def test_check_changes_shows_each_old_check_beside_the_new_with_both_outcomes(monkeypatch):
+    import IPython.display
+
+    from unitroles import claim_history
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    first = claim_history.CHECK_CHANGES["Z1"][0]
+    report.check_changes("Z1", {first.old: True, first.new: False})
+    (styler,) = shown
+    frame = styler.data
+    assert list(frame.columns) == [
+        "old check", "old: outcome", "new check", "new: outcome", "why it changed"
+    ]  # fmt: skip
+    assert frame.loc[0, "old check"] == first.old + " (core)"
+    assert (frame.loc[0, "old: outcome"], frame.loc[0, "new: outcome"]) == ("passed", "failed")
+    assert frame.loc[1, "old: outcome"] == "not evaluated"  # the page gave no outcome for it

@@ -331,9 +331,9 @@ def takeaway(
     return text
 
 
-def check_changes(id: str, outcomes: dict, *, caption: str | None = None):
-    """The table a page shows for its rewritten checks (:mod:`unitroles.claim_history`): each
-    old check beside the new one, with the outcome each has on this run and why the check
+def check_changes(id: str, outcomes: dict, *, caption: str | None = None) -> None:
+    """Display the table a page shows for its rewritten checks (:mod:`unitroles.claim_history`):
+    each old check beside the new one, with the outcome each has on this run and why the check
     changed, so that a reader sees that the rule was written from the paper, not fitted to the
     result. ``outcomes`` maps check names (as :class:`~unitroles.claim_history.CheckChange`
     names them) to ``True`` / ``False`` / ``None`` (undecided) / ``"not informative"``; a name
@@ -350,7 +350,7 @@ def check_changes(id: str, outcomes: dict, *, caption: str | None = None):
         new, new_result = shown(change.new, change.new_core)
         rows.append({"old check": old, "old: outcome": old_result, "new check": new,
                      "new: outcome": new_result, "why it changed": change.why})  # fmt: skip
-    frame = pd.DataFrame(rows)
-    return table(
-        frame, index=False, caption=caption, wrap=["old check", "new check", "why it changed"]
-    )
+    from IPython.display import display
+
+    wrap = ["old check", "new check", "why it changed"]
+    display(table(pd.DataFrame(rows), index=False, caption=caption, wrap=wrap))
