@@ -49,6 +49,8 @@ class Target:
         return self.low <= value <= self.high
 
     def text(self) -> str:
+        if self.low == self.high:
+            return f"{self.low:g}{self.unit}"
         if self.low == -np.inf:
             return f"≤ {self.high:g}{self.unit}"
         if self.high == np.inf:
