@@ -31,6 +31,7 @@ def test_counts_per_paper_count_evidence_only_in_verdict_order():
     assert scorecard.in_words({verdicts.HOLDS: 1, verdicts.FAILS: 1}).startswith(
         "of 2 evidence claims, "
     )
+    assert scorecard.in_words({verdicts.HOLDS: 1}).startswith("of 1 evidence claim, 1 holds")
 
 
 def test_claim_rows_link_each_claim_to_its_page_with_its_verdict():

@@ -93,7 +93,8 @@ def verdicts_figure(counts: pd.DataFrame):
 
 def in_words(counts: dict) -> str:
     """Verdict counts as a sentence, for the intro and the chapter pages (glued)."""
-    return f"of {sum(counts.values())} evidence claims, {verdicts.in_words(counts)}"
+    n = sum(counts.values())
+    return f"of {n} evidence claim{'' if n == 1 else 's'}, {verdicts.in_words(counts)}"
 
 
 def claim_rows(table: pd.DataFrame, *columns: str) -> list[str]:
