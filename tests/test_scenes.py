@@ -172,6 +172,6 @@ def test_catalogues_pair_every_scene_with_a_sibling_on_its_background():
     assert paired.with_catalogue("scenes24") == SceneWorld()
     assert paired.fingerprint() != SceneWorld().fingerprint()
     with pytest.raises(ValueError, match="catalogues are"):
-        SceneWorld(catalogue="pairs").num_classes
+        SceneWorld(catalogue="pairs")
     custom = SceneWorld(classes=scenes.DEFAULT_CLASSES[:3])
     assert custom.catalogue == "custom" and custom.num_classes == 3

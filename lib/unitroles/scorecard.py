@@ -7,6 +7,7 @@ the scorecard page's frame, its verdict counts per paper, its figure and its Mar
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 
 import numpy as np
@@ -65,15 +66,17 @@ def counts_per_paper(claims: list[verdicts.Claim]) -> pd.DataFrame:
 def verdicts_figure(counts: pd.DataFrame):
     """The verdicts of each paper's evidence claims as stacked horizontal bars (``counts`` from
     :func:`counts_per_paper`), captioned, with alt text."""
-    fig, ax = plots.figure(width=7.0, height=1.9)
+    fig, ax = plots.figure(width=7.0, height=2.1)
     left = np.zeros(len(counts))
+    # a long group name on two lines, so that the figure keeps the column's width
+    names = [textwrap.fill(name, 16) for name in counts.index]
     for verdict in ORDER:
-        ax.barh(counts.index, counts[verdict], left=left, color=COLORS[verdict], label=verdict)
+        ax.barh(names, counts[verdict], left=left, color=COLORS[verdict], label=verdict)
         left += counts[verdict].to_numpy()
     ax.set_xlabel("evidence claims (count)")
     ax.set_xlim(0, max(left.max(), 1))
     ax.invert_yaxis()
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     per_paper = "; ".join(
         f"{paper}: {counts.loc[paper, verdicts.HOLDS]} hold, {counts.loc[paper, verdicts.PARTLY]} "
         f"partly hold, {counts.loc[paper, verdicts.UNDECIDED]} undecided, "
