@@ -50,9 +50,11 @@ $(MODELS_STAMP): notebooks/profiles/$(PROFILE).yml $(LIB) $(PUBLISHED) | $(VENV)
 	@mkdir -p $(@D) && touch $@
 
 ## publish-models: train every model of the book profile afresh on this machine and rewrite
-## models/ (safetensors files and manifest.json); commit the result
+## models/ (safetensors files and manifest.json); commit the result. KEEP=1 keeps the published
+## models that are still current (same recipe, world and training code) and trains only the rest
 publish-models: | $(VENV)/.installed
-	$(PY) -m unitroles.replication publish --profile notebooks/profiles/book.yml --jobs $(JOBS)
+	$(PY) -m unitroles.replication publish --profile notebooks/profiles/book.yml --jobs $(JOBS) \
+		$(if $(KEEP),--keep)
 
 ## retrain: a replication. Train every model on this machine (into the cache), execute the pages
 ## on them and on the published models, and write a record of what differs to

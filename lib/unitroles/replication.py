@@ -75,9 +75,17 @@ def _entry(t: train.Trained, file: str, sha256: str) -> dict:
     }
 
 
-def publish(profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = None) -> Path:
+def publish(
+    profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = None, keep: bool = False
+) -> Path:
     """Train every model of ``profile`` afresh (into the cache) and publish the set in ``where``
-    (default :func:`unitroles.published.folder`). Returns the manifest's path."""
+    (default :func:`unitroles.published.folder`). Returns the manifest's path.
+
+    ``keep``: a published model whose entry is still current (same cache key: recipe, world and
+    training code) is kept as it is, file and entry (with the machine and time it was trained
+    on); only the models that are new or stale train. The manifest's top-level ``cpu`` and
+    ``torch`` then describe this publish, and each entry its own training.
+    """
     where = Path(where) if where is not None else published.folder()
     if where is None:
         raise RuntimeError("no published folder: set UNITROLES_PUBLISHED or run from a checkout")
@@ -85,15 +93,30 @@ def publish(profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = N
     if found is None:
         raise ValueError(f"{profile}: the paper profile's models are checkpoints, not published")
     world, recs = found
+    kept: dict[tuple[str, int], dict] = {}
+    if keep:
+        old = published.manifest(where)
+        current = {(e["name"], e["seed"]): e for e in (old or {}).get("models", [])}
+        for rec in recs:
+            entry = current.get((rec.name, rec.seed))
+            if entry is not None and entry["key"] == train.cache_key(rec, world):
+                kept[(rec.name, rec.seed)] = entry
+        print(f"keeping {len(kept)} current published models; training {len(recs) - len(kept)}")
     with retrained():
-        runs = train.train_many(recs, world, jobs=jobs)
+        runs = train.train_many(
+            [r for r in recs if (r.name, r.seed) not in kept], world, jobs=jobs
+        )
     where.mkdir(parents=True, exist_ok=True)
     entries = []
-    for (name, seed), t in runs.items():
-        tmp = where / f".{name}-seed{seed}.tmp{os.getpid()}"
+    for rec in recs:
+        if (rec.name, rec.seed) in kept:
+            entries.append(kept[(rec.name, rec.seed)])
+            continue
+        t = runs[(rec.name, rec.seed)]
+        tmp = where / f".{rec.name}-seed{rec.seed}.tmp{os.getpid()}"
         published.save(t.model, tmp)
         sha = file_digest(tmp)
-        file = f"{name}-seed{seed}-{sha[:12]}.safetensors"
+        file = f"{rec.name}-seed{rec.seed}-{sha[:12]}.safetensors"
         os.replace(tmp, where / file)
         entries.append(_entry(t, file, sha))
     data = {
@@ -112,10 +135,10 @@ def publish(profile: str | os.PathLike, *, jobs: int = 1, where: Path | None = N
     tmp = where / f".{published.MANIFEST}.tmp{os.getpid()}"
     tmp.write_text(json.dumps(data, indent=1) + "\n")
     os.replace(tmp, where / published.MANIFEST)
-    keep = {e["file"] for e in entries}
-    for old in where.glob("*.safetensors"):
-        if old.name not in keep:
-            old.unlink()
+    keep_files = {e["file"] for e in entries}
+    for old_file in where.glob("*.safetensors"):
+        if old_file.name not in keep_files:
+            old_file.unlink()
     return where / published.MANIFEST
 
 
@@ -291,12 +314,17 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--profile", default="notebooks/profiles/book.yml")
         if name == "publish":
             p.add_argument("--jobs", type=int, default=1, help="models trained at once")
+            p.add_argument(
+                "--keep",
+                action="store_true",
+                help="keep the published models that are still current; train only the rest",
+            )
         if name == "record":
             p.add_argument("--published-exec", help="pages executed on the published models")
             p.add_argument("--retrained-exec", help="pages executed on the retrained models")
     args = parser.parse_args(argv)
     if args.command == "publish":
-        path = publish(args.profile, jobs=args.jobs)
+        path = publish(args.profile, jobs=args.jobs, keep=args.keep)
         size = sum(p.stat().st_size for p in path.parent.glob("*.safetensors"))
         print(f"published {path} ({size / 2**20:.1f} MiB of weights)")
     elif args.command == "check":
