@@ -29,6 +29,12 @@ class CheckChange:
     issue: str = "issue 25"
 
 
+_LADDER = (
+    "; on three seeds of a ladder stopped at the paper's training accuracies (issue 26), each "
+    "check is evaluated on every seed and the seeds vote"
+)
+
+
 _PAIRED = (
     "with 3 seeds a vote could not fail unless all three agreed, so a null effect came out "
     "undecided; the paired difference over 5 seeds fails it"
@@ -102,6 +108,55 @@ CHECK_CHANGES: dict[str, tuple[CheckChange, ...]] = {
             "baseline seed's",
             "conv5 dropout lowers the head of the conv5 curve (top 10% mean), paired over seeds",
             _PAIRED,
+        ),
+    ),
+    "R1": tuple(
+        CheckChange(
+            f"{split}: turning point after a small part (median n0 ≤ 50% of units)",
+            f"{split}: turning point after a small part (median n0 ≤ 30% of units)",
+            "'a small part' is the paper's; its Table 2 puts model A's units before the "
+            "turning point at 19.2% of the layer (core + overfitted, train) and 17.8% (core + "
+            "generalizing, test). Half the layer is not a small part" + _LADDER,
+            issue="issue 26",
+        )
+        for split in ("train", "test")
+    ),
+    "R4": (
+        CheckChange(
+            "divergence rises with the gap (Spearman ρ ≥ 0.7 over the five models)",
+            "the shape divergence (each curve minus its end point E(N)) rises with the gap "
+            "(Spearman ρ ≥ 0.7 over the five models)",
+            "the raw divergence includes each class's train–test loss gap of the intact model, "
+            "which the ladder is built to widen (R3): it rises with the gap by construction. "
+            "The paper's claim is about the curves' shapes ('similar ROF curves')" + _LADDER,
+            issue="issue 26",
+        ),
+        CheckChange(
+            "model A's curves diverge less than model E's",
+            "with each class's loss gap held fixed, the divergence still rises from A to E "
+            "(partial Spearman ρ ≥ 0.3 over the (model, class) points)",
+            "A below E follows from the gaps alone; holding the loss gap fixed asks whether the "
+            "curves part for a reason beyond it (0.3: a moderate correlation, set before the "
+            "run)" + _LADDER,
+            issue="issue 26",
+        ),
+    ),
+    "R6": (
+        CheckChange(
+            "five models: leave-one-out accuracy ≥ 2× chance",
+            "five models: leave-one-out accuracy ≥ 2× chance",
+            "the paper says A and B are 'quite similar': a five-way test asks more than it "
+            "claims, so it is shown, not core" + _LADDER,
+            new_core=False,
+            issue="issue 26",
+        ),
+        CheckChange(
+            "well (A, B) vs poorly (D, E) generalized: leave-one-out accuracy ≥ 90%",
+            "well (A, B) vs poorly (D, E) generalized: leave-one-out accuracy ≥ 90%",
+            "the paper's claim: A and B apart from the latter models ('completely different "
+            "proportions'), A and B may overlap" + _LADDER,
+            old_core=False,
+            issue="issue 26",
         ),
     ),
     "Z10": (

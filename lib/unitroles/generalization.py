@@ -42,6 +42,7 @@ class ModelRoles:
     source: str
     taxonomy: Taxonomy
     description: str = field(default="", compare=False)
+    seed: int = 0  # the recipe's seed (the paper profile: 0, its one checkpoint a model)
 
     @property
     def train_acc(self) -> float:
@@ -74,11 +75,13 @@ def generalization_roles(
     device=None,
     workers: int = 4,
     skip_unreadable: bool = False,
+    seed: int = 0,
 ) -> dict[str, ModelRoles]:
     """The taxonomy of ``layer`` in each of the five models of Zhao et al. Table 1, all classes.
 
     ``book`` / ``smoke``: the ``gen-A`` .. ``gen-E`` vgg16-mini models of :mod:`unitroles.train`
-    (trained or loaded from the store). The train curve runs on the very images each model was
+    of ``seed`` (published, cached or trained now; the book publishes seeds
+    :data:`unitroles.recipes.LADDER_SEEDS`). The train curve runs on the very images each model was
     trained on (``train_per_class`` of the world's ``train`` split, clean: no augmentation), the
     test curve on the world's ``test`` split (:data:`ROF_TEST_PER_CLASS` images a class, times
     ``data_scale``: more than the models' own evaluation, so that a class's role proportions are
@@ -86,7 +89,8 @@ def generalization_roles(
     checkpoints ``gen-A.pth`` .. ``gen-E.pth`` in ``checkpoint_dir``, ``per_class`` images a class
     of the ImageFolder ``train_root`` (train curve) and ``val_root`` (test curve); both must hold
     the same class folders, and an image that does not decode stops the run with its path unless
-    ``skip_unreadable`` (then it is left out, with a warning that counts such images).
+    ``skip_unreadable`` (then it is left out, with a warning that counts such images); ``seed`` is
+    ignored (one checkpoint a model).
     """
     check_rank_by(rank_by)
     if profile == "paper":
@@ -102,7 +106,8 @@ def generalization_roles(
     from .store import code_version, content_key
 
     recipes = {
-        n: train.recipe(n).scaled(data_scale, epoch_scale) for n in train.GENERALIZATION_RECIPES
+        n: train.recipe(n, seed=seed).scaled(data_scale, epoch_scale)
+        for n in train.GENERALIZATION_RECIPES
     }
     world = train.world_of(recipes["gen-A"], SceneWorld(size=image_size, seed=world_seed))
     scenes_code = code_version(concepts, scenes)
@@ -134,13 +139,15 @@ def generalization_roles(
 
         tax = cached_taxonomy(
             trained.model, layer, load, world.num_classes, data_key=data_key, rank_by=rank_by,
-            class_names=world.class_names, store=store, name=recipe_name, device=device,
+            class_names=world.class_names, store=store, name=f"{recipe_name}-seed{seed}",
+            device=device,
         )  # fmt: skip
         name = recipe_name.replace("gen-", "model ")
         out[name] = ModelRoles(
             name, recipe_name, tax,
-            f"vgg16-mini `{recipe_name}`: {rec.train_per_class} training images a class "
-            f"({rec.description}); test curve on {test_per_class} test images a class",
+            f"vgg16-mini `{recipe_name}` (seed {seed}): {rec.train_per_class} training images a "
+            f"class ({rec.description}); test curve on {test_per_class} test images a class",
+            seed,
         )  # fmt: skip
     return out
 

@@ -32,7 +32,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from . import evaluation, generalization, paper, params, setups, study, train
+from . import evaluation, generalization, paper, params, recipes, setups, study, train
 from .scenes import SceneWorld
 
 __all__ = ["PROFILES", "SMOKE_SEEDS", "Profile", "check"]
@@ -232,15 +232,28 @@ class Profile:
         """:meth:`unit_study` for each of ``seeds``."""
         return [self.unit_study(s, **kwargs) for s in seeds]
 
-    def generalization_roles(self, *, layer: str, rank_by: str = "activation"):
-        """The role taxonomy of ``layer`` in Zhao et al.'s five models A to E
+    def generalization_roles(self, *, layer: str, rank_by: str = "activation", seed: int = 0):
+        """The role taxonomy of ``layer`` in Zhao et al.'s five models A to E of ``seed``
         (:func:`unitroles.generalization.generalization_roles`)."""
         return generalization.generalization_roles(
             self.name, **self.world_settings, layer=layer, rank_by=rank_by,
             checkpoint_dir=self.get("checkpoint_dir"), train_root=self.get("train_root"),
             val_root=self.get("val_root"), per_class=self.get("eval_per_class", 50),
-            skip_unreadable=self.get("skip_unreadable", False),
+            skip_unreadable=self.get("skip_unreadable", False), seed=seed,
         )  # fmt: skip
+
+    @property
+    def ladder_seeds(self) -> list[int]:
+        """The seeds of Zhao et al.'s ladder this run reads: :data:`recipes.LADDER_SEEDS` on
+        ``book``, one on ``smoke`` (seconds) and ``paper`` (one checkpoint a model)."""
+        return self.seeds(recipes.LADDER_SEEDS, smoke=1)
+
+    def ladder(self, *, layer: str, rank_by: str = "activation") -> dict[int, dict]:
+        """:meth:`generalization_roles` of every seed of :attr:`ladder_seeds`, by seed."""
+        return {
+            s: self.generalization_roles(layer=layer, rank_by=rank_by, seed=s)
+            for s in self.ladder_seeds
+        }
 
 
 def check(namespace: MutableMapping[str, Any], spec: Mapping[str, Any]) -> Profile:
