@@ -208,5 +208,6 @@ def book_recipes(data_scale: float = 1.0, epoch_scale: float = 1.0) -> list[Reci
 
 __all__ = [
     "BOOK_MODELS", "GENERALIZATION_RECIPES", "LADDER_SEEDS", "PAPER_TRAIN_ACC", "RECIPES",
-    "WIDTHS", "WIDTH_SEEDS", "ZHAO_WORLD", "ZHOU_RECIPES", "ZHOU_WORLD", "Recipe", "book_recipes", "recipe",
+    "WIDTHS", "WIDTH_SEEDS", "ZHAO_WORLD", "ZHOU_RECIPES", "ZHOU_WORLD", "Recipe", "book_recipes",
+    "recipe",
 ]  # fmt: skip
