@@ -19,7 +19,8 @@
 #
 # The pages before this one test Zhao et al.'s claims one by one. This page puts them side by
 # side: what the paper concludes about how the roles of a layer's units change as a network
-# generalizes worse, what our five vgg16-mini models show, and each claim's verdict with the
+# generalizes worse, what our ladder of five vgg16-mini models (three seeds a rung, each stopped
+# at the paper's training accuracy) shows, and each claim's verdict with the
 # number of its checks that passed. Nothing here is computed anew: every number and verdict is
 # read back from the executed pages of this build.
 
@@ -82,15 +83,17 @@ rows = [
         "R3",
         "the five models",
         "gaps 0.075 → 0.604; test accuracy 0.657 → 0.374 (A → E)",
-        f"gaps {t1.get('gap_A')} → {t1.get('gap_E')}; test accuracy {t1.get('test_ladder')}",
+        f"gaps {t1.get('gap_A')} → {t1.get('gap_E')}; test accuracy {t1.get('test_ladder')} "
+        f"(means of {t1.get('seeds_n')} seeds)",
     ),
     (
         "R4",
         "train vs test ROF curves",
         "similar for well-generalized models, diverge for poorly generalized ones",
-        f"mean divergence {f3.get('div_A')} (A) → {f3.get('div_E')} nats (E); ρ with the gap "
-        f"{f3.get('rho')} (shape only {f3.get('rho_shape')}); partial ρ with the ladder, loss "
-        f"gap held fixed, {f3.get('partial')}",
+        f"over {f3.get('seeds_n')} seeds: ρ of the shape divergence with the gap "
+        f"{f3.get('shape_seeds')}; partial ρ with the ladder, loss gap held fixed, "
+        f"{f3.get('partial_seeds')}; seed {f4.get('seed0')}: mean divergence {f3.get('div_A')} "
+        f"(A) → {f3.get('div_E')} nats (E)",
     ),
     (
         "R5",
@@ -102,9 +105,9 @@ rows = [
     (
         "R6",
         "the models in role space",
-        "per-class proportions separate the five models (by eye)",
-        f"nearest-centroid leave-one-out {f4.get('loo_5')} (chance {f4.get('chance')}); "
-        f"A+B vs D+E {f4.get('loo_2')}",
+        "per-class proportions separate the models (by eye); A and B quite similar",
+        f"nearest-centroid leave-one-out, A+B vs D+E {f4.get('loo_2_seeds')}; five models "
+        f"{f4.get('loo_5_seeds')} (chance {f4.get('chance')}), over {f3.get('seeds_n')} seeds",
     ),
 ]
 side = pd.DataFrame(
@@ -183,7 +186,7 @@ report.glue(
 )
 report.takeaway(
     f"of the {n} claims that link roles to generalization (R4–R6), {verdicts.in_words(tally)} on "
-    f"our five models. As the gap grows from A to E, overfitted units go from {t2.get('over_A')} "
+    f"our ladder. As the gap grows from A to E, overfitted units go from {t2.get('over_A')} "
     f"to {t2.get('over_E')} of the layer and confusing units from {t2.get('conf_A')} to "
     f"{t2.get('conf_E')}.",
     paper="as a network generalizes worse, more of its last conv layer's units become "

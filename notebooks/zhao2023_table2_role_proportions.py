@@ -56,14 +56,26 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, role_figures, roles, zhao2023
+from unitroles import generalization, plots, report, role_figures, roles, study, verdicts, zhao2023
 
 plots.use_style()
-models = run.generalization_roles(layer=layer, rank_by=rank_by)
-proportions = {name: m.taxonomy.proportions() for name, m in models.items()}
-ours = roles.mean_std(proportions)  # fractions; columns (role, mean | std)
+ladder = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
+seeds = list(ladder)
+models = ladder[seeds[0]]  # the tolerance study below reads the first seed
+proportions = {  # every class of every seed, a model a frame
+    name: pd.concat([ladder[s][name].taxonomy.proportions() for s in seeds]) for name in models
+}
+ours = roles.mean_std(proportions)  # fractions; columns (role, mean | std over classes × seeds)
+seed_means = pd.DataFrame(  # one row per (model, seed): each role's mean over classes (%)
+    [
+        {"model": name, "seed": s, **(100 * m.taxonomy.proportions().mean()).to_dict()}
+        for s in seeds
+        for name, m in ladder[s].items()
+    ]
+)
+gaps = seed_means.assign(gap=[ladder[s][n].gap for n, s in zip(seed_means.model, seed_means.seed)])
 first = next(iter(models.values())).taxonomy
-print(f"{first.units} units at {layer}; {len(first.class_names)} classes per model")
+print(f"{first.units} units at {layer}; {len(first.class_names)} classes per model; seeds {seeds}")
 
 # %% [markdown]
 # ## Our five models beside the paper's
@@ -73,7 +85,7 @@ side = zhao2023.beside_paper(  # Table 2 and Table 1's gaps; "%" in the headers,
     zhao2023.TABLE2,
     ours,
     paper_gaps=zhao2023.TABLE1["gap"],
-    our_gaps=[m.gap for m in models.values()],
+    our_gaps=gaps.groupby("model", sort=False)["gap"].mean(),
 )
 display(
     report.table(
@@ -81,9 +93,21 @@ display(
         headers={role: f"{role} (%)" for role in roles.ROLES},
         caption="Role proportions in % of the layer's units, mean ± standard deviation over "
         "classes; gap: training minus test accuracy. Paper: VGG16 on ImageNet (Tables 1 and 2); "
-        f"ours: {run.arch('vgg16-mini', 'VGG16')} {layer}, {profile} profile.",
+        f"ours: {run.arch('vgg16-mini', 'VGG16')} {layer}, {profile} profile, the classes of "
+        f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''} together (mean gap over seeds).",
     )
 )
+
+# %% [markdown]
+# How much a model's proportions move from seed to seed: each role's mean over classes, as the
+# mean over seeds and, in brackets, its range (the seed band).
+
+# %%
+band = zhao2023.seed_table(seed_means, {r: f"{r} (%)" for r in roles.ROLES}, fmt=".1f")
+paper_means = (100 * zhao2023.TABLE2.xs("mean", axis=1, level=1)).round(1)
+band.insert(2, "overfitted, paper (%)", paper_means["overfitted"].map("{:.1f}".format).to_numpy())
+band["confusing, paper (%)"] = paper_means["confusing"].map("{:.1f}".format).to_numpy()
+display(report.table(band))
 
 
 # %%
@@ -140,11 +164,13 @@ sensitivity = pd.DataFrame(
 display(report.table(sensitivity))
 
 # %% [markdown]
-# Each column reads the turning points at one tolerance; the last two rows give the median class's
-# turning point on the training and on the test curve, in units of the layer.
+# Each column reads the turning points of seed {glue:text}`seed0`'s models at one tolerance; the
+# last two rows give the median class's turning point on the training and on the test curve, in
+# units of the layer.
 
 # %%
-# The diagnosis: how far apart the two turning points of the median class sit, at ε = 0 and 0.1%
+# The diagnosis (seed {seeds[0]}): how far apart the two turning points of the median class sit,
+# at ε = 0 and 0.1%
 last_name = list(models)[-1]
 apart = {
     eps: float(
@@ -178,81 +204,91 @@ report.glue(
 # ## The claim
 
 # %%
-base = trends[0.0]
-mean = {r: base.means[r] for r in roles.ROLES}
-passes = {name: [t.checks()[name] for t in trends.values()] for name in base.checks()}
-hinges = [name for name, p in passes.items() if len(set(p)) > 1]
-eps_list = ", ".join(f"{eps:.1%}" for eps in trends)
-
-
-def at_each(name: str, fmt) -> str:
-    """The value behind check ``name`` at each tolerance."""
-    return "; ".join(f"{fmt(t)} at ε = {eps:.1%}" for eps, t in trends.items())
-
-
+labels = {
+    "over_rises": "overfitted rises A → E (Spearman ρ ≥ 0.9 at every ε)",
+    "conf_falls": "confusing falls A → E (Spearman ρ ≤ −0.9 at every ε)",
+    "gen_rare": "generalizing rare (mean < 5% in every model, at every ε)",
+    "core_band": "core in a band (model means within 15 pts at every ε)",
+}
+seed_trends = {  # seed -> tolerance -> Trend
+    s: {eps: generalization.role_trend(ladder[s], eps) for eps in generalization.TOLERANCES}
+    for s in seeds
+}
+per_tolerance = {  # check -> seed -> its outcome at each tolerance
+    n: {s: [t.checks()[n] for t in tr.values()] for s, tr in seed_trends.items()} for n in labels
+}
+passes = {labels[n]: [all(v) for v in by_seed.values()] for n, by_seed in per_tolerance.items()}
+hinges = [
+    n for n, by_seed in per_tolerance.items() if any(len(set(v)) > 1 for v in by_seed.values())
+]
+eps_list = ", ".join(f"{eps:.1%}" for eps in generalization.TOLERANCES)
+base = trends[0.0]  # seed 0, ε = 0
+mean = {  # each role's mean over classes, A → E, averaged over seeds (ε = 0)
+    r: seed_means.groupby("model", sort=False)[r].mean() / 100 for r in roles.ROLES
+}
+rhos = {k: [getattr(tr[0.0], k) for tr in seed_trends.values()] for k in ("rho_over", "rho_conf")}
+gen_max = max(tr[0.0].gen_max for tr in seed_trends.values())
 last = list(models)[-1]
 train_shape = roles.rof_summary(models[last].taxonomy.train)
-labels = {
-    "over_rises": "overfitted rises A → E (Spearman ρ ≥ 0.9 at every ε; "
-    + at_each("over_rises", lambda t: f"ρ = {t.rho_over:.2f}")
-    + ")",
-    "conf_falls": "confusing falls A → E (Spearman ρ ≤ −0.9 at every ε; "
-    + at_each("conf_falls", lambda t: f"ρ = {t.rho_conf:.2f}")
-    + ")",
-    "gen_rare": "generalizing rare (mean < 5% in every model, at every ε)",
-    "core_band": "core in a band (model means within 15 pts at every ε; "
-    + at_each("core_band", lambda t: f"{100 * t.core_band:.1f} pts")
-    + ")",
-}
+checks, core = study.seed_checks(passes, core=[labels["over_rises"], labels["conf_falls"]])
+
+
+def seed_range(col: str, model: str) -> str:
+    """A role's mean proportion (%) of one model over seeds: mean (range)."""
+    return verdicts.over_seeds(seed_means.loc[seed_means.model == model, col], ".1f", alone=True)
+
+
 report.glue(
     {
+        "seed0": int(seeds[0]),
+        "seeds_n": len(seeds),
         "last_model": last,
         "last_train_min": f"{train_shape['loss_min'].median():.1e}",
         "last_train_rise": f"{train_shape['rise'].median():.1e}",
-        "over_A": f"{100 * mean['overfitted'].iloc[0]:.1f}%",
-        "over_E": f"{100 * mean['overfitted'].iloc[-1]:.1f}%",
-        "conf_A": f"{100 * mean['confusing'].iloc[0]:.1f}%",
-        "conf_E": f"{100 * mean['confusing'].iloc[-1]:.1f}%",
+        "over_A": seed_range("overfitted", "model A") + "%",
+        "over_E": seed_range("overfitted", last) + "%",
+        "conf_A": seed_range("confusing", "model A") + "%",
+        "conf_E": seed_range("confusing", last) + "%",
         "core_lo": f"{100 * mean['core'].min():.1f}%",
         "core_hi": f"{100 * mean['core'].max():.1f}%",
-        "gen_max": f"{100 * base.gen_max:.1f}%",
-        "rho_over": f"{base.rho_over:.2f}",
-        "rho_conf": f"{base.rho_conf:.2f}",
+        "gen_max": f"{100 * gen_max:.1f}%",
+        "rho_over": verdicts.over_seeds(rhos["rho_over"], ".2f", alone=True),
+        "rho_conf": verdicts.over_seeds(rhos["rho_conf"], ".2f", alone=True),
         "tolerances": eps_list,
-        **{  # read by the Zhao closing page: mean proportions A → E (fractions)
+        **{  # read by the Zhao closing page: mean proportions A → E (fractions), mean of seeds
             f"{r}_series": [round(float(v), 4) for v in mean[r]] for r in roles.ROLES
         },
         "hinge": (
-            "The conclusion does not hinge on the tolerance: every check comes out the same at "
-            f"ε = {eps_list}, so the numbers quoted are the paper's reading (ε = 0)."
+            "The conclusion does not hinge on the tolerance: on every seed every check comes out "
+            f"the same at ε = {eps_list}, so the numbers quoted are the paper's reading (ε = 0)."
             if not hinges
-            else "The conclusion hinges on the tolerance: "
-            + "; ".join(
-                f"{labels[n].split(' (')[0]} passes at ε = "
-                + ", ".join(f"{e:.1%}" for e, ok in zip(trends, passes[n]) if ok)
-                + " only"
-                for n in hinges
-            )
-            + ". The verdict counts a check as passed only when it passes at every tolerance."
+            else "The conclusion hinges on the tolerance on some seed for: "
+            + "; ".join(labels[n].split(" (")[0] for n in hinges)
+            + ". The verdict counts a check as passed on a seed only when it passes there at "
+            "every tolerance."
         ),
     }
 )
 report.claim(
     "R5",
     ours=(
-        f"overfitted {pct(mean['overfitted'])}%; confusing {pct(mean['confusing'])}%; "
-        f"generalizing ≤ {100 * base.gen_max:.1f}%; core {100 * mean['core'].min():.1f}–"
-        f"{100 * mean['core'].max():.1f}% (turning points at ε = 0; checks at ε = {eps_list})"
+        f"mean over {len(seeds)} seeds: overfitted {pct(mean['overfitted'])}%; confusing "
+        f"{pct(mean['confusing'])}%; generalizing ≤ {100 * gen_max:.1f}% (any seed); core "
+        f"{100 * mean['core'].min():.1f}–{100 * mean['core'].max():.1f}%; ρ (overfitted, order) "
+        f"{verdicts.over_seeds(rhos['rho_over'], '.2f', alone=True)} (turning points at ε = 0; "
+        f"checks at ε = {eps_list})"
     ),
-    checks={labels[n]: all(p) for n, p in passes.items()},
-    core=[labels["over_rises"], labels["conf_falls"]],
+    checks=checks,
+    core=core,
     profile=profile,
 )
 report.takeaway(
     f"from model A to model E our overfitted proportion goes {pct(mean['overfitted'])}% and the "
-    f"confusing proportion {pct(mean['confusing'])}% (rank correlations with the model order "
-    f"{base.rho_over:.2f} and {base.rho_conf:.2f}); generalizing units stay at most "
-    f"{100 * base.gen_max:.1f}% of the layer."
+    f"confusing proportion {pct(mean['confusing'])}% (means of {len(seeds)} seeds; rank "
+    "correlations with the model order "
+    f"{verdicts.over_seeds(rhos['rho_over'], '.2f', alone=True)} and "
+    f"{verdicts.over_seeds(rhos['rho_conf'], '.2f', alone=True)}); generalizing units stay at "
+    f"most {100 * gen_max:.1f}% of the layer."
     + (
         " The reading does not depend on how the turning point is taken."
         if not hinges
@@ -264,14 +300,16 @@ report.takeaway(
 )
 
 # %% [markdown]
-# From model A to model E our overfitted proportion goes from {glue:text}`over_A` to
-# {glue:text}`over_E` (rank correlation with the model order {glue:text}`rho_over`) and the
-# confusing proportion from {glue:text}`conf_A` to {glue:text}`conf_E`
-# ({glue:text}`rho_conf`); generalizing units make up at most {glue:text}`gen_max` of the layer
-# in any model, and the core proportion ranges from {glue:text}`core_lo` to {glue:text}`core_hi`.
+# Over {glue:text}`seeds_n` seeds (mean and range), from model A to model E our overfitted
+# proportion goes from {glue:text}`over_A` to {glue:text}`over_E` (rank correlation with the
+# model order {glue:text}`rho_over`) and the confusing proportion from {glue:text}`conf_A` to
+# {glue:text}`conf_E` ({glue:text}`rho_conf`); generalizing units make up at most
+# {glue:text}`gen_max` of the layer in any model, and the core proportion ranges from
+# {glue:text}`core_lo` to {glue:text}`core_hi`.
 # {glue:text}`hinge`
 #
-# **Where the overfitted units come from.** In {glue:text}`last_model`, the median over classes
+# **Where the overfitted units come from.** In {glue:text}`last_model` (seed
+# {glue:text}`seed0`), the median over classes
 # of $n_0^{train} - n_0^{test}$ is {glue:text}`apart_exact` units at ε = 0 and
 # {glue:text}`apart_tolerant` at ε = {glue:text}`eps_small`, where the overfitted proportion is
 # {glue:text}`over_E_tolerant`. {glue:text}`over_reading` The paper does not say how flat its
@@ -281,6 +319,7 @@ report.takeaway(
 # Nothing in training favours the test images, so units that help only them (generalizing) are
 # rare; units that help only the training images (overfitted) are what memorising looks like from
 # inside one layer, and they take the place of confusing units as the gap grows. Our models stop
-# training at 97% training accuracy rather than at zero loss, so their training curves keep a
-# floor above zero: in {glue:text}`last_model` the median class reaches {glue:text}`last_train_min`
-# nats at its training turning point and rises by {glue:text}`last_train_rise` nats after it.
+# training at the paper's training accuracy rather than at zero loss, so their training curves
+# keep a floor above zero: in {glue:text}`last_model` the median class reaches
+# {glue:text}`last_train_min` nats at its training turning point and rises by
+# {glue:text}`last_train_rise` nats after it.

@@ -220,6 +220,36 @@ def test_publish_writes_a_set_that_train_then_uses(tmp_path, monkeypatch):
     assert replication.stale(profile, tmp_path / "models") == []
 
 
+def test_publish_keep_trains_only_what_is_new_or_stale(tmp_path, monkeypatch):
+    """`publish --keep`: a current entry stays as it is (file and entry); a new model and one
+    whose recipe changed train."""
+    profile = tmp_path / "tiny.yml"
+    profile.write_text("profile: smoke\ndata_scale: 0.01\nepoch_scale: 0.04\nimage_size: 32\n")
+    world, recs = train.profile_models(profile)
+    monkeypatch.setenv("UNITROLES_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(train, "profile_models", lambda p: (world, recs[:2]))
+    where = tmp_path / "models"
+    before = {(m["name"], m["seed"]): m for m in json.loads(
+        replication.publish(profile, where=where).read_text())["models"]}  # fmt: skip
+    changed = recs[1].__class__(**{**recs[1].__dict__, "lr": recs[1].lr / 2})
+    now = [recs[0], changed, recs[2]]
+    monkeypatch.setattr(train, "profile_models", lambda p: (world, now))
+    trained = []
+    real = train.train_many
+    monkeypatch.setattr(
+        train, "train_many", lambda rs, w, **kw: trained.extend(rs) or real(rs, w, **kw)
+    )
+    after = json.loads(replication.publish(profile, where=where, keep=True).read_text())
+    assert [(r.name, r.seed) for r in trained] == [(r.name, r.seed) for r in now[1:]]
+    entries = {(m["name"], m["seed"]): m for m in after["models"]}
+    assert entries[(recs[0].name, recs[0].seed)] == before[(recs[0].name, recs[0].seed)]
+    assert entries[(changed.name, changed.seed)]["recipe"]["lr"] == changed.lr
+    assert sorted(p.name for p in where.glob("*.safetensors")) == sorted(
+        m["file"] for m in after["models"]
+    )
+    assert replication.stale(profile, where) == []
+
+
 def test_the_replication_record_compares_models(tmp_path, monkeypatch):
     profile = tmp_path / "tiny.yml"
     profile.write_text("profile: smoke\ndata_scale: 0.01\nepoch_scale: 0.04\nimage_size: 32\n")

@@ -128,7 +128,7 @@ def test_claims_are_read_back_from_executed_notebooks_in_paper_order(tmp_path):
         c = verdicts.evaluate(id, ours="o | x", checks=checks, core=core and list(core))
         return _record(f"claim_{id}", json.dumps(asdict(c)))
 
-    _notebook(tmp_path / "b.ipynb", [claim("R1", {"a": False}), _record("n", 3)])
+    _notebook(tmp_path / "b.ipynb", [claim("R5", {"a": False}), _record("n", 3)])
     _notebook(
         tmp_path / "a.ipynb",
         [claim("Z2", {"a": True}), claim("R7", {equal: True, "b": False}, core=None)],
@@ -136,7 +136,7 @@ def test_claims_are_read_back_from_executed_notebooks_in_paper_order(tmp_path):
     claims = report.claims_in(tmp_path)
     assert [(c.id, c.verdict, c.kind, c.passed, c.total) for c in claims] == [
         ("Z2", HOLDS, "evidence", 1, 1),
-        ("R1", FAILS, "evidence", 0, 1),
+        ("R5", FAILS, "evidence", 0, 1),
         ("R7", PARTLY, "identity", 1, 2),
     ]
     assert claims[2].checks[0] == {"name": equal, "passed": True, "core": True}

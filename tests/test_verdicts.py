@@ -340,3 +340,26 @@ def test_pretty_writes_a_class_name_for_readers():
     assert tables.pretty("waterfall") == "waterfall"
     assert tables.pretty("—") == "—"
     assert pd.Series(["a_b", "c"]).map(tables.pretty).tolist() == ["a b", "c"]
+
+
+def test_seed_outcomes_count_an_undecided_seed_against_the_check_either_way():
+    assert verdicts.seed_outcomes([True, True, True]) is True
+    assert verdicts.seed_outcomes([False, False, False]) is False
+    assert verdicts.seed_outcomes([True, True, None]) is None  # the third could fail
+    assert verdicts.seed_outcomes([False, None, False]) is None  # the second could pass
+    assert verdicts.seed_outcomes([True, True, True, True, None]) is True  # 4 of 5 pass anyway
+    for bools in ([True, False, True], [False, False, True], [True] * 5, [False, True] * 2):
+        assert verdicts.seed_outcomes(bools) == verdicts.seed_vote(bools)
+    with pytest.raises(ValueError, match="no seeds"):
+        verdicts.seed_outcomes([])
+
+
+def test_a_registered_core_may_carry_its_seed_count_but_not_another_name():
+    core = list(verdicts.CLAIMS["R6"].core)
+    named = [f"{core[0]}, on 3 of 3 seeds"]
+    c = verdicts.evaluate("R6", ours="o", checks={named[0]: True, "detail": False}, core=named)
+    assert c.checks[0] == {"name": named[0], "passed": True, "core": True}
+    assert c.verdict == PARTLY
+    with pytest.raises(ValueError, match="verdicts.CLAIMS"):
+        verdicts.evaluate("R6", ours="o", checks={"other, on 3 of 3 seeds": True},
+                          core=["other, on 3 of 3 seeds"])  # fmt: skip

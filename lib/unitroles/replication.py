@@ -103,9 +103,7 @@ def publish(
                 kept[(rec.name, rec.seed)] = entry
         print(f"keeping {len(kept)} current published models; training {len(recs) - len(kept)}")
     with retrained():
-        runs = train.train_many(
-            [r for r in recs if (r.name, r.seed) not in kept], world, jobs=jobs
-        )
+        runs = train.train_many([r for r in recs if (r.name, r.seed) not in kept], world, jobs=jobs)
     where.mkdir(parents=True, exist_ok=True)
     entries = []
     for rec in recs:

@@ -197,15 +197,24 @@ def share_distributions(shares: Mapping[str, pd.DataFrame], roles: Sequence[str]
     return fig
 
 
-def accuracy_panels(panels: Mapping[str, pd.DataFrame]):
+def accuracy_panels(
+    panels: Mapping[str, pd.DataFrame], seeds: Mapping[str, pd.DataFrame] | None = None
+):
     """Table 1 as a figure: per panel (title -> a table of ``train_acc``, ``test_acc`` and
     ``gap``, fractions, one row a model), train and test accuracy as lines over the models and
-    the gap as grey bars. Returns the figure."""
+    the gap as grey bars. ``seeds``: for a panel, one row per (model, seed) with a ``model``
+    column, drawn as small marks beside the lines. Returns the figure."""
     fig, axes = plots.figure(len(panels), width=7.0, height=3.0)
     for ax, (label, df) in zip(axes, panels.items()):
         x = range(len(df))
         ax.plot(x, df["train_acc"], "o-", label="train accuracy")
         ax.plot(x, df["test_acc"], "s-", label="test accuracy")
+        if seeds is not None and label in seeds:
+            at = {m: i for i, m in enumerate(df.index)}
+            one = seeds[label]
+            xs = one["model"].map(at).to_numpy()
+            for col, colour in (("train_acc", "C0"), ("test_acc", "C1")):
+                ax.plot(xs, one[col], "_", color=colour, markersize=7, alpha=0.8)
         ax.bar(x, df["gap"], color="0.85", label="gap (train − test)", zorder=0)
         ax.set_xticks(list(x), [m.replace("model ", "") for m in df.index])
         ax.set_xlabel("model")

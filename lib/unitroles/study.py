@@ -399,13 +399,14 @@ def held_out_greedy(
 
 
 def seed_checks(
-    per_seed: dict[str, Sequence[bool]], core: Sequence[str]
+    per_seed: dict[str, Sequence[bool | None]], core: Sequence[str]
 ) -> tuple[dict[str, bool | None], list[str]]:
     """Checks evaluated on every seed, as :func:`unitroles.report.claim` takes them.
 
     ``per_seed`` maps a check's name to its outcome on each seed; the check passes, fails or is
-    undecided by a majority one seed cannot overturn (:func:`verdicts.seed_vote`) and its name gets
-    on how many seeds it passed (:func:`verdicts.on_seeds`): ``"overall drop < 1 pt, on 4 of 5
+    undecided by a majority one seed cannot overturn (:func:`verdicts.seed_vote`; a seed's outcome
+    may itself be undecided, ``None``: :func:`verdicts.seed_outcomes`) and its name gets on how
+    many seeds it passed (:func:`verdicts.on_seeds`): ``"overall drop < 1 pt, on 4 of 5
     seeds"``. Returns ``(checks, the names in core renamed)``.
     """
     from . import verdicts
@@ -414,7 +415,7 @@ def seed_checks(
     if unknown:
         raise ValueError(f"core names checks that are not given: {unknown}")
     names = {name: f"{name}, {verdicts.on_seeds(passes)}" for name, passes in per_seed.items()}
-    checks = {names[n]: verdicts.seed_vote(passes) for n, passes in per_seed.items()}
+    checks = {names[n]: verdicts.seed_outcomes(passes) for n, passes in per_seed.items()}
     return checks, [names[n] for n in core]
 
 

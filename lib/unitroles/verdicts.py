@@ -367,7 +367,9 @@ def evaluate(
 
 def _registered(id, statement, paper, kind, core):
     """``statement``, ``paper``, ``kind`` and ``core`` completed from :data:`CLAIMS`; one a page
-    gives that differs from the registry's is an error (the claim has one home)."""
+    gives that differs from the registry's is an error (the claim has one home). A core check a
+    page evaluated on seeds may carry their count (``"<registered name>, on 3 of 3 seeds"``,
+    :func:`unitroles.study.seed_checks`); the page's names are then kept."""
     entry = CLAIMS.get(id)
     if entry is None:
         if statement is None or paper is None:
@@ -376,6 +378,9 @@ def _registered(id, statement, paper, kind, core):
             )
         return statement, paper, kind or "evidence", core
     fixed = list(entry.core) or None
+    if fixed is not None and core is not None and len(core) == len(fixed):
+        if all(c == f or c.startswith(f + ", on ") for c, f in zip(core, fixed)):
+            fixed = list(core)  # the registry's checks, named with their seed counts
     given = {"statement": statement, "paper": paper, "kind": kind,
              "core": None if core is None else list(core)}  # fmt: skip
     for field, value in given.items():

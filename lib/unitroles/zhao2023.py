@@ -2,7 +2,8 @@
 
 :data:`TABLE1` (accuracies and gaps), :data:`TABLE2` (role proportions over classes) and
 :data:`TABLE3` (role shares over units) as the paper prints them, typed in once for every page
-that compares with them; :func:`beside_paper` sets the paper's row of each model above ours.
+that compares with them; :func:`beside_paper` sets the paper's row of each model above ours, and
+:func:`seed_table` writes a value of each model over the ladder's seeds.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .roles import format_mean_std, mean_std_table
+from .verdicts import over_seeds
 
 MODELS = ("model A", "model B", "model C", "model D", "model E")
 """The five models, best generalized (A) to worst (E)."""
@@ -65,3 +67,19 @@ def beside_paper(
         our_cells = our_cells.assign(gap=[f"{g:.3f}" for g in our_gaps])
     side = pd.concat({"paper": paper_cells, "ours": our_cells}, names=["", "model"]).swaplevel()
     return side.loc[sorted(side.index, key=lambda i: (i[0], i[1] != "paper"))]
+
+
+def seed_table(per_seed: pd.DataFrame, columns, fmt: str = ".3f") -> pd.DataFrame:
+    """Each model's value over the ladder's seeds, one column per quantity: its mean and, in
+    brackets, its range (:func:`unitroles.verdicts.over_seeds`; one seed: the value alone).
+
+    ``per_seed``: one row per (model, seed) with a ``model`` column; ``columns`` maps its
+    columns to the headers shown. Models keep their first-seen order (A to E)."""
+    columns = dict(columns) if not isinstance(columns, dict) else columns
+    grouped = per_seed.groupby("model", sort=False)
+    return pd.DataFrame(
+        {
+            header: grouped[col].apply(lambda v: over_seeds(v.to_numpy(), fmt, alone=True))
+            for col, header in columns.items()
+        }
+    )
