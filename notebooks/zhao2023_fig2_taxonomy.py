@@ -29,7 +29,8 @@
 # the real curves of one class at `conv5_3` of vgg16-mini models A (best generalized) and E
 # (worst) of [Table 1](zhao2023_table1_generalization.ipynb) — units ranked per class by the L1
 # norm of their map on the class's training images, test curve on the world's held-out test split
-# — and check the partition for every class of the five models.
+# — and check the partition for every class of the five models (the first seed of each rung; the
+# partition is a definition, so one seed tests the code as well as three).
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper

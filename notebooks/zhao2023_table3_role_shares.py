@@ -26,7 +26,8 @@
 # must: the mean share over the $N$ units and the mean proportion over the $K$ classes are the
 # same double sum, $\frac{1}{NK}\sum_k |U_R(k)|$, counted in two orders. Only the spreads carry
 # new information — how evenly the roles are spread over units rather than over classes. Here
-# the shares come from the same ROF tests as Table 2: `conv5_3` of our five vgg16-mini models,
+# the shares come from the same ROF tests as Table 2: `conv5_3` of our five vgg16-mini models
+# (the first seed of each rung; the identity holds on any),
 # all classes, units ranked per class by the L1 norm of their map on the class's training images,
 # test curve on the world's held-out test split. Shares are in % of the classes, mean ± standard
 # deviation (sample, ddof = 1) over units.
