@@ -73,9 +73,9 @@ from IPython.display import display
 from unitroles import plots, report, role_figures, roles, study, tables, verdicts
 
 plots.use_style()
-ladder = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
-seeds = list(ladder)
-models = ladder[seeds[0]]  # the figures show the first seed; the claim reads every seed
+ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
+seeds = list(ladders)
+models = ladders[seeds[0]]  # the figures show the first seed; the claim reads every seed
 chosen = models[model_name]
 tax = chosen.taxonomy
 k = roles.representative_class(tax.test) if class_name is None else tax.class_index(class_name)
@@ -136,7 +136,7 @@ old_turning = {split: f"{split}: turning point after a small part (median n0 ≤
                for split in ("train", "test")}  # fmt: skip
 passes, ours, n0_all = {}, [], {"train": [], "test": []}  # n0_all: median n0 (%) a seed
 for seed in seeds:
-    tax_s = ladder[seed][model_name].taxonomy
+    tax_s = ladders[seed][model_name].taxonomy
     for split in ("train", "test"):
         s = roles.rof_summary(getattr(tax_s, split), tax_s.class_names, early=early)
         recovery, frac = s["early_recovery"].median(), s["n0_fraction"].median()

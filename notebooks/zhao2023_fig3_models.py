@@ -66,12 +66,22 @@ run = profiles.check(
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, role_figures, roles, study, tables, verdicts
+from unitroles import (
+    generalization,
+    ladder,
+    plots,
+    report,
+    role_figures,
+    roles,
+    study,
+    tables,
+    verdicts,
+)  # fmt: skip
 
 plots.use_style()
-ladder = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
-seeds = list(ladder)
-models = ladder[seeds[0]]  # the figures show the first seed; the claim reads every seed
+ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
+seeds = list(ladders)
+models = ladders[seeds[0]]  # the figures show the first seed; the claim reads every seed
 first = models["model A"].taxonomy
 k = roles.representative_class(first.test) if class_name is None else first.class_index(class_name)
 shown = first.class_names[k]
@@ -153,21 +163,6 @@ display(
 
 
 # %%
-def divergence_stats(models):
-    """One seed's five models: their gaps, mean divergence and mean shape divergence (per model),
-    and over all (model, class) points the partial Spearman ρ of divergence with the ladder rank,
-    each class's loss gap held fixed."""
-    pts = generalization.divergence_points(models)
-    means = pts.groupby("model", sort=False)[["divergence", "shape_divergence"]].mean()
-    g = pd.Series({name: m.gap for name, m in models.items()})
-    partial = generalization.partial_spearman(pts["divergence"], pts["rank"], pts["loss_gap"])
-    return g, means, partial, pts
-
-
-def spearman(a, b) -> float:
-    return round(float(a.corr(b, method="spearman")), 6)  # 0.9 is 0.9, not 0.8999…
-
-
 PAPER_CORE_A = (0.161, 0.09)  # Zhao et al. Table 2, model A: core 16.1% ± 9% over classes
 lo, hi = PAPER_CORE_A[0] - PAPER_CORE_A[1], PAPER_CORE_A[0] + PAPER_CORE_A[1]
 core_in_band = (
@@ -177,22 +172,23 @@ core_in_band = (
 shape_rises, partial_rises = verdicts.CLAIMS["R4"].core
 div_rises = "divergence rises with the gap (Spearman ρ ≥ 0.7 over the five models)"
 a_below_e = "model A's curves diverge less than model E's"
-passes, per_seed_stats = {}, {}
-for seed in seeds:
-    g, means, part, _ = divergence_stats(ladder[seed])
-    core_a_seed = float(ladder[seed]["model A"].taxonomy.proportions()["core"].mean())
-    r, r_shape = spearman(g, means["divergence"]), spearman(g, means["shape_divergence"])
-    per_seed_stats[seed] = {"ρ (divergence, gap)": r, "ρ (shape divergence, gap)": r_shape,
-                            "partial ρ (loss gap held fixed)": round(part, 3)}  # fmt: skip
-    for name, ok in (
-        (shape_rises, r_shape >= 0.7),
-        (partial_rises, part >= 0.3),
-        (div_rises, r >= 0.7),
-        (a_below_e, means["divergence"].iloc[0] < means["divergence"].iloc[-1]),
-        (core_in_band, lo <= core_a_seed <= hi),
-    ):
-        passes.setdefault(name, []).append(bool(ok))
-display(report.table(pd.DataFrame(per_seed_stats).T.rename_axis("seed"), decimals=2))
+stats = {seed: ladder.divergence(models_s) for seed, models_s in ladders.items()}
+passes = {
+    shape_rises: [d["rho_shape"] >= 0.7 for d in stats.values()],
+    partial_rises: [d["partial"] >= 0.3 for d in stats.values()],
+    div_rises: [d["rho"] >= 0.7 for d in stats.values()],
+    a_below_e: [d["divergence"].iloc[0] < d["divergence"].iloc[-1] for d in stats.values()],
+    core_in_band: [lo <= d["core_a"] <= hi for d in stats.values()],
+}
+per_seed_stats = pd.DataFrame(
+    {
+        "ρ (divergence, gap)": [d["rho"] for d in stats.values()],
+        "ρ (shape divergence, gap)": [d["rho_shape"] for d in stats.values()],
+        "partial ρ (loss gap held fixed)": [d["partial"] for d in stats.values()],
+    },
+    index=pd.Index(list(stats), name="seed"),
+)
+display(report.table(per_seed_stats, decimals=2))
 
 # %% [markdown]
 # Per seed: the rank correlation of each model's mean divergence (and mean shape divergence)
@@ -200,16 +196,14 @@ display(report.table(pd.DataFrame(per_seed_stats).T.rename_axis("seed"), decimal
 # with the model's place in the ladder, each class's loss gap held fixed.
 
 # %%
-rho = spearman(gaps, mean_div)
-rho_shape = spearman(gaps, per_model["shape_divergence"])
+rho, rho_shape = stats[seeds[0]]["rho"], stats[seeds[0]]["rho_shape"]
 # Over all (model, class) points of the first seed: how much of "divergence grows from A to E" is
 # the loss gap
 rho_rank = float(points["divergence"].corr(points["rank"], method="spearman"))
 rho_loss_gap = float(points["divergence"].corr(points["loss_gap"], method="spearman"))
-partial = generalization.partial_spearman(points["divergence"], points["rank"], points["loss_gap"])
+partial = stats[seeds[0]]["partial"]
 core_a = float(core_share["model A"])
-partials = [v["partial ρ (loss gap held fixed)"] for v in per_seed_stats.values()]
-shapes = [v["ρ (shape divergence, gap)"] for v in per_seed_stats.values()]
+partials, shapes = per_seed_stats.iloc[:, 2], per_seed_stats.iloc[:, 1]
 report.glue(
     {
         "shown_class": tables.pretty(shown),

@@ -57,25 +57,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, role_figures, study, verdicts
+from unitroles import ladder, plots, report, role_figures, study, verdicts
 
 plots.use_style()
-ladder = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
-seeds = list(ladder)
-models = ladder[seeds[0]]  # the figure shows the first seed; the claim reads every seed
+ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
+seeds = list(ladders)
+models = ladders[seeds[0]]  # the figure shows the first seed; the claim reads every seed
 AXES = role_figures.ROLE_SPACE  # core, overfitted, confusing
-
-
-def role_points(models):
-    """One row per (model, class) of one seed: its core, overfitted and confusing proportions (%
-    of the layer)."""
-    return pd.concat(
-        {name: m.taxonomy.proportions()[list(AXES)] * 100 for name, m in models.items()},
-        names=["model", "class"],
-    ).reset_index()
-
-
-points = role_points(models)
+points = ladder.role_points(models)  # a (model, class) a row, proportions in % of the layer
 print(f"{len(points)} points: {len(models)} models × {len(points) // len(models)} classes")
 
 
@@ -101,23 +90,8 @@ plots.show()
 # ## How well the models separate
 
 # %%
-well, poor = ["model A", "model B"], ["model D", "model E"]
-
-
-def separation(points):
-    """Leave-one-out nearest-centroid accuracy over the five models and for A+B vs D+E, each
-    with its number of points."""
-    xyz, groups = points[list(AXES)].to_numpy(), points["model"].to_numpy()
-    pair = points["model"].isin(well + poor).to_numpy()
-    five = generalization.nearest_centroid_loo(xyz, groups)
-    two = generalization.nearest_centroid_loo(
-        xyz[pair], np.where(np.isin(groups[pair], well), "AB", "DE")
-    )
-    return five, len(xyz), two, int(pair.sum())
-
-
-per_seed = {seed: separation(role_points(ladder[seed])) for seed in seeds}
-accuracy, n5, two_way, n2 = per_seed[seeds[0]]
+per_seed = {seed: ladder.separation(ladder.role_points(ladders[seed])) for seed in seeds}
+(accuracy, n5), (two_way, n2) = per_seed[seeds[0]]["five"], per_seed[seeds[0]]["two"]
 by_model = points.groupby("model", sort=False)[list(AXES)]
 centres = by_model.mean()
 centres["spread (mean distance to centre, pts)"] = by_model.apply(
@@ -168,7 +142,8 @@ ci5, ci2 = verdicts.share_interval(hits5, n5), verdicts.share_interval(hits2, n2
 two, five_way = verdicts.CLAIMS["R6"].core[0], "five models: leave-one-out accuracy ≥ 2× chance"
 outcomes = {two: [], five_way: []}
 rows = {}
-for seed, (acc5, m5, acc2, m2) in per_seed.items():
+for seed, sep in per_seed.items():
+    (acc5, m5), (acc2, m2) = sep["five"], sep["two"]
     h5, h2 = round(acc5 * m5), round(acc2 * m2)
     outcomes[two].append(verdicts.share_check(h2, m2, 0.9))
     outcomes[five_way].append(verdicts.share_check(h5, m5, 2 * chance))
@@ -183,8 +158,8 @@ display(report.table(pd.DataFrame(rows).T.rename_axis("seed")))
 
 # %%
 checks, core = study.seed_checks(outcomes, core=[two])
-twos = [v[2] for v in per_seed.values()]
-fives = [v[0] for v in per_seed.values()]
+twos = [sep["two"][0] for sep in per_seed.values()]
+fives = [sep["five"][0] for sep in per_seed.values()]
 report.glue(
     {
         "loo_2_seeds": verdicts.over_seeds([100 * v for v in twos], ".0f", alone=True) + "%",

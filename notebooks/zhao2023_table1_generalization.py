@@ -54,7 +54,7 @@ run = profiles.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
 import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, role_figures, study, train, verdicts, zhao2023
+from unitroles import ladder, plots, report, role_figures, study, train, verdicts, zhao2023
 
 plots.use_style()
 if not run.synthetic:
@@ -69,16 +69,12 @@ if not run.synthetic:
         skip_unreadable=skip_unreadable,
     )
 else:
-    rows, ladders = [], {}
-    for s in run.ladder_seeds:
-        ladders[s] = {
-            name.replace("gen-", "model "): run.trained(name, s)
-            for name in train.GENERALIZATION_RECIPES
-        }
-        rows += train.summary(ladders[s])
-per_seed = pd.DataFrame(rows)  # a (model, seed) a row; the paper profile's checkpoints: seed 0
-per_seed["seed"] = per_seed["seed"].fillna(0).astype(int)
-seeds = sorted(per_seed["seed"].unique())
+    ladders = {
+        s: {f"model {n[-1]}": run.trained(n, s) for n in train.GENERALIZATION_RECIPES}
+        for s in run.ladder_seeds
+    }
+per_seed = ladder.accuracy_rows(ladders) if run.synthetic else ladder.seeded(pd.DataFrame(rows))
+seeds = sorted(per_seed["seed"].unique())  # a (model, seed) a row above
 ours = per_seed.groupby("model", sort=False)[["train_acc", "test_acc", "gap", "train_seconds"]]
 ours = ours.mean()  # the mean over seeds, a model a row
 

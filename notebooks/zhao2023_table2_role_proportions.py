@@ -56,24 +56,25 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from unitroles import generalization, plots, report, role_figures, roles, study, verdicts, zhao2023
+from unitroles import (
+    generalization,
+    ladder,
+    plots,
+    report,
+    role_figures,
+    roles,
+    study,
+    verdicts,
+    zhao2023,
+)  # fmt: skip
 
 plots.use_style()
-ladder = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
-seeds = list(ladder)
-models = ladder[seeds[0]]  # the tolerance study below reads the first seed
-proportions = {  # every class of every seed, a model a frame
-    name: pd.concat([ladder[s][name].taxonomy.proportions() for s in seeds]) for name in models
-}
-ours = roles.mean_std(proportions)  # fractions; columns (role, mean | std over classes × seeds)
-seed_means = pd.DataFrame(  # one row per (model, seed): each role's mean over classes (%)
-    [
-        {"model": name, "seed": s, **(100 * m.taxonomy.proportions().mean()).to_dict()}
-        for s in seeds
-        for name, m in ladder[s].items()
-    ]
-)
-gaps = seed_means.assign(gap=[ladder[s][n].gap for n, s in zip(seed_means.model, seed_means.seed)])
+ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
+seeds = list(ladders)
+models = ladders[seeds[0]]  # the tolerance study below reads the first seed
+# fractions; columns (role, mean | std over the classes of every seed together)
+ours = roles.mean_std(ladder.pooled_proportions(ladders))
+seed_means = ladder.role_means(ladders)  # a (model, seed) a row: role means over classes (%)
 first = next(iter(models.values())).taxonomy
 print(f"{first.units} units at {layer}; {len(first.class_names)} classes per model; seeds {seeds}")
 
@@ -85,7 +86,7 @@ side = zhao2023.beside_paper(  # Table 2 and Table 1's gaps; "%" in the headers,
     zhao2023.TABLE2,
     ours,
     paper_gaps=zhao2023.TABLE1["gap"],
-    our_gaps=gaps.groupby("model", sort=False)["gap"].mean(),
+    our_gaps=seed_means.groupby("model", sort=False)["gap"].mean(),
 )
 display(
     report.table(
@@ -211,7 +212,7 @@ labels = {
     "core_band": "core in a band (model means within 15 pts at every ε)",
 }
 seed_trends = {  # seed -> tolerance -> Trend
-    s: {eps: generalization.role_trend(ladder[s], eps) for eps in generalization.TOLERANCES}
+    s: {eps: generalization.role_trend(ladders[s], eps) for eps in generalization.TOLERANCES}
     for s in seeds
 }
 per_tolerance = {  # check -> seed -> its outcome at each tolerance
