@@ -45,9 +45,7 @@ def test_role_means_and_pooled_proportions_read_every_seed():
     pooled = ladder.pooled_proportions(ladders)
     assert list(pooled) == list(ladders[0]) and len(pooled["model A"]) == 8  # 4 classes x 2
     by_hand = pd.concat([ladders[s]["model C"].taxonomy.proportions() for s in (0, 1)]).mean()
-    assert roles.mean_std(pooled).loc["model C", ("core", "mean")] == pytest.approx(
-        by_hand["core"]
-    )
+    assert roles.mean_std(pooled).loc["model C", ("core", "mean")] == pytest.approx(by_hand["core"])
 
 
 def test_separation_tells_the_pairs_apart_when_their_points_differ():
