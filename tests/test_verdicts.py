@@ -350,6 +350,8 @@ def test_seed_outcomes_count_an_undecided_seed_against_the_check_either_way():
     assert verdicts.seed_outcomes([True, True, True, True, None]) is True  # 4 of 5 pass anyway
     for bools in ([True, False, True], [False, False, True], [True] * 5, [False, True] * 2):
         assert verdicts.seed_outcomes(bools) == verdicts.seed_vote(bools)
+    assert verdicts.seed_outcomes([np.bool_(True)] * 3) is True  # a comparison of numpy values
+    assert verdicts.seed_outcomes([np.bool_(False)] * 3) is False
     with pytest.raises(ValueError, match="no seeds"):
         verdicts.seed_outcomes([])
 

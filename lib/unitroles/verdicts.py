@@ -475,9 +475,9 @@ def seed_outcomes(outcomes: Sequence[bool | None]) -> bool | None:
     otherwise. Of 3 seeds, passed only when all 3 pass and failed only when all 3 fail."""
     if len(outcomes) == 0:
         raise ValueError("a vote of no seeds: evaluate the check on at least one seed")
-    if seed_vote([o is True for o in outcomes]) is True:
+    if seed_vote([o is not None and bool(o) for o in outcomes]) is True:
         return True
-    if seed_vote([o is not False for o in outcomes]) is False:
+    if seed_vote([o is None or bool(o) for o in outcomes]) is False:
         return False
     return None
 
