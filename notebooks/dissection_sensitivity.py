@@ -19,15 +19,16 @@
 #
 # Every count of interpretable units in the book
 # ([Zhou Fig. 9](zhou2018_fig9_dissection_dropout.ipynb), the concept attribute of Fig. 5 and
-# Table 1) rests on network dissection's choices (Bau et al. 2017): a unit's region is the top 0.5% of its activation values, it is interpretable when its
-# best concept has an IoU over 0.04, and on this world scene labels, which are the classes, are
-# left out. Here the IoU line runs from {glue:text}`iou_first` to {glue:text}`iou_last` and the
-# activation quantile over {glue:text}`quantiles_text`, with and without scene labels, for the
-# {glue:text}`recipes_text` models and for random rotations of the baseline's conv5 (the
-# rotations of [Fig. 7](zhou2018_fig7_random_directions.ipynb)). Bau et al. use such rotations to
-# show that units are more interpretable than random directions of the same space. The claim
-# was written before the run: **units beat random rotations at network dissection's line and
-# across the lines varied here, and Fig. 9's comparison keeps its outcome across them.**
+# Table 1) rests on network dissection's choices (Bau et al. 2017): a unit's region is the top
+# 0.5% of its activation values, it is interpretable when its best concept has an IoU over 0.04,
+# and on this world scene labels, which are the classes, are left out. Here the IoU line runs
+# from {glue:text}`iou_first` to {glue:text}`iou_last` and the activation quantile over
+# {glue:text}`quantiles_text`, with and without scene labels, for the {glue:text}`recipes_text`
+# models and for random rotations of the baseline's conv5 (the rotations of
+# [Fig. 7](zhou2018_fig7_random_directions.ipynb)). Bau et al. use such rotations to show that
+# units are more interpretable than random directions of the same space. The claim was written
+# before the run: **units beat random rotations at network dissection's line and across the
+# lines varied here, and Fig. 9's comparison keeps its outcome across them.**
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
