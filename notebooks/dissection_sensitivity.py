@@ -83,6 +83,7 @@ rotation_seeds = [s for s in seeds if s in rotation_seeds]
 quantiles = sorted(set(quantiles) | {sensitivity.BOOK["quantile"]})
 iou_lines = sorted(set(iou_lines) | {sensitivity.BOOK["iou"]})
 broden, transform = run.dissection_data()
+broden = sensitivity.in_memory(broden)  # read once: dissected once per model and quantile
 base, drop = recipes[0], recipes[-1]  # Fig. 9 compares the first and the last
 # (recipe, seed, basis, quantile) -> the dissection of the units or of a rotated basis
 dissections = {}

@@ -28,6 +28,7 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from . import engine, evidence, interpretable_counts, plots, sweeps
+from .broden import BrodenDataset
 from .dissection import INTERPRETABLE_IOU, TOP_QUANTILE, Dissection
 
 QUANTILES = (0.0025, 0.005, 0.01, 0.025)  # the top share of activation values kept
@@ -74,6 +75,31 @@ class _Rotation(nn.Module):
 
 
 ROTATED_LAYER = "rotate"  # the layer of :class:`Rotated` to dissect
+IN_MEMORY_ITEMS = 20_000  # a Broden set up to this many images is read once and kept
+
+
+class InMemory(BrodenDataset):
+    """A Broden folder whose items are decoded once and kept: the grid dissects the same set
+    once per model, basis and quantile. The folder's files (and so
+    :func:`unitroles.dissection.dataset_fingerprint`, which keys the cache) are the same."""
+
+    def __init__(self, dataset: BrodenDataset):
+        self.__dict__.update(dataset.__dict__)
+        self.items: dict[int, dict] = {}
+
+    def __getitem__(self, i: int) -> dict:
+        if i not in self.items:
+            self.items[i] = super().__getitem__(i)
+        return self.items[i]
+
+    def image(self, i: int) -> torch.Tensor:
+        return self[i]["image"]
+
+
+def in_memory(dataset: BrodenDataset) -> BrodenDataset:
+    """``dataset`` as :class:`InMemory` when it has at most :data:`IN_MEMORY_ITEMS` images (the
+    book's world), else unchanged (Broden's 63,000 images are read from disk each time)."""
+    return InMemory(dataset) if len(dataset) <= IN_MEMORY_ITEMS else dataset
 
 
 def rotated(model: nn.Module, layer: str, seed: int, example: torch.Tensor) -> Rotated:
@@ -276,7 +302,8 @@ def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer
 
 
 __all__ = [
-    "AXIS_CHECK", "BOOK", "CORE", "GRID_CHECK", "IOU_LINES", "QUANTILES", "ROTATED_LAYER",
-    "Rotated", "Z10_CHECK", "best_at", "checks", "counts", "figure", "flips", "outcome_grid",
-    "rotated", "units_vs_rotations", "z10_outcomes",
+    "AXIS_CHECK", "BOOK", "CORE", "GRID_CHECK", "IN_MEMORY_ITEMS", "IOU_LINES", "InMemory",
+    "QUANTILES", "ROTATED_LAYER", "Rotated", "Z10_CHECK", "best_at", "checks", "counts",
+    "figure", "flips", "in_memory", "outcome_grid", "rotated", "units_vs_rotations",
+    "z10_outcomes",
 ]  # fmt: skip
