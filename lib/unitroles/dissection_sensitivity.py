@@ -277,6 +277,7 @@ def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer
                       fontsize=plots.SMALL)  # fmt: skip
         ax.set_xlabel("IoU line")
         ax.set_title(title, fontsize=plots.SMALL)
+        ax.grid(False)
         if scenes == BOOK["scenes"] and BOOK["quantile"] in quantiles:
             y, x = quantiles.index(BOOK["quantile"]), lines_iou.index(BOOK["iou"])
             ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, fill=False, ec="black", lw=2))
