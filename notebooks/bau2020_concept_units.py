@@ -91,8 +91,6 @@ for s in seeds:
 measured = len(runs) == len(seeds)
 if measured:
     steps = runs[0].steps
-    names = unit_study.class_names
-    shown_classes = [names[k] for k in runs[0].classes]
 report.glue({"steps_": steps})
 
 # %% [markdown]

@@ -39,7 +39,7 @@ image_size = 48
 layer = "conv5"
 recipes = ["baseline", "batchnorm", "dropout-conv5"]  # the first is rotated; Fig. 9: 1st and 3rd
 seeds = [0, 1, 2, 3, 4]  # training seeds of each recipe
-rotation_seeds = [0, 1, 2, 3, 4]  # the baseline seeds rotated (one rotation each, its own seed)
+rotated_seeds = [0, 1, 2, 3, 4]  # the baseline seeds rotated (one rotation each, its own seed)
 quantiles = [0.0025, 0.005, 0.01, 0.025]  # the top share of activation values kept
 iou_lines = [0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1]
 dissect_per_class = 50
@@ -65,7 +65,7 @@ run = profiles.check(
         "layer": params.Str(),
         "recipes": params.List(params.Str(), min_len=2),
         "seeds": params.List(params.Int(min=0), min_len=1),
-        "rotation_seeds": params.List(params.Int(min=0), min_len=1),
+        "rotated_seeds": params.List(params.Int(min=0), min_len=1),
         "quantiles": params.List(params.Float(min=0, min_open=True, max=1), min_len=1),
         "iou_lines": params.List(params.Float(min=0, max=1), min_len=1),
     },
@@ -79,7 +79,7 @@ from unitroles import dissection_sensitivity as sensitivity
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: one checkpoint a recipe; smoke: the code path only
-rotation_seeds = [s for s in seeds if s in rotation_seeds]
+rotated_seeds = [s for s in seeds if s in rotated_seeds]
 quantiles = sorted(set(quantiles) | {sensitivity.BOOK["quantile"]})
 iou_lines = sorted(set(iou_lines) | {sensitivity.BOOK["iou"]})
 broden, transform = run.dissection_data()
@@ -91,7 +91,7 @@ for recipe in recipes:
     for seed in seeds:
         setup = run.model(recipe, seed=seed)
         bases = {"units": (setup.model, layer)}
-        if recipe == base and seed in rotation_seeds:
+        if recipe == base and seed in rotated_seeds:
             rotated = sensitivity.rotated(setup.model, layer, seed, setup.images[:1])
             bases["rotation"] = (rotated, sensitivity.ROTATED_LAYER)
         for basis, (model, at) in bases.items():
@@ -186,7 +186,7 @@ report.glue(
         "quantiles_text": ", ".join(f"{100 * q:g}%" for q in quantiles),
         "recipes_text": ", ".join(recipes),
         "n_seeds": len(seeds),
-        "n_rotations": len(rotation_seeds),
+        "n_rotations": len(rotated_seeds),
         "book_z10": "holds" if book_row["holds"] else "does not hold",
         "book_diff": f"{book_row['difference']:+.1f}",
         "n_flips": len(plain_flips),
@@ -196,7 +196,7 @@ report.glue(
         "n_scene": int(z10["scenes"].sum()),
         "book_base": spread(base),
         "book_drop": spread(drop),
-        "book_rot": spread(base, "rotation") if rotation_seeds else "—",
+        "book_rot": spread(base, "rotation") if rotated_seeds else "—",
         "axis_text": book_axis["text"],
         "axis_share": f"{int(axis[~axis['scenes']]['above'].sum())} of "
         f"{int((~axis['scenes']).sum())}",
@@ -207,7 +207,7 @@ report.claim(
     ours=(
         f"at the book's line, {base} {spread(base)} interpretable units of "
         f"{len(dissections[base, seeds[0], 'units', quantiles[0]].thresholds)}, its rotations "
-        f"{spread(base, 'rotation') if rotation_seeds else '—'}, {drop} {spread(drop)}; Fig. 9's "
+        f"{spread(base, 'rotation') if rotated_seeds else '—'}, {drop} {spread(drop)}; Fig. 9's "
         f"core check {'holds' if book_row['holds'] else 'fails'} there and has the other outcome "
         f"at {len(plain_flips)} of {n_plain} settings without scene labels"
     ),
@@ -220,7 +220,7 @@ report.claim(
 report.takeaway(
     f"at network dissection's line, the {base} models have {spread(base)} interpretable "
     f"{layer} units and random rotations of the same layers {spread(base, 'rotation')} "
-    f"directions (ranges over {len(rotation_seeds)} seeds); the units win at "
+    f"directions (ranges over {len(rotated_seeds)} seeds); the units win at "
     f"{int(axis[~axis['scenes']]['above'].sum())} of {int((~axis['scenes']).sum())} settings "
     f"of the grid. Zhou Fig. 9's check {'holds' if book_row['holds'] else 'fails'} at the "
     f"book's line and has the other outcome at {len(plain_flips)} of {n_plain} settings "
