@@ -72,6 +72,7 @@ run = profiles.check(
 )
 
 # %%
+import pandas as pd
 from IPython.display import display
 
 from unitroles import dissection, plots, report, verdicts
@@ -116,12 +117,15 @@ mean_counts = (
     .assign(model=lambda f: f["recipe"] + f["basis"].map({"units": "", "rotation": ", rotated"}))
     .pivot_table(index=["scenes", "quantile", "iou"], columns="model", values="interpretable")
 )
-mean_counts.index = [
-    f"{'with' if s else 'no'} scene labels, top {100 * q:g}%, IoU > {iou:g}"
-    + (" ★" if (q, iou, s) == tuple(sensitivity.BOOK.values()) else "")
-    for s, q, iou in mean_counts.index
-]
-display(report.table(mean_counts, decimals=1))
+mean_counts.index = pd.MultiIndex.from_tuples(
+    [
+        ("yes" if s else "no", f"{100 * q:g}%",
+         f"{iou:g}" + (" ★" if (q, iou, s) == tuple(sensitivity.BOOK.values()) else ""))
+        for s, q, iou in mean_counts.index
+    ],
+    names=["scene labels", "top", "IoU >"],
+)  # fmt: skip
+display(report.table(mean_counts, decimals=1, wrap=True))
 
 # %% [markdown]
 # Interpretable {glue:text}`layer_` units of each model, the mean over its seeds, at every
@@ -131,8 +135,8 @@ display(report.table(mean_counts, decimals=1))
 #
 # Zhou Fig. 9's core check asks whether the {glue:text}`drop_` models have fewer interpretable
 # units than the {glue:text}`base_` models of the same seeds, by a difference whose 95% interval
-# lies below zero. At each setting, the cell says whether it holds and gives the mean difference
-# (dropout minus baseline, units):
+# lies below zero. At each setting, the cell says whether it holds (✓) or not (✗) and gives the
+# mean difference (dropout minus baseline, units); ★ marks the book's setting:
 
 # %%
 display(report.table(sensitivity.outcome_grid(z10, scenes=False)))

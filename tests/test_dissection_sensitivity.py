@@ -88,8 +88,8 @@ def test_fig9s_check_over_the_grid_is_the_pages_own_check():
     flips = S.flips(z10)
     assert set(flips["iou"]) == {0.06}
     grid = S.outcome_grid(z10, scenes=False)
-    assert grid.loc["top 0.5%", "IoU > 0.04"] == "holds (-4.0) ★"
-    assert grid.loc["top 1%", "IoU > 0.06"] == "fails (+0.0)"
+    assert grid.loc["top 0.5%", "IoU > 0.04"] == "✓ -4.0 ★"
+    assert grid.loc["top 1%", "IoU > 0.06"] == "✗ +0.0"
 
 
 def test_units_against_rotations_pair_the_seeds():

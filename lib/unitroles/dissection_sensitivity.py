@@ -224,7 +224,7 @@ def flips(z10: pd.DataFrame) -> pd.DataFrame:
 
 def outcome_grid(z10: pd.DataFrame, scenes: bool) -> pd.DataFrame:
     """Zhou Fig. 9's core outcome as a table: rows the quantile (%), columns the IoU line, cells
-    "holds" / "fails" and the mean difference (units), the book's setting marked ★."""
+    ✓ (holds) or ✗ (fails) and the mean difference (units), the book's setting marked ★."""
     part = z10[z10["scenes"] == scenes]
     table = part.pivot(index="quantile", columns="iou", values="difference")
     holds = part.pivot(index="quantile", columns="iou", values="holds")
@@ -232,9 +232,7 @@ def outcome_grid(z10: pd.DataFrame, scenes: bool) -> pd.DataFrame:
     for q in table.index:
         for iou in table.columns:
             mark = " ★" if (q, iou, scenes) == tuple(BOOK.values()) else ""
-            out.loc[q, iou] = (
-                f"{'holds' if holds.loc[q, iou] else 'fails'} ({table.loc[q, iou]:+.1f}){mark}"
-            )
+            out.loc[q, iou] = f"{'✓' if holds.loc[q, iou] else '✗'} {table.loc[q, iou]:+.1f}{mark}"
     out.index = [f"top {100 * q:g}%" for q in table.index]
     out.columns = [f"IoU > {iou:g}" for iou in table.columns]
     return out
