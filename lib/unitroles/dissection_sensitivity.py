@@ -264,11 +264,16 @@ def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer
     ax.legend(fontsize=plots.SMALL, loc="upper right")
     quantiles = sorted(z10["quantile"].unique())
     lines_iou = sorted(z10["iou"].unique())
+    span = max(1.0, float(z10["difference"].abs().max()))
     for ax, scenes, title in ((axes[1], False, "(b) Fig. 9: no scene labels"),
                               (axes[2], True, "(c) with scene labels")):  # fmt: skip
         part = z10[z10["scenes"] == scenes]
-        grid = part.pivot(index="quantile", columns="iou", values="holds").astype(float)
-        ax.imshow(grid.to_numpy(), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", origin="lower")
+        diff = part.pivot(index="quantile", columns="iou", values="difference").to_numpy()
+        holds = part.pivot(index="quantile", columns="iou", values="holds").to_numpy()
+        ax.imshow(diff, cmap="RdBu", vmin=-span, vmax=span, aspect="auto", origin="lower")
+        for (y, x), d in np.ndenumerate(diff):  # ✓ where the check holds, else the difference
+            ax.text(x, y, "✓" if holds[y, x] else f"{round(d):+d}", ha="center", va="center",
+                    fontsize=plots.SMALL, color="black")  # fmt: skip
         ax.set_xticks(range(len(lines_iou)), [f"{v:g}" for v in lines_iou], rotation=90,
                       fontsize=plots.SMALL)  # fmt: skip
         ax.set_yticks(range(len(quantiles)), [f"{100 * q:g}%" for q in quantiles],
@@ -288,10 +293,11 @@ def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer
         "than a scene label over the IoU line, each unit's region its top 0.5% of activation "
         "values) against the IoU line, for each recipe (solid) and for random rotations of the "
         "layer (dotted); lines the mean over seeds, bands their range; the dashed line is "
-        "NetDissect's 0.04. (b, c) Whether Zhou Fig. 9's core check holds (green: the dropout "
-        "model has fewer interpretable units than the baseline, paired over seeds; red: not) at "
-        "each activation quantile and IoU line, without (b) and with (c) scene labels; the box "
-        "marks the book's setting.",
+        "NetDissect's 0.04. (b, c) Zhou Fig. 9's comparison at each activation quantile and IoU "
+        "line, without (b) and with (c) scene labels: the colour and number give the mean "
+        "difference in interpretable units, dropout minus baseline (red: dropout has fewer); ✓ "
+        "marks the settings where Fig. 9's core check holds (fewer, paired over seeds, the 95% "
+        "interval below zero). The box marks the book's setting.",
         alt=f"A line chart of interpretable units against the IoU line from {lines_iou[0]:g} to "
         f"{lines_iou[-1]:g}, falling for every recipe and lower for the rotated bases, and two "
         f"grids of quantile against IoU line: the Fig. 9 check holds in {held[False]} of "
