@@ -213,7 +213,7 @@ CLAIMS = {
         "quantile 0.25–2.5%); Zhou's Fig. 9 comparison keeps its outcome across them (the "
         "book's question, stated before its run).",
         "top 0.5% activation quantile, IoU > 0.04; a random rotation of conv5 has far fewer "
-        "interpretable directions than the units (AlexNet, Places365)",
+        "interpretable directions than the units (AlexNet conv5)",
     ),
 }  # fmt: skip
 
