@@ -118,7 +118,7 @@ if measured:
 # %%
 if measured:
     rows = concept_removal.per_seed(runs, seeds)
-    display(report.table(rows, decimals=1))
+    display(report.table(rows.T, decimals=1))  # one column per seed, to fit the column
     checks, core = study.seed_checks(concept_removal.checks(rows), core=concept_removal.CORE)
     unmeasured = None
 else:  # the user's data has no concept masks, and no Broden scene label is named as a class
