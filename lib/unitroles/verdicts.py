@@ -211,6 +211,24 @@ CLAIMS = {
         "AlexNet conv5 at 0.7 units a class: over half the units drop a class by > 10 pts, the "
         "largest drop is 50 pts",
     ),
+    "W2": PaperClaim(
+        _BEYOND, "Bau et al. 2020", "bau2020_concept_units",
+        "Units chosen by their concept, without any ablation, destroy their class almost as fast "
+        "as the units greedy ablation finds (Zhou Fig. 4), and spare the other classes (the "
+        "book's question, stated before its run).",
+        "removing the few conv5 units most important to a class (ski resort: snow, mountain, "
+        "house and tree units) destroys that class while the other classes barely move "
+        "(qualitative; VGG-16 on Places365)",
+    ),
+    "W3": PaperClaim(
+        _BEYOND, "Bau et al. 2017", "dissection_sensitivity",
+        "Units are more interpretable than random rotations of their layer at network "
+        "dissection's line and across the lines the book varies (IoU 0.02–0.10, activation "
+        "quantile 0.25–2.5%); Zhou's Fig. 9 comparison keeps its outcome across them (the "
+        "book's question, stated before its run).",
+        "top 0.5% activation quantile, IoU > 0.04; a random rotation of conv5 has far fewer "
+        "interpretable directions than the units (AlexNet conv5)",
+    ),
 }  # fmt: skip
 
 
