@@ -298,7 +298,7 @@ else:
 # credited for being accurate in the first place.
 
 # %% [markdown]
-# ## Exercise
+# ## Exercises
 #
 # **1. A quarter of the units gone.** Before running anything, predict from the first figure:
 # with 25% of the layer's units removed at random, which rung of the ladder keeps the largest
