@@ -1,6 +1,6 @@
-"""Cumulative ablation (Morcos et al. 2018; unitroles.cumulative): the curves read from the ROF
-prefix sums against the plain hook loop, the orders, the retained accuracy and its area, the
-cache.
+"""Cumulative ablation (Morcos et al. 2018; unitroles.cumulative): the curves the engine computes
+as unit-set ablations against the plain hook loop, the orders and steps, the retained accuracy and
+its area, the cache, W4's checks.
 
 Exactness checks run in float64 on random models with 32 px inputs and a few images of a few
 classes, so the file stays fast on two CPU cores.
@@ -53,7 +53,7 @@ CASES = [("alexnet-mini", "conv5"), ("vgg16-mini", "conv5_3"), ("resnet18-mini",
 
 @pytest.mark.parametrize("arch,layer", CASES, ids=[f"{a}-{b}" for a, b in CASES])
 def test_removal_curves_match_the_hook_reference(arch, layer):
-    # alexnet / vgg: the prefix sum over the reversed order; resnet layer3: masked suffix passes
+    # alexnet / vgg: the engine's linear-head shortcut; resnet layer3: batched masked suffixes
     model = random_model(arch)
     x, y = random_data()
     units = units_of(model, layer, x)
@@ -65,6 +65,30 @@ def test_removal_curves_match_the_hook_reference(arch, layer):
     np.testing.assert_array_equal(fast.accuracy, ref.accuracy)
     np.testing.assert_allclose(fast.loss, ref.loss, rtol=1e-10, atol=1e-10)
     np.testing.assert_array_equal(fast.images, [2, 2, 2])
+
+
+def test_curves_read_at_fewer_steps_match_the_reference_and_the_full_curve():
+    model = random_model("vgg16-mini")
+    x, y = random_data()
+    removal = np.random.default_rng(1).permutation(128)[None]
+    some = cumulative.removal_curves(model, "conv5_3", x, y, CLASSES, removal, points=9)
+    np.testing.assert_array_equal(some.steps, np.arange(0, 129, 16))
+    ref = cumulative.reference_curves(model, "conv5_3", x, y, CLASSES, removal, points=9)
+    np.testing.assert_array_equal(some.accuracy, ref.accuracy)
+    np.testing.assert_allclose(some.loss, ref.loss, rtol=1e-10, atol=1e-10)
+    every = cumulative.removal_curves(model, "conv5_3", x, y, CLASSES, removal)
+    np.testing.assert_allclose(some.loss, every.loss[..., some.steps], rtol=1e-10, atol=1e-10)
+    assert some.nearest(0.5) == 4 and np.isclose(some.fraction()[4], 0.5)
+
+
+def test_step_grid_and_masks():
+    np.testing.assert_array_equal(cumulative.step_grid(4, None), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(cumulative.step_grid(4, 10), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(cumulative.step_grid(64, 5), [0, 16, 32, 48, 64])
+    with pytest.raises(ValueError, match="two ends"):
+        cumulative.step_grid(64, 1)
+    keep = cumulative.removal_masks(np.array([[2, 0, 1]]), np.array([0, 1, 3]))
+    np.testing.assert_array_equal(keep, [[1, 1, 1], [1, 1, 0], [0, 0, 0]])
 
 
 def test_the_curve_starts_at_the_intact_model_and_ends_at_the_dead_layer():
@@ -111,6 +135,9 @@ def test_retained_accuracy_and_its_area_by_hand():
     np.testing.assert_allclose(curves.fraction(), [0, 0.25, 0.5, 0.75, 1])
     # trapezoids of width 1/4: (1 + 1 + 1 + .6 + .6 + .2 + .2 + 0) / 8
     np.testing.assert_allclose(curves.area(), [4.6 / 8])
+    coarse = cumulative.AblationCurves(acc[..., ::2], acc[..., ::2], np.arange(4)[None],
+                                       np.array([5, 5]), np.array([0, 2, 4]))  # fmt: skip
+    np.testing.assert_allclose(coarse.area(), [(1 + 0.6 + 0.6 + 0) / 4])  # widths of 1/2
     at_chance = cumulative.AblationCurves(acc * 0 + 50, acc, np.arange(4)[None], np.array([5, 5]))
     assert np.isnan(at_chance.area()).all()  # nothing above chance to retain
 

@@ -13,11 +13,15 @@ its post-ReLU map, ``max_k (μ_k − μ_¬k) / (μ_k + μ_¬k)`` (:func:`unitrol
 class_selectivity`), measured on the model's **training** images; ties go to the lower unit index.
 
 **How the curve is computed.** Removing ``v_1 .. v_k`` leaves on the last ``N − k`` units of the
-order: that is the ROF curve (:mod:`unitroles.rof`) of the *reversed* order read at ``n = N − k``.
-So each order's whole curve, for every image, is one prefix sum over units and one pass of the
-rest of the head (``rof.add_curves``), exact, not ``N + 1`` forward passes.
+order: the ROF curve (:mod:`unitroles.rof`) of the *reversed* order, read from the other end.
+Each step is a unit-set ablation, and the engine (:mod:`unitroles.engine`) evaluates all of them
+at once: where the layer is followed by per-channel ops and a linear map, the pre-activation with
+a set removed is the intact one minus the set's contributions, one matrix product for every step
+of every order (``keep masks (R * S, N) @ contributions``), then the rest of the head; exact, not
+a forward pass per step. A curve is read at every ``k = 0..N`` or at ``S`` evenly spaced steps
+(:func:`step_grid`: the rest of the head runs once per step, so fewer steps cost less).
 :func:`reference_curves` is the plain loop the tests check it against: a forward hook zeros the
-removed units and the whole model runs, once per ``(order, k)``
+removed units and the whole model runs, once per ``(order, step)``
 (:func:`unitroles.reference.reference_sweep`).
 
 **Reading a curve** (:class:`AblationCurves`). ``accuracy[r, c, k]`` is the accuracy (%) of class
@@ -26,12 +30,14 @@ accuracy over all images. The **retained accuracy** is the accuracy above chance
 the intact model's, ``(A(k) − 100 / K) / (A(0) − 100 / K)``: 1 at ``k = 0``, near 0 when the model
 guesses; models of different accuracy compare on it. The **area** under it (:meth:`~AblationCurves.
 area`) is its mean over the fraction of units removed, ``k / N`` from 0 to 1, by the trapezoid
-rule: 1 for a model that loses nothing until the last unit goes, about 0 for one that falls to
-chance at the first; Morcos et al. read robustness to ablation from the same area.
+rule over the steps read: 1 for a model that loses nothing until the last unit goes, about 0 for
+one that falls to chance at the first; Morcos et al. read robustness to ablation from the same
+area.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,6 +63,8 @@ __all__ = [
     "orders",
     "reference_curves",
     "removal_curves",
+    "removal_masks",
+    "step_grid",
     "selectivity",
     "summary",
     "sweep",
@@ -108,15 +116,22 @@ def selectivity(
 class AblationCurves:
     """Cumulative ablation curves of ``R`` orders on ``K`` classes at a layer of ``N`` units.
 
-    ``accuracy`` ``(R, K, N + 1)``: accuracy (%) on class ``c``'s images after the first ``k``
-    units of order ``r`` are removed; ``loss`` the same for the mean cross-entropy (nats);
-    ``orders`` ``(R, N)``; ``images`` ``(K,)`` images per class.
+    ``accuracy`` ``(R, K, S)``: accuracy (%) on class ``c``'s images after the first
+    ``steps[i]`` units of order ``r`` are removed; ``loss`` the same for the mean cross-entropy
+    (nats); ``orders`` ``(R, N)``; ``images`` ``(K,)`` images per class; ``steps`` ``(S,)`` the
+    numbers of units removed, from 0 to ``N`` (default: every one).
     """
 
     accuracy: np.ndarray
     loss: np.ndarray
     orders: np.ndarray
     images: np.ndarray
+    steps: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.steps is None:
+            self.steps = np.arange(self.orders.shape[1] + 1)
+        self.steps = np.asarray(self.steps)
 
     @property
     def units(self) -> int:
@@ -127,16 +142,20 @@ class AblationCurves:
         return len(self.images)
 
     def fraction(self) -> np.ndarray:
-        """``(N + 1,)`` the fraction of the layer's units removed, ``k / N``."""
-        return np.arange(self.units + 1) / self.units
+        """``(S,)`` the fraction of the layer's units removed at each step, ``k / N``."""
+        return self.steps / self.units
+
+    def nearest(self, fraction: float) -> int:
+        """The index of the step nearest ``fraction`` of the units removed (the lower on a tie)."""
+        return int(np.abs(self.fraction() - fraction).argmin())
 
     def overall(self) -> np.ndarray:
-        """``(R, N + 1)`` accuracy (%) over all the images."""
+        """``(R, S)`` accuracy (%) over all the images."""
         w = self.images / self.images.sum()
         return np.einsum("rck,c->rk", self.accuracy, w)
 
     def retained(self) -> np.ndarray:
-        """``(R, N + 1)`` accuracy above chance as a fraction of the intact model's:
+        """``(R, S)`` accuracy above chance as a fraction of the intact model's:
         ``(A(k) − 100 / K) / (A(0) − 100 / K)`` (see the module docstring)."""
         acc = self.overall()
         chance = 100 / self.classes
@@ -147,17 +166,39 @@ class AblationCurves:
 
     def area(self) -> np.ndarray:
         """``(R,)`` area under :meth:`retained` over the fraction removed (trapezoid rule)."""
-        r = self.retained()
-        return (r[:, 1:] + r[:, :-1]).sum(1) / (2 * self.units)
+        r, x = self.retained(), self.fraction()
+        return ((r[:, 1:] + r[:, :-1]) * np.diff(x)).sum(1) / 2
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {f"{prefix}_accuracy": self.accuracy, f"{prefix}_loss": self.loss,
-                f"{prefix}_images": self.images}  # fmt: skip
+                f"{prefix}_images": self.images, f"{prefix}_steps": self.steps}  # fmt: skip
 
     @classmethod
     def from_arrays(cls, arrays: Mapping, prefix: str, order: np.ndarray) -> AblationCurves:
         return cls(arrays[f"{prefix}_accuracy"], arrays[f"{prefix}_loss"], np.asarray(order),
-                   arrays[f"{prefix}_images"])  # fmt: skip
+                   arrays[f"{prefix}_images"], arrays[f"{prefix}_steps"])  # fmt: skip
+
+
+def step_grid(units: int, points: int | None) -> np.ndarray:
+    """The numbers of units removed at which a curve is read: every ``k = 0..N`` (``points``
+    None), or ``points`` steps from 0 to ``N`` as evenly spaced as whole units allow (both ends
+    always; fewer when the layer has fewer units)."""
+    if points is None or points >= units + 1:
+        return np.arange(units + 1)
+    if points < 2:
+        raise ValueError(f"a curve needs at least its two ends: points >= 2, got {points}")
+    return np.unique(np.round(np.linspace(0, units, points)).astype(int))
+
+
+def removal_masks(removal: np.ndarray, steps: np.ndarray) -> torch.Tensor:
+    """``(R * S, N)`` 0/1 keep masks, order-major: row ``r * S + i`` zeros the first
+    ``steps[i]`` units of ``removal[r]``."""
+    removal = np.atleast_2d(np.asarray(removal))
+    r, units = removal.shape
+    position = np.empty_like(removal)
+    np.put_along_axis(position, removal, np.arange(units)[None], axis=1)  # unit -> its step
+    keep = position[:, None, :] >= np.asarray(steps)[None, :, None]  # (R, S, N)
+    return torch.as_tensor(keep.reshape(-1, units), dtype=torch.float32)
 
 
 @torch.no_grad()
@@ -169,32 +210,34 @@ def removal_curves(
     num_classes: int,
     removal: np.ndarray,
     *,
+    points: int | None = None,
     device=None,
-    method: str = "auto",
     chunk_images: int = 256,
 ) -> AblationCurves:
     """Cumulative ablation curves of ``images (n, 3, H, W)`` / ``labels (n,)`` for each removal
-    order in ``removal (R, N)``: the ROF curve of the reversed order, read backwards (module
-    docstring). ``method`` as in :func:`unitroles.rof.rof_curves`."""
+    order in ``removal (R, N)``, read at :func:`step_grid` ``(N, points)``: every step of every
+    order is one unit-set ablation of the engine's sweep (module docstring)."""
     removal = np.atleast_2d(np.asarray(removal))
-    rof.check_classes(labels, num_classes)
-    eng = rof.make_engine(model, layer, device, method)
-    ranks = [
-        torch.as_tensor(np.tile(o[::-1].copy(), (num_classes, 1)), device=eng.device)
-        for o in removal
-    ]
-    sums = [rof.CurveSums(num_classes, removal.shape[1]) for _ in removal]
-    for x, y in rof.chunks(images, labels, chunk_images):
-        act = eng.activations(x)
-        for rank, total in zip(ranks, sums):
-            rof.add_curves(eng, act, y, rank, method, total)
-    curves = [s.curves(r.cpu().numpy(), "evaluation") for s, r in zip(sums, ranks)]
-    return AblationCurves(
-        np.stack([c.accuracy[:, ::-1] for c in curves]),
-        np.stack([c.loss[:, ::-1] for c in curves]),
-        removal,
-        curves[0].images,
+    steps = step_grid(removal.shape[1], points)
+    masks = engine_module.Ablations(removal_masks(removal, steps))
+    counts = engine_module.sweep(
+        model, layer, images, labels, masks, num_classes, device=device, chunk_images=chunk_images
     )
+    return _from_counts(counts, removal, steps)
+
+
+def _from_counts(counts, removal: np.ndarray, steps: np.ndarray) -> AblationCurves:
+    """Per (order, class, step) accuracy and loss from an engine's counts over the masks of
+    :func:`removal_masks`."""
+    n = counts.images.clamp(min=1)
+    shape = (len(removal), len(steps), -1)
+    accuracy = (100 * counts.correct / n).numpy().reshape(shape).transpose(0, 2, 1)
+    loss = (counts.loss / n).numpy().reshape(shape).transpose(0, 2, 1)
+    images = counts.images.numpy().astype(int)
+    if (images == 0).any():
+        raise ValueError(f"classes {np.flatnonzero(images == 0).tolist()} have no images")
+    return AblationCurves(np.ascontiguousarray(accuracy), np.ascontiguousarray(loss), removal,
+                          images, steps)  # fmt: skip
 
 
 @torch.no_grad()
@@ -205,26 +248,19 @@ def reference_curves(
     labels: torch.Tensor,
     num_classes: int,
     removal: np.ndarray,
+    *,
+    points: int | None = None,
 ) -> AblationCurves:
-    """The plain loop :func:`removal_curves` is tested against: for each order and each ``k``,
-    a forward hook zeros the first ``k`` units and the whole model runs on every image
+    """The plain loop :func:`removal_curves` is tested against: for each order and each step, a
+    forward hook zeros the removed units and the whole model runs on every image
     (:func:`unitroles.reference.reference_sweep`)."""
     from .reference import reference_sweep
 
     removal = np.atleast_2d(np.asarray(removal))
-    units = removal.shape[1]
-    accuracy, loss = [], []
-    for o in removal:
-        keep = torch.ones(units + 1, units)
-        for k in range(1, units + 1):
-            keep[k, torch.as_tensor(o[:k], dtype=torch.long)] = 0
-        counts = reference_sweep(
-            model, layer, images, labels, engine_module.Ablations(keep), num_classes
-        )
-        n = counts.images.clamp(min=1)
-        accuracy.append((100 * counts.correct / n).T.numpy())
-        loss.append((counts.loss / n).T.numpy())
-    return AblationCurves(np.stack(accuracy), np.stack(loss), removal, counts.images.numpy())
+    steps = step_grid(removal.shape[1], points)
+    masks = engine_module.Ablations(removal_masks(removal, steps))
+    counts = reference_sweep(model, layer, images, labels, masks, num_classes)
+    return _from_counts(counts, removal, steps)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -253,27 +289,28 @@ class Cumulative:
 
 def cumulative(
     model: nn.Module, layer: str, data: tuple, num_classes: int, *, random_orders: int = 5,
-    seed: int = 0, device=None,
+    seed: int = 0, points: int | None = None, device=None,
 ) -> Cumulative:  # fmt: skip
     """:class:`Cumulative` of ``model`` at ``layer``: ``data`` is ``(train_images, train_labels,
     test_images, test_labels)``; selectivity and orders (:func:`orders`) from the training
-    images, curves on both splits."""
+    images, curves on both splits read at ``points`` steps (:func:`step_grid`)."""
     train_x, train_y, test_x, test_y = data
     sel = selectivity(model, layer, train_x, train_y, num_classes, device=device)
     removal, names = orders(sel, random_orders, seed)
     curves = [
-        removal_curves(model, layer, x, y, num_classes, removal, device=device)
+        removal_curves(model, layer, x, y, num_classes, removal, points=points, device=device)
         for x, y in ((train_x, train_y), (test_x, test_y))
     ]
     return Cumulative(sel, names, *curves)
 
 
+@functools.cache
 def code_key() -> str:
-    """The code version of this module, the ROF curves, the engine and the attributes (part of
-    every cache key here)."""
+    """The code version of this module, the engine, the attributes and the ROF module (its rank
+    order) (part of every cache key here)."""
     from .store import code_version
 
-    return code_version(sys.modules[__name__], rof, engine_module, attributes)
+    return code_version(sys.modules[__name__], engine_module, attributes, rof)
 
 
 def cached_cumulative(
@@ -285,14 +322,15 @@ def cached_cumulative(
     data_key: str | None = None,
     random_orders: int = 5,
     seed: int = 0,
+    points: int | None = None,
     store=None,
     name: str = "cumulative",
     device=None,
 ) -> Cumulative:
     """:func:`cumulative`, cached in the store under the model's weights, the layer, the data
     (``data_key``, or the tensors' fingerprint when ``data`` is a tuple), ``num_classes``, the
-    orders' count and seed, and :func:`code_key`. ``data`` may be a function returning the
-    tuple, called only on a cache miss (then pass ``data_key``)."""
+    orders' count and seed, the steps read (``points``) and :func:`code_key`. ``data`` may be a
+    function returning the tuple, called only on a cache miss (then pass ``data_key``)."""
     from .store import Store
 
     if data_key is None:
@@ -301,12 +339,12 @@ def cached_cumulative(
         data_key = sweeps.tensor_fingerprint(*data)
     path = zoo.resolve_layer(model, layer)
     key_parts = (sweeps.model_fingerprint(model), path, data_key, num_classes, random_orders,
-                 seed, code_key())  # fmt: skip
+                 seed, points, code_key())  # fmt: skip
 
     def compute() -> dict:
         result = cumulative(
             model, layer, data() if callable(data) else data, num_classes,
-            random_orders=random_orders, seed=seed, device=device,
+            random_orders=random_orders, seed=seed, points=points, device=device,
         )  # fmt: skip
         return {"selectivity": result.selectivity, "orders": result.train.orders,
                 "names": np.array(result.names), **result.train.arrays("train"),
@@ -328,7 +366,7 @@ def cached_cumulative(
 
 def model_curves(
     trained, layer: str, *, train_per_class: int, test_per_class: int, random_orders: int = 5,
-    seed: int = 0, store=None, rendered: dict | None = None,
+    seed: int = 0, points: int | None = None, store=None, rendered: dict | None = None,
 ) -> Cumulative:  # fmt: skip
     """:func:`cached_cumulative` of a model of the synthetic world (a
     :class:`unitroles.train.Trained`): the first ``min(train_per_class, its own)`` training
@@ -356,7 +394,8 @@ def model_curves(
 
     return cached_cumulative(
         trained.model, layer, load, world.num_classes, data_key=data_key,
-        random_orders=random_orders, seed=seed, store=store, name=f"{rec.name}-seed{rec.seed}",
+        random_orders=random_orders, seed=seed, points=points, store=store,
+        name=f"{rec.name}-seed{rec.seed}",
     )  # fmt: skip
 
 
@@ -365,15 +404,15 @@ def summary(result: Cumulative) -> dict:
     ``test_acc`` and their ``gap`` (pts), and per split the area under the retained-accuracy
     curve: its mean over the random orders (``{split}_random``), their lowest and highest, and
     the selectivity orders' (``{split}_first``: most selective first; ``{split}_last``), and the
-    retained accuracy with half the units removed, mean over the random orders
-    (``{split}_half``)."""
+    retained accuracy with half the units removed (the nearest step), mean over the random
+    orders (``{split}_half``)."""
     row = {}
     for split in ("train", "test"):
         curves = getattr(result, split)
         area = curves.area()
         rand = area[result.random]
         row[f"{split}_acc"] = float(curves.overall()[0, 0])
-        half = curves.retained()[result.random][:, round(curves.units / 2)]
+        half = curves.retained()[result.random][:, curves.nearest(0.5)]
         row |= {
             f"{split}_random": float(rand.mean()), f"{split}_random_low": float(rand.min()),
             f"{split}_random_high": float(rand.max()),
@@ -387,7 +426,8 @@ def summary(result: Cumulative) -> dict:
 
 def sweep(
     models: Mapping[tuple[str, int], object], layer: str | Mapping[str, str], *,
-    train_per_class: int, test_per_class: int, random_orders: int = 5, seed: int = 0, store=None,
+    train_per_class: int, test_per_class: int, random_orders: int = 5, seed: int = 0,
+    points: int | None = None, store=None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, int], Cumulative]]:  # fmt: skip
     """:func:`model_curves` of each model (keyed ``(recipe, seed)``, a ``Trained`` each) at
     ``layer`` (or a layer per recipe): one :func:`summary` row a model, in the given order, and
@@ -398,7 +438,7 @@ def sweep(
         at = layer if isinstance(layer, str) else layer[name]
         results[(name, s)] = model_curves(
             trained, at, train_per_class=train_per_class, test_per_class=test_per_class,
-            random_orders=random_orders, seed=seed, store=store, rendered=rendered,
+            random_orders=random_orders, seed=seed, points=points, store=store, rendered=rendered,
         )  # fmt: skip
         rows.append({"recipe": name, "seed": s, "layer": at, **summary(results[(name, s)])})
     return pd.DataFrame(rows), results
@@ -407,7 +447,7 @@ def sweep(
 def seed_curves(
     results: Sequence[Cumulative], split: str, name: str | None = None, *, retained: bool = False
 ) -> np.ndarray:
-    """``(seeds, N + 1)`` one curve per result (several seeds of one recipe) on ``split``:
+    """``(seeds, S)`` one curve per result (several seeds of one recipe) on ``split``:
     overall accuracy (%), or with ``retained`` the retained accuracy (fraction), under the order
     ``name``, or averaged over the random orders when ``name`` is None."""
     curves = []
@@ -426,9 +466,9 @@ def at_fraction(frame_results: Mapping[tuple[str, int], Cumulative], split: str,
     rows = []
     for (name, s), r in frame_results.items():
         c = getattr(r, split)
-        k = round(fraction * c.units)
-        kept = c.retained()[:, k]
-        rows.append({"recipe": name, "seed": s, "removed": k / c.units,
+        i = c.nearest(fraction)
+        kept = c.retained()[:, i]
+        rows.append({"recipe": name, "seed": s, "removed": float(c.fraction()[i]),
                      "random": float(kept[r.random].mean()),
                      SELECTIVE_FIRST: float(kept[r.order_index(SELECTIVE_FIRST)]),
                      SELECTIVE_LAST: float(kept[r.order_index(SELECTIVE_LAST)])})  # fmt: skip
