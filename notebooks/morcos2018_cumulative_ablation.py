@@ -263,6 +263,8 @@ if run.synthetic:
             "first_on": verdicts.on_seeds(numbers["first"], numbers["first_seeds"]),
             "bn_paired": numbers["batchnorm"].text("+.3f"),
             "dropout_paired": numbers["dropout"].text("+.3f"),
+            "failed_core": "; ".join(verdicts.failed_core(checks, verdicts.CLAIMS["W4"].core))
+            or "none",
         }
     )
     report.takeaway(
@@ -300,6 +302,14 @@ else:
 # differ in training-set size, augmentation and regularisation at once, so the trend is one the
 # ladder shows, not a controlled cause; and the area is of retained accuracy, so a model is not
 # credited for being accurate in the first place.
+#
+# Core checks that did not pass: {glue:text}`failed_core`. Where the selectivity check is one of
+# them, the second figure shows how: the most selective units of the best rung carry more of its
+# accuracy than a random set of the same size. That need not contradict Morcos et al. so much as
+# sit beside Zhou et al.: this world's classes are told apart by their signature objects, and
+# a unit that detects one is selective for the few classes that hold it and needed by them
+# (Zhou et al.'s Fig. 1); Morcos et al.'s networks (MNIST, CIFAR-10, ImageNet) and their
+# selectivity index over many classes need not share that structure.
 
 # %% [markdown]
 # ## Exercises
