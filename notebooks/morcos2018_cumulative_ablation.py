@@ -164,7 +164,7 @@ if run.synthetic:
 # %%
 if run.synthetic:
     shown = [ladder[0], ladder[-1], zhou[0]]
-    fig, axes = plt.subplots(1, 3, figsize=(7.0, 2.9), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(7.0, 3.2), layout="constrained", sharey=True)
     for ax, recipe, letter in zip(axes, shown, "abc"):
         results = ladder_results if recipe in ladder else zhou_results
         mine = [r for (name, _), r in results.items() if name == recipe]
@@ -179,7 +179,7 @@ if run.synthetic:
         ax.set_title(f"({letter}) {recipe}", loc="left", fontsize=plots.SMALL)
         ax.set_xlabel("units removed (% of layer)")
     axes[0].set_ylabel("training accuracy (%)")
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4,
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2,
                fontsize=plots.SMALL, frameon=False)  # fmt: skip
     first = ladder_frame.groupby("recipe")[["train_first", "train_random"]].mean()
     plots.caption(
