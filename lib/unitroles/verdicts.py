@@ -229,6 +229,24 @@ CLAIMS = {
         "top 0.5% activation quantile, IoU > 0.04; a random rotation of conv5 has far fewer "
         "interpretable directions than the units (AlexNet conv5)",
     ),
+    "W4": PaperClaim(
+        _BEYOND, "Morcos et al. 2018", "morcos2018_cumulative_ablation",
+        "Models that generalize better rely less on single units: as a layer's units are removed "
+        "one after another, their accuracy falls more slowly, and removing the most "
+        "class-selective units first is no more damaging than removing them at random (Morcos "
+        "et al. 2018, read on Zhao's ladder; the book's question, stated before its run).",
+        "Morcos et al. 2018 (ICLR): a network's reliance on single directions (the area under "
+        "its cumulative ablation curve) predicts its generalization; batch norm discourages that "
+        "reliance, dropout regularizes it only up to a point; class selectivity is a poor "
+        "predictor of a unit's importance",
+        core=(
+            "the area under the training-accuracy curve, units removed at random, falls as the "
+            "generalization gap grows over the ladder (Spearman ρ < 0, p < 0.05)",
+            "removing the most selective units first is no more damaging than random for gen-A, "
+            "the best-generalizing rung (its area at least the lowest random order's, by a "
+            "majority of seeds)",
+        ),
+    ),
 }  # fmt: skip
 
 
