@@ -211,3 +211,7 @@ report.takeaway(
 # reads the roles with a tolerance on the turning point and says whether the conclusion depends
 # on it. Of the {glue:text}`zhao_n` claims of this kind, {glue:text}`zhao_verdicts` in this
 # build.
+#
+# Zhao et al. close (§6.2) by reading Morcos et al. 2018: a network that generalizes better
+# relies less on single units. The [cumulative-ablation page](morcos2018_cumulative_ablation.ipynb)
+# runs that test on the same ladder, removing the last conv layer's units one after another.
