@@ -127,23 +127,7 @@ bench_report.layers_figure(layers)
 plots.show()
 
 # %%
-glued = bench_report.glue_values(conv5, layers)
-report.glue(
-    {
-        "machine": machine,
-        "weights": workload.weights,
-        **glued,
-        "gpu_ran": "ran" if torch.cuda.is_available() else "did not run",
-    }
-)
-report.takeaway(
-    f"On this machine the engine sweeps conv5 {glued['conv5_ratio']} faster than the hook-based "
-    f"reference ({conv5['ratio_low']:.0f}–{conv5['ratio_high']:.0f}× over the repeats), which "
-    f"{glued['conv5_target_met']} the target of {glued['conv5_target']}; the dense FLOP bound is "
-    f"{glued['conv5_flop_bound']}. Both give identical counts. Lower layers gain less "
-    f"({glued['conv1_ratio']} at conv1), since most of the network lies after them.",
-    note="This page is for maintainers: it times the code, it tests no claim of the papers.",
-)
+bench_report.glue_page(conv5, layers, machine, weights=workload.weights)
 
 
 # %% [markdown]

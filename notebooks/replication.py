@@ -66,15 +66,7 @@ records = replication.records()
 
 # %% tags=["hide-input"]
 display(build_record.published_table(models))
-report.glue(
-    {
-        "n_published": len(models),
-        "size_mib": f"{size_mib:.1f}",
-        "published_cpu": data["cpu"],
-        "published_torch": data["torch"],
-        "published_date": data["published"],
-    }
-)
+build_record.glue_published(data, size_mib, records)
 
 # %% [markdown]
 # ## Replications
@@ -92,9 +84,3 @@ else:
     print("No replication record yet: run `make retrain` to make the first.")
 build_record.replication_figure(models, records)
 plots.show()
-identical = [r for r in records if r["models_identical"] == len(r["models"])]
-report.takeaway(
-    f"The book's {len(models)} models are published ({size_mib:.0f} MiB, trained on a "
-    f"{data['cpu']}); {len(records)} replication record(s) so far, "
-    f"{len(identical)} of them with every model bit-identical to the published one.",
-)

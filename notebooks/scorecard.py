@@ -66,10 +66,8 @@ folder = Path(executed or f"../build/executed/{profile}")
 claims = [c for c in report.claims_in(folder) if c.id in verdicts.CLAIMS]
 missing = report.missing_claims(claims)
 table = scorecard.frame(claims)
-evidence = table[table["kind"] == "evidence"]
-apart = table[table["kind"] != "evidence"]
-profiles = sorted(set(table["profile"]))
-print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profiles)} profile)")
+evidence, apart = table[table["kind"] == "evidence"], table[table["kind"] != "evidence"]
+print(f"{len(table)} claims read from {folder.resolve().name}/")
 
 # %% [markdown]
 # ## Verdicts at a glance
@@ -77,67 +75,27 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({', '.join(profi
 # Evidence only: identity, setup and illustration claims are not counted.
 
 # %% tags=["hide-input"]
-counts = scorecard.counts_per_paper(claims)
-scorecard.verdicts_figure(counts)
+scorecard.verdicts_figure(scorecard.counts_per_paper(claims))
 plots.show()
-
-# %% tags=["hide-input"]
-total = verdicts.tally(claims)
-in_words = scorecard.in_words
-report.glue(
-    {
-        "n_claims": sum(total.values()),
-        "n_holds": total[verdicts.HOLDS],
-        "n_partly": total[verdicts.PARTLY],
-        "n_undecided": total[verdicts.UNDECIDED],
-        "n_fails": total[verdicts.FAILS],
-        "n_apart": len(apart),
-        "n_missing": len(missing),
-        "scorecard_profile": ", ".join(profiles),
-    }
-)
-report.takeaway(
-    f"On the {', '.join(profiles)} profile, {in_words(total)}. "
-    + " ".join(f"{paper}: {in_words(counts.loc[paper].to_dict())}." for paper in counts.index),
-    note="A claim our synthetic world does not bear out is a finding about the world and the "
-    "mini models as much as about the paper; each claim's page says which."
-    + (" *Smoke profile: these verdicts are not evidence.*" if "smoke" in profiles else ""),
-)
-report.glue(
-    {"summary_all": in_words(total)}
-    | {
-        f"summary_{paper.split()[0].lower()}": in_words(counts.loc[paper].to_dict())
-        for paper in counts.index
-    }
-)
+scorecard.glue_summary(claims, n_apart=len(apart), n_missing=len(missing))
 
 # %% [markdown]
 # On the {glue:text}`scorecard_profile` profile, {glue:text}`summary_all`.
 # {glue:text}`n_apart` identity, setup and illustration claims are listed apart below;
 # {glue:text}`n_missing` of the papers' claims have no executed page in this build.
-
-# %% [markdown]
+#
 # ## Every claim
 
-
 # %% tags=["hide-input"]
-not_run = [
-    f"| {id} | — | — | {verdicts.CLAIMS[id].where} | not run in this build |" for id in missing
-]
-headers = ["claim", "verdict", "checks", "figure", "the paper says"]
-display(
-    Markdown(scorecard.markdown(headers, scorecard.claim_rows(evidence, "statement") + not_run))
-)
+display(Markdown(scorecard.every_claim(evidence, missing)))
 
 # %% [markdown]
 # ## The numbers behind each verdict
 #
 # The paper's figures beside this run's, claim by claim (each claim's page has the checks).
 
-
 # %% tags=["hide-input"]
-headers = ["claim", "paper's figures", "this run"]
-display(Markdown(scorecard.markdown(headers, scorecard.numbers_rows(evidence))))
+display(Markdown(scorecard.numbers(evidence)))
 
 # %% [markdown]
 # ## Identities, setup and illustrations, not counted
@@ -148,14 +106,7 @@ display(Markdown(scorecard.markdown(headers, scorecard.numbers_rows(evidence))))
 # hurts most and the classifier's top 3 guesses for it; Table 1 tests the same prediction).
 
 # %% tags=["hide-input"]
-headers = ["claim", "verdict", "checks", "figure", "the paper says", "kind"]
-display(
-    Markdown(
-        scorecard.markdown(headers, scorecard.claim_rows(apart, "statement", "kind"))
-        if len(apart)
-        else "*No identity, setup or illustration claim was run in this build.*"
-    )
-)
+display(Markdown(scorecard.apart_claims(apart)))
 
 # %% [markdown]
 # Each claim links to its page, where a table lists every check with its outcome, the core checks

@@ -67,23 +67,7 @@ build_record.run_time_figure(runs["seconds"])
 plots.show()
 
 # %% tags=["hide-input"]
-total = float(runs["seconds"].sum())
-ordered = runs["seconds"].sort_values()
-report.glue(
-    {
-        "total_minutes": f"{total / 60:.1f}",
-        "n_notebooks": len(runs),
-        "slowest": str(ordered.index[-1]),
-        "slowest_seconds": f"{ordered.iloc[-1]:.0f}",
-    }
-)
-report.takeaway(
-    f"This build executed {len(runs)} notebooks ({build['profile']} profile) in "
-    f"{total / 60:.1f} minutes of wall time; the slowest page was {ordered.index[-1]} "
-    f"({ordered.iloc[-1]:.0f} s). Commit {build['commit']}, torch {build['torch']}, "
-    f"{build['CPU cores']} CPU cores, GPU: {build['GPU']}.",
-    note="This page is for maintainers: it records how the book was built.",
-)
+build_record.glue_runs(runs, build)
 display(
     report.table(runs.sort_index(), headers={"seconds": "wall time (s)"}, decimals={"seconds": 1})
 )
@@ -104,9 +88,8 @@ display(
 # is why the Zhou claims are judged over several seeds.
 
 # %% tags=["hide-input"]
-if not run.synthetic:
-    models = pd.DataFrame()
-    print("the paper profile trains no models: it reads your checkpoints")
-else:
+if run.synthetic:
     models = build_record.trained_models(run.book_models())
     display(report.table(models, decimals={"training time (s)": 1}))
+else:
+    print("the paper profile trains no models: it reads your checkpoints")

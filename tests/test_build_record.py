@@ -31,6 +31,32 @@ def test_run_time_figure_names_the_slowest_and_fastest_page():
     plt.close(fig)
 
 
+def test_glue_runs_names_the_slowest_page_and_the_total(monkeypatch):
+    glued = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: glued.update({name: value}))
+    runs = pd.DataFrame({"seconds": [30.0, 90.0], "profile": ["book"] * 2}, index=["a", "b"])
+    env = pd.DataFrame({"commit": ["abc"], "torch": ["2.13"], "cpu_count": [2], "gpu": ["none"]})
+    values = build_record.glue_runs(runs, build_record.build(runs, env))
+    assert values == {"total_minutes": "2.0", "n_notebooks": 2, "slowest": "b",
+                      "slowest_seconds": "90"}  # fmt: skip
+    assert "2 notebooks (book profile) in 2.0 minutes" in glued["takeaway"].data
+    assert "Commit abc, torch 2.13, 2 CPU cores, GPU: none." in glued["takeaway"].data
+
+
+def test_glue_published_counts_the_records_with_every_model_identical(monkeypatch):
+    glued = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: glued.update({name: value}))
+    manifest = {"models": [{}, {}, {}], "cpu": "AMD EPYC", "torch": "2.13.0", "published": "d"}
+    records = [
+        {"models_identical": 3, "models": [1, 2, 3]},
+        {"models_identical": 1, "models": [1, 2]},
+    ]
+    values = build_record.glue_published(manifest, 79.84, records)
+    assert values["n_published"] == 3 and values["size_mib"] == "79.8"
+    assert "3 models are published (80 MiB, trained on a AMD EPYC)" in glued["takeaway"].data
+    assert "2 replication record(s) so far, 1 of them with every model" in glued["takeaway"].data
+
+
 def test_trained_models_say_what_was_not_recorded():
     trained = {("baseline", 0): SimpleNamespace(meta={"versions": {}}, train_seconds=2.5)}
     row = build_record.trained_models(trained).loc[("baseline", 0)]

@@ -1,6 +1,6 @@
 """The library's import structure: no circles, no private name used across modules, imports that
-run down the layers of lib/README.md's map, and a map (and the README's layout) that lists every
-module.
+run down the layers of lib/README.md's map, a map (and the README's layout) that lists every
+module, and no module over 600 lines.
 
 Read from the source with :mod:`ast` (imports inside functions included), so a circle hidden in
 a function-level import counts too.
@@ -132,3 +132,9 @@ def test_the_readme_layout_lists_every_module():
     words = set(re.findall(r"\w+", layout))
     missing = sorted(set(_modules()) - {"__init__"} - words)
     assert missing == [], "modules missing from the README's layout"
+
+
+def test_no_module_passes_600_lines():
+    """Issue 24: a module that grows past ~600 lines is split along its concepts."""
+    long = {p.name: n for p in LIB.glob("*.py") if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}, f"modules over 600 lines (split them along their concepts): {long}"

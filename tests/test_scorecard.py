@@ -49,3 +49,32 @@ def test_verdicts_figure_stacks_one_bar_per_paper_with_alt_text():
     fig = scorecard.verdicts_figure(scorecard.counts_per_paper(CLAIMS))
     assert "0 hold, 0 partly hold, 0 undecided, 1 do not hold" in fig._unitroles_alt
     plt.close(fig)
+
+
+def test_the_pages_tables_list_missing_claims_and_say_when_none_is_apart():
+    table = scorecard.frame(CLAIMS)
+    evidence, apart = table[table["kind"] == "evidence"], table[table["kind"] != "evidence"]
+    every = scorecard.every_claim(evidence, [])
+    assert every.count("\n") == 1 + len(evidence)  # header, rule, one row a claim
+    assert f"| {ZHAO} | identity |" not in every  # the identity claim is apart
+    missing = scorecard.every_claim(evidence.iloc[:0], [BEYOND])
+    assert missing.endswith(
+        f"| {BEYOND} | — | — | {verdicts.CLAIMS[BEYOND].where} | not run in this build |"
+    )
+    assert f"{ZHAO}" in scorecard.apart_claims(apart) and "identity" in scorecard.apart_claims(
+        apart
+    )
+    assert scorecard.apart_claims(apart.iloc[:0]).startswith("*No identity")
+    assert scorecard.numbers(evidence).startswith("| claim | paper's figures | this run |")
+
+
+def test_glue_summary_counts_evidence_and_flags_the_smoke_profile(monkeypatch):
+    glued = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: glued.update({name: value}))
+    smoke = [verdicts.Claim(**{**c.__dict__, "profile": "smoke"}) for c in CLAIMS]
+    values = scorecard.glue_summary(smoke, n_apart=1, n_missing=0)
+    assert values["n_claims"] == 2 and values["n_holds"] == 1 and values["n_fails"] == 1
+    assert values["scorecard_profile"] == "smoke"
+    assert values["summary_all"].startswith("of 2 evidence claims")
+    assert "not evidence" in glued["takeaway"].data
+    assert glued["n_apart"] == 1

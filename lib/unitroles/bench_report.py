@@ -10,8 +10,9 @@ nothing itself.
 from __future__ import annotations
 
 import pandas as pd
+import torch
 
-from . import plots
+from . import plots, report
 from .bench_engine import against_target
 
 
@@ -156,6 +157,29 @@ def glue_values(conv5: dict, layers: pd.DataFrame) -> dict:
     }
 
 
+def glue_page(conv5: dict, layers: pd.DataFrame, machine: str, weights: str) -> dict:
+    """Glue the performance page's numbers (:func:`glue_values`, the machine, the weights, whether
+    the GPU comparison ran) and its takeaway; returns the glued values."""
+    glued = glue_values(conv5, layers)
+    values = {
+        "machine": machine,
+        "weights": weights,
+        **glued,
+        "gpu_ran": "ran" if torch.cuda.is_available() else "did not run",
+    }
+    report.glue(values)
+    report.takeaway(
+        f"On this machine the engine sweeps conv5 {glued['conv5_ratio']} faster than the "
+        f"hook-based reference ({conv5['ratio_low']:.0f}–{conv5['ratio_high']:.0f}× over the "
+        f"repeats), which {glued['conv5_target_met']} the target of {glued['conv5_target']}; the "
+        f"dense FLOP bound is {glued['conv5_flop_bound']}. Both give identical counts. Lower "
+        f"layers gain less ({glued['conv1_ratio']} at conv1), since most of the network lies "
+        "after them.",
+        note="This page is for maintainers: it times the code, it tests no claim of the papers.",
+    )
+    return values
+
+
 def gpu_table(gpu: dict) -> pd.DataFrame:
     """The GPU mode's row (:func:`unitroles.bench_gpu.bench_gpu`) as one column."""
     return pd.Series(
@@ -177,6 +201,7 @@ __all__ = [
     "conv5_ratio",
     "conv5_runs",
     "glue_values",
+    "glue_page",
     "gpu_table",
     "layers_figure",
     "layers_table",

@@ -79,6 +79,28 @@ def run_time_figure(seconds: pd.Series):
     )
 
 
+def glue_runs(runs: pd.DataFrame, build: dict[str, str]) -> dict:
+    """Glue the status page's numbers (``total_minutes``, ``n_notebooks``, ``slowest``,
+    ``slowest_seconds``) and its takeaway, from :func:`runs` and :func:`build`; returns the
+    glued values."""
+    total, ordered = float(runs["seconds"].sum()), runs["seconds"].sort_values()
+    values = {
+        "total_minutes": f"{total / 60:.1f}",
+        "n_notebooks": len(runs),
+        "slowest": str(ordered.index[-1]),
+        "slowest_seconds": f"{ordered.iloc[-1]:.0f}",
+    }
+    report.glue(values)
+    report.takeaway(
+        f"This build executed {len(runs)} notebooks ({build['profile']} profile) in "
+        f"{total / 60:.1f} minutes of wall time; the slowest page was {ordered.index[-1]} "
+        f"({ordered.iloc[-1]:.0f} s). Commit {build['commit']}, torch {build['torch']}, "
+        f"{build['CPU cores']} CPU cores, GPU: {build['GPU']}.",
+        note="This page is for maintainers: it records how the book was built.",
+    )
+    return values
+
+
 def trained_models(trained: dict) -> pd.DataFrame:
     """One row per trained model (``(recipe, seed)`` -> its training record, as
     ``run.book_models()`` gives them): its weights digest, training threads and CPU, and
@@ -96,6 +118,29 @@ def trained_models(trained: dict) -> pd.DataFrame:
             for (name, seed), t in trained.items()
         ]
     ).set_index(["recipe", "seed"])
+
+
+def glue_published(manifest: dict, size_mib: float, records: list[dict]) -> dict:
+    """Glue the replication page's numbers (``n_published``, ``size_mib``, ``published_cpu``,
+    ``published_torch``, ``published_date``) and its takeaway, from the published manifest
+    (:func:`unitroles.published.manifest`), the weights' size and the replication records;
+    returns the glued values."""
+    n = len(manifest["models"])
+    values = {
+        "n_published": n,
+        "size_mib": f"{size_mib:.1f}",
+        "published_cpu": manifest["cpu"],
+        "published_torch": manifest["torch"],
+        "published_date": manifest["published"],
+    }
+    report.glue(values)
+    identical = [r for r in records if r["models_identical"] == len(r["models"])]
+    report.takeaway(
+        f"The book's {n} models are published ({size_mib:.0f} MiB, trained on a "
+        f"{manifest['cpu']}); {len(records)} replication record(s) so far, "
+        f"{len(identical)} of them with every model bit-identical to the published one.",
+    )
+    return values
 
 
 def published_table(models: pd.DataFrame):
@@ -174,6 +219,8 @@ def replication_figure(models: pd.DataFrame, records: list[dict]):
 __all__ = [
     "ENVIRONMENT",
     "build",
+    "glue_published",
+    "glue_runs",
     "moved",
     "published_table",
     "replication_figure",

@@ -117,6 +117,62 @@ def markdown(headers: list[str], rows: list[str]) -> str:
     return "| " + " | ".join(headers) + " |\n" + "|---" * len(headers) + "|\n" + "\n".join(rows)
 
 
+def every_claim(evidence: pd.DataFrame, missing: list[str]) -> str:
+    """The scorecard's table of evidence claims (:func:`frame` rows), each claim of the papers
+    that no executed page holds (``missing``, from :func:`unitroles.report.missing_claims`) listed
+    as not run."""
+    not_run = [
+        f"| {id} | — | — | {verdicts.CLAIMS[id].where} | not run in this build |" for id in missing
+    ]
+    headers = ["claim", "verdict", "checks", "figure", "the paper says"]
+    return markdown(headers, claim_rows(evidence, "statement") + not_run)
+
+
+def apart_claims(apart: pd.DataFrame) -> str:
+    """The table of identity, setup and illustration claims (not counted), or a line saying
+    there is none."""
+    if not len(apart):
+        return "*No identity, setup or illustration claim was run in this build.*"
+    headers = ["claim", "verdict", "checks", "figure", "the paper says", "kind"]
+    return markdown(headers, claim_rows(apart, "statement", "kind"))
+
+
+def numbers(evidence: pd.DataFrame) -> str:
+    """The paper's figures beside this run's, one Markdown row per evidence claim."""
+    return markdown(["claim", "paper's figures", "this run"], numbers_rows(evidence))
+
+
+def glue_summary(claims: list[verdicts.Claim], n_apart: int, n_missing: int) -> dict:
+    """Glue the scorecard's counts (``n_claims``, ``n_holds`` …, ``summary_all`` and one
+    ``summary_<first word of the paper>`` a paper) and its takeaway; returns the glued values."""
+    total, counts = verdicts.tally(claims), counts_per_paper(claims)
+    profiles = ", ".join(sorted({c.profile for c in claims}))
+    values = {
+        "n_claims": sum(total.values()),
+        "n_holds": total[verdicts.HOLDS],
+        "n_partly": total[verdicts.PARTLY],
+        "n_undecided": total[verdicts.UNDECIDED],
+        "n_fails": total[verdicts.FAILS],
+        "n_apart": n_apart,
+        "n_missing": n_missing,
+        "scorecard_profile": profiles,
+    }
+    report.glue(values)
+    report.takeaway(
+        f"On the {profiles} profile, {in_words(total)}. "
+        + " ".join(f"{paper}: {in_words(counts.loc[paper].to_dict())}." for paper in counts.index),
+        note="A claim our synthetic world does not bear out is a finding about the world and the "
+        "mini models as much as about the paper; each claim's page says which."
+        + (" *Smoke profile: these verdicts are not evidence.*" if "smoke" in profiles else ""),
+    )
+    summaries = {"summary_all": in_words(total)} | {
+        f"summary_{paper.split()[0].lower()}": in_words(counts.loc[paper].to_dict())
+        for paper in counts.index
+    }
+    report.glue(summaries)
+    return values | summaries
+
+
 def numbers_rows(table: pd.DataFrame) -> list[str]:
     """One Markdown row per claim: the paper's figures beside this run's."""
     return [
@@ -129,6 +185,10 @@ def numbers_rows(table: pd.DataFrame) -> list[str]:
 __all__ = [
     "COLORS",
     "ORDER",
+    "apart_claims",
+    "every_claim",
+    "glue_summary",
+    "numbers",
     "claim_rows",
     "counts_per_paper",
     "frame",
