@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 
-from . import plots
+from . import plots, tables
 from .role_bands import ranked_roles
 from .roles import ROLES, Taxonomy
 
@@ -49,10 +49,15 @@ def role_map(ax, tax: Taxonomy) -> None:
     ax.grid(False)
 
 
-def turning_points_figure(tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFrame], title: str):
+def turning_points_figure(
+    tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFrame], *, model: str, layer: str
+):
     """Fig. 1: (a) class ``k``'s train and test ROF curves, each turning point dotted and
     labelled; (b) the histogram of every class's turning points (% of the layer's units).
-    ``summary``: per split, :func:`~unitroles.rof.rof_summary`. Returns the figure."""
+    ``summary``: per split, :func:`~unitroles.rof.rof_summary`; ``model`` and ``layer`` name
+    what ``tax`` measured, in the title and caption. Returns the figure, captioned and with alt
+    text."""
+    title = f"(a) {tables.pretty(tax.class_names[k])}, {model}"
     n = np.arange(tax.units + 1)
     fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.1)
     for split, colour, height in (("train", TRAIN_COLOUR, 0.62), ("test", TEST_COLOUR, 0.8)):
@@ -80,7 +85,19 @@ def turning_points_figure(tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFr
         title="(b) turning points of every class",
     )  # fmt: skip
     ax_b.legend(fontsize=plots.SMALL)
-    return fig
+    n0 = {split: int(summary[split]["n0"].iloc[k]) for split in summary}
+    median = {split: 100 * summary[split]["n0_fraction"].median() for split in summary}
+    return plots.caption(
+        fig,
+        f"(a) The ROF curves of the class {tables.pretty(tax.class_names[k])} in {model}: "
+        f"cross-entropy (nats) on its training and test images with the first n ranked units of "
+        f"{layer} on; dots mark the turning points n0. (b) The turning points of every class's "
+        "train and test curves, as a percentage of the layer's units.",
+        alt=f"Loss curves falling from n = 0 to a minimum at n0 = {n0['train']} (train) and "
+        f"{n0['test']} (test) of {tax.units} units, then rising; a histogram of turning points "
+        f"with medians {median['train']:.0f}% (train) and {median['test']:.0f}% (test) of the "
+        "units.",
+    )
 
 
 def five_models_figure(models: Mapping, k: int, mean_divergence: pd.Series, title: str):
