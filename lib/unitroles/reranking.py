@@ -16,8 +16,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from . import plots
+from . import plots, tables
 from .rof import rof_curves, rof_summary, unit_ranking
+from .role_bands import core_flow, role_crosstab
 from .roles import ROLES, Taxonomy
 from .scenes import normalize
 
@@ -210,3 +211,97 @@ class CurveExercises:
         ax.set(xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)", title=title)
         ax.legend(fontsize=plots.SMALL)
         return fig
+
+
+class RoleExercises:
+    """Fig. 2's exercises 2 and 3: the ROF test of the models ``names`` again, each class's
+    units switched on by activation (the page's order) and by their filter's L1 norm
+    (:func:`weight_order`), on the first ``most`` images a class of each split, so that the
+    roles differ in the ranking alone.
+
+    ``run`` is the page's profile (``run.synthetic``: its images can be rendered here, else
+    nothing runs and every answer reads "n/a"); ``models``: name ->
+    :class:`~unitroles.generalization.ModelRoles`. ``taxa[name, ranking]`` holds each rerun,
+    ``rows`` its :func:`role_row`.
+    """
+
+    RANKINGS = ("activation", "weight")
+
+    def __init__(
+        self,
+        run,
+        models: Mapping,
+        names: Sequence[str],
+        layer: str,
+        *,
+        most: int = 20,
+        world: str = "gen-A",
+    ):
+        self.names, self.synthetic = list(names), bool(run.synthetic)
+        self.taxa: dict[tuple[str, str], Taxonomy] = {}
+        self.rows: dict[tuple[str, str], dict] = {}
+        self.sizes: dict[str, dict[str, int]] = {}
+        if not self.synthetic:  # the paper profile's images are not rendered here
+            return
+        self.sizes = {name: exercise_sizes(models[name].taxonomy, most) for name in names}
+        largest = {split: max(s[split] for s in self.sizes.values()) for split in SPLITS}
+        rendered = first_images(run.world_of(world), largest)
+        for name in names:
+            tax, model = models[name].taxonomy, run.trained(models[name].source).model
+            K = len(tax.class_names)
+            data = head(rendered, self.sizes[name], K)
+            orders = {"activation": tax.train.order, "weight": weight_order(model, layer, data, K)}
+            for rank, order in orders.items():
+                self.taxa[name, rank] = rerank(model, layer, data, order, tax.class_names, rank)
+                self.rows[name, rank] = role_row(self.taxa[name, rank])
+
+    def glue(self) -> dict:
+        """What exercise 2's solution reads: the models (``ex2_first``, ``ex2_last``), the images
+        used (``ex2_images``), the table of :func:`role_row` rows (``ex2_table``) and the roles
+        that move most in each model (``ex2_moves_first``, ``ex2_moves_last``,
+        :func:`largest_moves`)."""
+        table = pd.DataFrame(self.rows).T.round(1)
+        if len(table):
+            table.index.names = ["model", "ranking"]
+        first, last = self.names[0], self.names[-1]
+        images = "; ".join(
+            f"{name}: {n['train']} training and {n['test']} test images"
+            for name, n in self.sizes.items()
+        )
+        return {
+            "ex2_first": first,
+            "ex2_last": last,
+            "ex2_images": images if self.synthetic else "n/a",
+            "ex2_table": tables.table(  # in a solution box, narrower than the page's column
+                table if self.synthetic else pd.DataFrame({"not run": ["paper profile"]}),
+                decimals=1,
+                headers={"median n0, train": "n0, train", "median n0, test": "n0, test"}
+                | {f"{r} (%)": r for r in ROLES},
+                caption="n0: the median turning point over classes (units); roles: the mean "
+                "proportion of the layer's units (%).",
+            ),
+        } | {
+            f"ex2_moves_{which}": (
+                largest_moves(self.rows[name, "activation"], self.rows[name, "weight"])
+                if self.synthetic
+                else "n/a"
+            )
+            for which, name in (("first", first), ("last", last))
+        }
+
+    def crosstab(self, name: str) -> dict:
+        """What exercise 3's solution reads for model ``name``: its (class, unit) pairs by role
+        under the activation against the weight ranking (``ex3_table``,
+        :func:`~unitroles.role_bands.role_crosstab`), the share of core pairs that stay core
+        (``ex3_stay``) and where the weight ranking's core pairs come from (``ex3_origin``,
+        :func:`~unitroles.role_bands.core_flow`)."""
+        if not self.synthetic:
+            return {
+                "ex3_table": pd.DataFrame({"not run": ["paper profile"]}),
+                "ex3_stay": "n/a",
+                "ex3_origin": "n/a",
+            }
+        before = self.taxa[name, "activation"].roles().ravel()
+        after = self.taxa[name, "weight"].roles().ravel()
+        stay, origin = core_flow(before, after)
+        return {"ex3_table": role_crosstab(before, after), "ex3_stay": stay, "ex3_origin": origin}

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 
 from . import plots, tables
-from .role_bands import ranked_roles
+from .role_bands import class_roles, in_words, ranked_roles
 from .roles import ROLES, Taxonomy
 
 TRAIN_COLOUR, TEST_COLOUR = plots.PALETTE[0], plots.PALETTE[3]
@@ -243,3 +243,37 @@ def accuracy_panels(
         fontsize=plots.SMALL,
     )  # fmt: skip
     return fig
+
+
+def taxonomy_figure(models: Mapping, k: int, names: Sequence[str]):
+    """Fig. 2 from real curves: for each of the two models ``names`` (of ``models``: name ->
+    :class:`~unitroles.generalization.ModelRoles`), (a, b) class ``k``'s train and test ROF
+    curves over its role bands (:func:`rof_panel`) and (c, d) every class's role map
+    (:func:`role_map`). Returns the figure, captioned and with alt text."""
+    shown = tables.pretty(models[names[0]].taxonomy.class_names[k])
+    fig, axes = plots.figure(2, 2, width=7.0, height=5.8)
+    for col, (name, letters) in enumerate(zip(names, ("ac", "bd"))):
+        ax_curve, ax_map, tax = axes[0, col], axes[1, col], models[name].taxonomy
+        rof_panel(ax_curve, tax, k)
+        ax_curve.set(
+            xlabel="units switched on, n (in rank order)", ylabel="cross-entropy E(n) (nats)",
+            title=f"({letters[0]}) {shown}, {name} (gap {models[name].gap:.2f})",
+        )  # fmt: skip
+        ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=plots.SMALL)
+        role_map(ax_map, tax)
+        ax_map.set(
+            xlabel="units switched on, n (in rank order)", ylabel="classes (by core units)",
+            title=f"({letters[1]}) every class of {name}",
+        )  # fmt: skip
+    plots.role_legend(fig)
+    counts = {name: in_words(class_roles(models[name].taxonomy, k)) for name in names}
+    return plots.caption(
+        fig,
+        f"(a, b) Train and test ROF curves of {shown} in {names[0]} and {names[1]} "
+        "(cross-entropy, nats); dots mark the two turning points, and the bands colour the units "
+        "by role in the order they are switched on. (c, d) Every class of each model, one row "
+        "each, its units in that class's rank order, coloured the same way.",
+        alt=f"Loss curves and role maps for {names[0]} and {names[1]}. "
+        + "; ".join(f"{name}, {shown}: {c}" for name, c in counts.items())
+        + ".",
+    )
