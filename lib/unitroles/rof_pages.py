@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from . import study, tables, verdicts
+from . import ladder, study, tables, verdicts
 from .rof import rof_summary
+from .role_figures import ROLE_SPACE
 from .roles import Taxonomy
 
 SPLITS = ("train", "test")
@@ -181,3 +183,134 @@ __all__ = [
     "CURVE_PAPER", "CurveSeeds", "SPLITS", "curve_checks", "curve_glue", "curve_summaries",
     "curve_takeaway", "old_turning", "shape_table",
 ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------
+# Fig. 4: the models in role space (claim R6)
+
+CENTRE_PAPER = [
+    "few core and overfitted, many confusing", "like A, more core and a wider spread",
+    "more overfitted, fewer confusing", "more overfitted, fewer confusing",
+    "most overfitted, fewest confusing",
+]  # fmt: skip
+"""The paper's reading of its Fig. 4, model by model (A → E)."""
+
+SPREAD = "spread (mean distance to centre, pts)"
+FIVE_WAY = "five models: leave-one-out accuracy ≥ 2× chance"
+"""R6's detail check (the old core check, issue 26)."""
+
+
+def centre_table(points: pd.DataFrame) -> pd.DataFrame:
+    """Each model's mean point in role space (% of the layer's units; ``points``:
+    :func:`unitroles.ladder.role_points`), the mean distance of its classes' points to it
+    (:data:`SPREAD`) and the paper's reading (:data:`CENTRE_PAPER`), one row a model."""
+    by_model = points.groupby("model", sort=False)[list(ROLE_SPACE)]
+    centres = by_model.mean()
+    centres[SPREAD] = by_model.apply(lambda g: np.linalg.norm(g - g.mean(), axis=1).mean())
+    centres["paper"] = CENTRE_PAPER
+    return centres
+
+
+def _interval(hits: int, n: int) -> str:
+    return "{:.0%}–{:.0%}".format(*verdicts.share_interval(hits, n))
+
+
+@dataclass
+class SeparationSeeds:
+    """Claim R6 on every seed (:func:`separation_checks`): ``per_seed`` maps a seed to
+    :func:`unitroles.ladder.separation` of its five models (``models`` of them)."""
+
+    per_seed: dict
+    models: int
+
+    @property
+    def chance(self) -> float:
+        """The five-way accuracy by chance."""
+        return 1 / self.models
+
+    @property
+    def core(self) -> str:
+        """R6's core check: A and B told from D and E in at least 90% of cases."""
+        return verdicts.CLAIMS["R6"].core[0]
+
+    def outcomes(self) -> dict[str, list[bool | None]]:
+        """Per check (the core, then :data:`FIVE_WAY`), its outcome on each seed: passed when the
+        accuracy's 95% interval (Wilson) lies at or above its line, undecided when it straddles
+        it (:func:`unitroles.verdicts.share_check`)."""
+        out: dict[str, list[bool | None]] = {self.core: [], FIVE_WAY: []}
+        for sep in self.per_seed.values():
+            (acc5, m5), (acc2, m2) = sep["five"], sep["two"]
+            out[self.core].append(verdicts.share_check(round(acc2 * m2), m2, 0.9))
+            out[FIVE_WAY].append(verdicts.share_check(round(acc5 * m5), m5, 2 * self.chance))
+        return out
+
+    def votes(self) -> dict[str, bool | None]:
+        """Each check voted over the seeds (for :func:`unitroles.report.check_changes`)."""
+        return {n: verdicts.seed_outcomes(v) for n, v in self.outcomes().items()}
+
+    def table(self) -> pd.DataFrame:
+        """One row a seed: each accuracy with its 95% interval (Wilson)."""
+        rows = {}
+        for seed, sep in self.per_seed.items():
+            (acc5, m5), (acc2, m2) = sep["five"], sep["two"]
+            rows[seed] = {
+                "five models (%)": f"{acc5:.0%} ({_interval(round(acc5 * m5), m5)})",
+                "A+B vs D+E (%)": f"{acc2:.0%} ({_interval(round(acc2 * m2), m2)})",
+            }
+        return pd.DataFrame(rows).T.rename_axis("seed")
+
+    def _over_seeds(self, which: str) -> str:
+        values = [100 * sep[which][0] for sep in self.per_seed.values()]
+        return verdicts.over_seeds(values, ".0f", alone=True) + "%"
+
+    def glue(self, centres: pd.DataFrame) -> dict:
+        """What Fig. 4's prose reads: the first seed's accuracies and their intervals, chance
+        and the five-way line, models A's and E's mean overfitted and confusing proportions
+        (``centres``: :func:`centre_table`) and the accuracies over the seeds."""
+        seed0 = next(iter(self.per_seed))
+        (acc5, n5), (acc2, n2) = self.per_seed[seed0]["five"], self.per_seed[seed0]["two"]
+        return {
+            "seed0": int(seed0),
+            "loo_5": f"{acc5:.0%}",
+            "loo_2": f"{acc2:.0%}",
+            "chance": f"{self.chance:.0%}",
+            "line_5": f"{2 * self.chance:.0%}",
+            "over_A": f"{centres.loc['model A', 'overfitted']:.1f}%",
+            "over_E": f"{centres.loc['model E', 'overfitted']:.1f}%",
+            "conf_A": f"{centres.loc['model A', 'confusing']:.1f}%",
+            "conf_E": f"{centres.loc['model E', 'confusing']:.1f}%",
+            "loo_2_seeds": self._over_seeds("two"),
+            "loo_5_seeds": self._over_seeds("five"),
+            "loo_5_ci": _interval(round(acc5 * n5), n5),
+            "loo_2_ci": _interval(round(acc2 * n2), n2),
+        }
+
+    def ours(self) -> str:
+        """The claim card's *ours*: both accuracies over the seeds, with their lines."""
+        return (
+            f"over {len(self.per_seed)} seeds, A+B vs D+E leave-one-out nearest-centroid accuracy "
+            f"{self._over_seeds('two')} (line 90%); five models {self._over_seeds('five')} "
+            f"(chance {self.chance:.0%}, line {2 * self.chance:.0%})"
+        )
+
+    def takeaway(self, centres: pd.DataFrame) -> str:
+        """What Fig. 4's run shows, in words: the accuracies over the seeds and how the first
+        seed's mean point moves from model A to model E (``centres``: :func:`centre_table`)."""
+        a, e = centres.loc["model A"], centres.loc["model E"]
+        return (
+            f"a class's point tells models A and B from D and E by the nearest model centre in "
+            f"{self._over_seeds('two')} of cases over {len(self.per_seed)} seeds (the line: 90%), "
+            f"and identifies its model among all five in {self._over_seeds('five')} (chance "
+            f"{self.chance:.0%}); on seed {next(iter(self.per_seed))} the mean point moves from "
+            f"{a['overfitted']:.0f}% overfitted and {a['confusing']:.0f}% confusing units (A) to "
+            f"{e['overfitted']:.0f}% and {e['confusing']:.0f}% (E)."
+        )
+
+
+def separation_checks(ladders: Mapping[int, Mapping]) -> SeparationSeeds:
+    """Claim R6 on every seed of ``ladders`` (seed -> the five models'
+    :class:`~unitroles.generalization.ModelRoles`): each seed's role points
+    (:func:`unitroles.ladder.role_points`) and their separation
+    (:func:`unitroles.ladder.separation`)."""
+    per_seed = {seed: ladder.separation(ladder.role_points(m)) for seed, m in ladders.items()}
+    return SeparationSeeds(per_seed, len(next(iter(ladders.values()))))

@@ -141,7 +141,8 @@ ROLE_SPACE = ("core", "overfitted", "confusing")
 def role_space_figure(points: pd.DataFrame):
     """Fig. 4: every (model, class) point of ``points`` (columns ``model`` and
     :data:`ROLE_SPACE`, in % of the layer's units) in the three 2-D projections of the role
-    space, each model's mean point outlined and lettered. Returns the figure."""
+    space, each model's mean point outlined and lettered. Returns the figure, captioned and with
+    alt text (each model's mean point)."""
     models = list(dict.fromkeys(points["model"]))
     colours, markers = dict(zip(models, plots.PALETTE)), dict(zip(models, "osD^v"))
     fig, axes = plots.figure(3, width=7.0, height=3.2)
@@ -172,7 +173,20 @@ def role_space_figure(points: pd.DataFrame):
         handles, labels, loc="outside lower center", ncol=len(models), fontsize=plots.SMALL,
         markerscale=1.5,
     )  # fmt: skip
-    return fig
+    means = points.groupby("model", sort=False)[list(ROLE_SPACE)].mean()
+    return plots.caption(
+        fig,
+        "Every class of every model as a point: the share of the layer's units (%) that are core, "
+        "overfitted and confusing for it, in the three 2-D projections of the paper's 3-D plot. "
+        "Small marks are classes, large outlined marks each model's mean point (letters A–E).",
+        alt="Three scatter plots of per-class role proportions for models A to E. Mean points "
+        "(core, overfitted, confusing %): "
+        + "; ".join(
+            f"{name}: {m['core']:.0f}, {m['overfitted']:.0f}, {m['confusing']:.0f}"
+            for name, m in means.iterrows()
+        )
+        + ".",
+    )
 
 
 def proportion_bars(panels: Mapping[str, pd.DataFrame]):
@@ -212,6 +226,23 @@ def share_distributions(shares: Mapping[str, pd.DataFrame], roles: Sequence[str]
     axes[0].set_ylabel("units with at most this share (fraction)")
     axes[0].legend(fontsize=plots.SMALL)
     return fig
+
+
+def shares_figure(shares: Mapping[str, pd.DataFrame]):
+    """Table 3's figure: :func:`share_distributions` of the core, overfitted and confusing
+    shares (:data:`ROLE_SPACE`; generalizing shares are near zero). Returns the figure,
+    captioned and with alt text (each model's median overfitted share)."""
+    fig = share_distributions(shares, ROLE_SPACE)
+    return plots.caption(
+        fig,
+        "The distribution of each role share over the layer's units (cumulative): for a share on "
+        "the x axis (% of classes for which a unit plays the role), the fraction of units with at "
+        "most that share; one line per model. Generalizing shares are left out, being near zero.",
+        alt="Three cumulative distribution plots (core, overfitted, confusing share). Median "
+        "unit, overfitted share: "
+        + ", ".join(f"{name} {100 * s['overfitted'].median():.0f}%" for name, s in shares.items())
+        + ".",
+    )
 
 
 def accuracy_panels(
