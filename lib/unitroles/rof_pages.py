@@ -7,7 +7,7 @@ reads (:func:`curve_glue`) and the takeaway (:func:`curve_takeaway`). Fig. 4 (cl
 models' mean points (:func:`centre_table`), the separation's checks on every seed
 (:func:`separation_checks`, a :class:`SeparationSeeds`) and the page's words. Table 3 (claim
 R7): means and spreads of the role shares over units against the proportions over classes
-(:func:`share_identity`, a :class:`ShareIdentity`).
+(a :class:`ShareIdentity`).
 """
 
 from __future__ import annotations
@@ -314,3 +314,89 @@ def separation_checks(ladders: Mapping[int, Mapping]) -> SeparationSeeds:
     (:func:`unitroles.ladder.separation`)."""
     per_seed = {seed: ladder.separation(ladder.role_points(m)) for seed, m in ladders.items()}
     return SeparationSeeds(per_seed, len(next(iter(ladders.values()))))
+
+
+# --------------------------------------------------------------------------------------------------
+# Table 3: role shares over units against proportions over classes (claim R7)
+
+SPREADS_DIFFER = "the spreads differ (≥ 1 pt for some role, in every model)"
+
+
+@dataclass
+class ShareIdentity:
+    """Table 3's means and spreads of the role shares over units (``by_unit``) against Table 2's
+    proportions over classes (``by_class``), both :func:`unitroles.roles.mean_std` tables of
+    fractions, one row a model; claim R7 reads them."""
+
+    by_unit: pd.DataFrame
+    by_class: pd.DataFrame
+
+    def _stat(self, which: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return tuple(t.xs(which, axis=1, level=1) for t in (self.by_unit, self.by_class))
+
+    @property
+    def gap_means(self) -> float:
+        """The largest difference of a mean over units from its mean over classes (fraction)."""
+        units, classes = self._stat("mean")
+        return float(np.abs(units - classes).max().max())
+
+    @property
+    def spread_gap(self) -> pd.Series:
+        """Per model, the largest difference of a role's spread over units from its spread over
+        classes (fraction)."""
+        units, classes = self._stat("std")
+        return (units - classes).abs().max(axis=1)
+
+    def table(self) -> pd.DataFrame:
+        """One row a (model, role): the means and spreads over units and over classes (%)."""
+        (mu, mc), (su, sc) = self._stat("mean"), self._stat("std")
+        both = pd.concat(
+            {
+                "mean over units (%)": 100 * mu, "mean over classes (%)": 100 * mc,
+                "std over units (%)": 100 * su, "std over classes (%)": 100 * sc,
+            },
+            axis=1,
+        )  # fmt: skip
+        return both.stack(level=1, future_stack=True).rename_axis(["model", "role"])
+
+    def _core_sd(self, model: str = "model A") -> tuple[float, float]:
+        return tuple(100 * t.loc[model, ("core", "std")] for t in (self.by_unit, self.by_class))
+
+    def glue(self) -> dict:
+        """What Table 3's prose reads: ``gap_means``, the spreads' largest and smallest gap
+        (pts), and model A's core spread over units and over classes."""
+        unit_sd, class_sd = self._core_sd()
+        return {
+            "gap_means": f"{self.gap_means:.1e}",
+            "spread_max": f"{100 * self.spread_gap.max():.1f}",
+            "spread_min": f"{100 * self.spread_gap.min():.1f}",
+            "core_sd_unit_A": f"{unit_sd:.1f}%",
+            "core_sd_class_A": f"{class_sd:.1f}%",
+        }
+
+    def checks(self) -> dict[str, bool]:
+        """Claim R7's checks: the means equal within 1e-12 (the core check), and the spreads
+        differ by at least 1 pt for some role in every model."""
+        (equal,) = verdicts.CLAIMS["R7"].core
+        return {
+            equal: bool(self.gap_means <= 1e-12),
+            SPREADS_DIFFER: bool((self.spread_gap >= 0.01).all()),
+        }
+
+    def ours(self) -> str:
+        """The claim card's *ours*."""
+        return (
+            f"largest difference of a mean over units from its mean over classes "
+            f"{self.gap_means:.1e}; the spreads differ by {100 * self.spread_gap.min():.1f}–"
+            f"{100 * self.spread_gap.max():.1f} pts (largest role gap per model)"
+        )
+
+    def takeaway(self) -> str:
+        """What Table 3's run shows, in words."""
+        unit_sd, class_sd = self._core_sd()
+        return (
+            f"the mean role shares over units equal the mean proportions over classes to "
+            f"{self.gap_means:.0e} in every model, as they must; the spreads differ by up to "
+            f"{100 * self.spread_gap.max():.1f} pts (model A's core share: {unit_sd:.1f}% from "
+            f"unit to unit, {class_sd:.1f}% from class to class)."
+        )
