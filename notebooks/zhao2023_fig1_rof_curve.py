@@ -87,7 +87,6 @@ print(f"{tax.units} units at {layer}; {len(tax.class_names)} classes; class show
 role_figures.turning_points_figure(tax, k, summary, model=model_name, layer=layer)
 plots.show()
 
-
 # %% [markdown]
 # ## The curves' shape, over all classes
 
@@ -153,7 +152,6 @@ ex = reranking.CurveExercises(run, chosen, layer, early, summary, most=20)
 ex.rank("activation", tax.train.order)  # the page's ranking, on the exercises' images
 ex.rank("weight", ex.weight_order)  # the filters' L1 norm: one order for every class
 report.glue(ex.glue("ex1", than=("activation", "weight")))
-
 
 # %% [markdown]
 # ````{admonition} Solution

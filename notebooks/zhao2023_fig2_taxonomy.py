@@ -79,11 +79,9 @@ shown = first.class_names[k]
 shown_roles = {name: role_bands.class_roles(taxa[name], k) for name in model_names}  # n0s, counts
 print(f"class shown: {shown}")
 
-
 # %%
 role_figures.taxonomy_figure(models, k, model_names)
 plots.show()
-
 
 # %% [markdown]
 # ## The class shown, and the partition in every model
@@ -91,11 +89,9 @@ plots.show()
 # %%
 display(report.table(role_bands.class_table({name: taxa[name] for name in model_names}, k)))
 
-
 # %%
 partition = role_bands.partition_summary(taxa)
 display(report.table(partition))
-
 
 # %% [markdown]
 # ## The claim
@@ -117,7 +113,6 @@ report.takeaway(
     note="An identity: the partition holds by definition, so its check tests our code, not the "
     "paper. How the units split among the roles is what the next pages compare.",
 )
-
 
 # %% [markdown]
 # In {glue:text}`m0`, the training curve of {glue:text}`shown_class` turns at
@@ -144,12 +139,10 @@ report.takeaway(
 # units does each role get? Write the four counts as functions of $n_0^{train}$, $n_0^{test}$ and
 # $N$, then check your formulas on every class of the five models (`tax.counts()`).
 
-
 # %% tags=["hide-input", "solution"]
 # role_bands.band_counts: core min(n0_train, n0_test), overfitted max(n0_train - n0_test, 0),
 # generalizing max(n0_test - n0_train, 0), confusing N - max(n0_train, n0_test)
 report.glue(role_bands.band_exercise(model_names[-1], taxa, k))
-
 
 # %% [markdown]
 # ```{admonition} Solution
@@ -175,7 +168,6 @@ report.glue(role_bands.band_exercise(model_names[-1], taxa, k))
 ex = reranking.RoleExercises(run, models, model_names, layer, most=20)
 report.glue(ex.glue())
 
-
 # %% [markdown]
 # ````{admonition} Solution
 # :class: dropdown
@@ -199,7 +191,6 @@ report.glue(ex.glue())
 
 # %% tags=["hide-input", "solution"]
 report.glue(ex.crosstab(model_names[0]))  # role under activation against role under weight
-
 
 # %% [markdown]
 # ````{admonition} Solution

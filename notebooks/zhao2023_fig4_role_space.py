@@ -64,11 +64,9 @@ models = ladders[seeds[0]]  # the figure shows the first seed; the claim reads e
 points = ladder.role_points(models)  # a (model, class) a row, proportions in % of the layer
 print(f"{len(points)} points: {len(models)} models × {len(points) // len(models)} classes")
 
-
 # %%
 role_figures.role_space_figure(points)
 plots.show()
-
 
 # %% [markdown]
 # ## How well the models separate
@@ -77,10 +75,7 @@ plots.show()
 r6 = rof_pages.separation_checks(ladders)  # leave-one-out nearest-centroid accuracy, each seed
 centres = rof_pages.centre_table(points)  # each model's mean point, beside the paper's reading
 report.glue(r6.glue(centres))
-display(report.table(
-    centres, decimals=1,
-    headers={a: f"{a} (% of units)" for a in role_figures.ROLE_SPACE},
-))  # fmt: skip
+display(report.table(centres, decimals=1, headers=rof_pages.CENTRE_HEADERS))
 
 # %% [markdown]
 # Mean point of each model (% of the layer's units) beside the paper's reading of its Fig. 4.
@@ -93,8 +88,6 @@ display(report.table(
 # ## The claim
 
 # %%
-# Each accuracy is a share of n points: its 95% interval (Wilson) is the uncertainty a check
-# reads against its line; an interval that straddles the line leaves the check undecided.
 display(report.table(r6.table()))
 
 # %% [markdown]
@@ -113,14 +106,11 @@ report.takeaway(
 # %% [markdown]
 # The mean point moves from {glue:text}`over_A` overfitted and {glue:text}`conf_A` confusing
 # units in model A to {glue:text}`over_E` and {glue:text}`conf_E` in model E (seed
-# {glue:text}`seed0`). On that seed a class's point alone identifies its model in
-# {glue:text}`loo_5` of the cases, and tells the two well-generalized models from the two worst
-# in {glue:text}`loo_2`. The paper judges separation
-# by eye; the nearest-centroid rule is our stand-in for that judgement. Each accuracy is a share
-# of a hundred-odd points and carries a binomial uncertainty (95% intervals
-# {glue:text}`loo_5_ci` and {glue:text}`loo_2_ci`): a check passes when the interval lies at or
-# above its line, fails when it lies below, and is undecided when it straddles the line, where
-# models trained on another CPU could land on either side.
+# {glue:text}`seed0`). The paper judges separation by eye; the nearest-centroid rule is our
+# stand-in for that judgement. Each accuracy is a share of a hundred-odd points and carries a
+# binomial uncertainty (95% intervals {glue:text}`loo_5_ci` and {glue:text}`loo_2_ci`): a check
+# passes when the interval lies at or above its line, fails when it lies below, and is undecided
+# when it straddles the line, where models trained on another CPU could land on either side.
 #
 # **The core check was changed** to say what the paper says (issue 26), before the run that
 # shows its outcome: the paper calls models A and B "quite similar", so telling all five apart

@@ -57,7 +57,7 @@ run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PA
 # %%
 from IPython.display import display
 
-from unitroles import plots, report, rof_pages, role_figures, roles, zhao2023
+from unitroles import plots, report, rof_pages, role_figures, roles
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -71,22 +71,12 @@ print(f"{first.units} units at {layer}; shares over {len(first.class_names)} cla
 # ## Our five models beside the paper's
 
 # %%
-side = zhao2023.beside_paper(zhao2023.TABLE3, by_unit)  # "%" in the headers, not the cells
-display(
-    report.table(
-        side,
-        headers={role: f"{role} (%)" for role in side.columns},
-        caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
-        f"VGG16 on ImageNet (Table 3); ours: {run.arch('vgg16-mini', 'VGG16')} {layer}, "
-        f"{profile} profile.",
-    )
-)
-
+arch = run.arch("vgg16-mini", "VGG16")
+display(rof_pages.shares_beside_paper(by_unit, arch, layer, profile))  # the paper's row, then ours
 
 # %%
 role_figures.shares_figure(shares)
 plots.show()
-
 
 # %% [markdown]
 # ## Means over units equal means over classes

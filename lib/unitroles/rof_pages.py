@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import ladder, study, tables, verdicts
+from . import ladder, study, tables, verdicts, zhao2023
 from .rof import rof_summary
 from .role_figures import ROLE_SPACE
 from .roles import Taxonomy
@@ -196,6 +196,8 @@ CENTRE_PAPER = [
 """The paper's reading of its Fig. 4, model by model (A → E)."""
 
 SPREAD = "spread (mean distance to centre, pts)"
+CENTRE_HEADERS = {a: f"{a} (% of units)" for a in ROLE_SPACE}
+"""The headers :func:`centre_table`'s role columns are shown under."""
 FIVE_WAY = "five models: leave-one-out accuracy ≥ 2× chance"
 """R6's detail check (the old core check, issue 26)."""
 
@@ -320,6 +322,19 @@ def separation_checks(ladders: Mapping[int, Mapping]) -> SeparationSeeds:
 # Table 3: role shares over units against proportions over classes (claim R7)
 
 SPREADS_DIFFER = "the spreads differ (≥ 1 pt for some role, in every model)"
+
+
+def shares_beside_paper(by_unit: pd.DataFrame, arch: str, layer: str, profile: str):
+    """Table 3 shown: the paper's role shares above ours for each model (``by_unit``: a
+    :func:`unitroles.roles.mean_std` table of fractions over units; "%" in the headers, not the
+    cells), captioned with what ours measured (``arch``, ``layer``, ``profile``)."""
+    side = zhao2023.beside_paper(zhao2023.TABLE3, by_unit)
+    return tables.table(
+        side,
+        headers={role: f"{role} (%)" for role in side.columns},
+        caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
+        f"VGG16 on ImageNet (Table 3); ours: {arch} {layer}, {profile} profile.",
+    )
 
 
 @dataclass
