@@ -5,6 +5,9 @@ owe to the ranking. To stay quick they rerun the test on the first images a clas
 training and test sets (:func:`first_images`, :func:`exercise_sizes`), with the page's activation
 ranking and with others (:func:`rerank`, :func:`weight_order`), so that rows differ in the
 ranking alone; :func:`curve_row` and :func:`role_row` are the rows their tables show.
+:class:`CurveExercises` (Fig. 1) and :class:`RoleExercises` (Fig. 2) run a page's exercises and
+return the values their solutions glue ("n/a" under the paper profile, whose images are not
+rendered here).
 """
 
 from __future__ import annotations

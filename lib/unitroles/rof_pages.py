@@ -179,12 +179,6 @@ def curve_takeaway(summary: Mapping[str, pd.DataFrame], units: int, model: str) 
     )
 
 
-__all__ = [
-    "CURVE_PAPER", "CurveSeeds", "SPLITS", "curve_checks", "curve_glue", "curve_summaries",
-    "curve_takeaway", "old_turning", "shape_table",
-]  # fmt: skip
-
-
 # --------------------------------------------------------------------------------------------------
 # Fig. 4: the models in role space (claim R6)
 

@@ -6,7 +6,9 @@ then overfitted (the training curve turns later) or generalizing (the test curve
 confusing. This module reads a :class:`~unitroles.roles.Taxonomy` that way, for one class
 (:func:`class_roles`, :func:`class_table`) and for every class of the five models
 (:func:`partition_summary`, :func:`band_counts`), and compares two rankings' roles
-(:func:`role_crosstab`).
+(:func:`role_crosstab`). The page's claim R2 reads :func:`partition_checks`; its words and glue
+come from :func:`partition_ours`, :func:`shown_glue`, :func:`shown_takeaway` and
+:func:`band_exercise`.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 Each function draws one figure (or one panel) from a :class:`~unitroles.roles.Taxonomy` or the
 five models' :class:`~unitroles.generalization.ModelRoles`, in the book's look
-(:mod:`unitroles.plots`); a page gives the figure its caption and alt text
-(:func:`unitroles.plots.caption`). Curves are cross-entropy in nats against the number of units
-switched on; role proportions and shares are in % of the layer's units or of the classes.
+(:mod:`unitroles.plots`). A page's whole figure (:func:`turning_points_figure`,
+:func:`taxonomy_figure`, :func:`role_space_figure`, :func:`shares_figure`) comes back with its
+caption and alt text (:func:`unitroles.plots.caption`); the others leave them to the page.
+Curves are cross-entropy in nats against the number of units switched on; role proportions and
+shares are in % of the layer's units or of the classes.
 """
 
 from __future__ import annotations
