@@ -13,7 +13,7 @@ R7): means and spreads of the role shares over units against the proportions ove
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -80,7 +80,7 @@ class CurveSeeds:
     counted."""
     first: list[str]
     """The first seed's numbers in words, one string a split."""
-    n0: dict[str, list[float]] = field(default_factory=dict)
+    n0: dict[str, list[float]]
     """Per split, the median turning point (% of the units) of each seed."""
 
     def checks(self) -> tuple[dict[str, bool | None], list[str]]:
