@@ -66,135 +66,43 @@ run = profiles.check(
 )
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, role_figures, roles, study, tables, verdicts
+from unitroles import plots, report, reranking, rof_pages, role_figures, roles, tables
 
 plots.use_style()
 ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
 seeds = list(ladders)
-models = ladders[seeds[0]]  # the figures show the first seed; the claim reads every seed
-chosen = models[model_name]
+chosen = ladders[seeds[0]][model_name]  # the figures show the first seed; the claim reads all
 tax = chosen.taxonomy
 k = roles.representative_class(tax.test) if class_name is None else tax.class_index(class_name)
 shown = tax.class_names[k]
-summary = {
-    split: roles.rof_summary(getattr(tax, split), tax.class_names, early=early)
-    for split in ("train", "test")
-}
+summary = rof_pages.curve_summaries(tax, early)  # per split, one row a class: n0, E(0), E(n0)...
 print(chosen.description)
 print(f"{tax.units} units at {layer}; {len(tax.class_names)} classes; class shown: {shown}")
 
 # %%
-fig = role_figures.turning_points_figure(
-    tax, k, summary, title=f"(a) {tables.pretty(shown)}, {model_name}"
-)
-plots.caption(
-    fig,
-    f"(a) The ROF curves of the class {tables.pretty(shown)} in {model_name}: cross-entropy "
-    f"(nats) on its training and test images with the first n ranked units of {layer} on; dots "
-    "mark the turning points n0. (b) The turning points of every class's train and test curves, "
-    "as a percentage of the layer's units.",
-    alt=f"Loss curves falling from n = 0 to a minimum at n0 = "
-    f"{int(summary['train']['n0'].iloc[k])} (train) and {int(summary['test']['n0'].iloc[k])} "
-    f"(test) of {tax.units} units, then rising; a histogram of turning points with medians "
-    f"{100 * summary['train']['n0_fraction'].median():.0f}% (train) and "
-    f"{100 * summary['test']['n0_fraction'].median():.0f}% (test) of the units.",
-)
+role_figures.turning_points_figure(tax, k, summary, model=model_name, layer=layer)
 plots.show()
-
 
 # %% [markdown]
 # ## The curves' shape, over all classes
 
 # %%
-rows = {}
-for split, s in summary.items():
-    rows[f"ours, {split} curves"] = {
-        "median E(0) (nats)": s["loss_dead"].median(),
-        "median E(n0) (nats)": s["loss_min"].median(),
-        "median E(N) (nats)": s["loss_full"].median(),
-        f"median part of the fall made by {early:.0%} of the units (%)": 100
-        * s["early_recovery"].median(),
-        "median n0 (% of units)": 100 * s["n0_fraction"].median(),
-        "classes with n0 < N (%)": 100 * (s["n0"] < tax.units).mean(),
-    }
-table = pd.DataFrame(rows).round(2).astype(object)  # one row a quantity, one column a source
-table["paper (Fig. 1B, one curve)"] = [
-    "high", "lowest", "above E(n0)", "most: falls fast", "a small part", "the curve rises after",
-]  # fmt: skip
-display(report.table(table))
+display(report.table(rof_pages.shape_table(summary, tax.units, early)))
 
 # %% [markdown]
 # ## The claim
 
 # %%
-turning = verdicts.CLAIMS["R1"].core  # train / test: turning point ≤ 30%, then a rise
-old_turning = {split: f"{split}: turning point after a small part (median n0 ≤ 50% of units)"
-               for split in ("train", "test")}  # fmt: skip
-passes, ours, n0_all = {}, [], {"train": [], "test": []}  # n0_all: median n0 (%) a seed
-for seed in seeds:
-    tax_s = ladders[seed][model_name].taxonomy
-    for split in ("train", "test"):
-        s = roles.rof_summary(getattr(tax_s, split), tax_s.class_names, early=early)
-        recovery, frac = s["early_recovery"].median(), s["n0_fraction"].median()
-        rises = (s["n0"] < tax_s.units).mean()
-        n0_all[split].append(100 * frac)
-        fast = f"{split}: falls fast (median class makes ≥ half its fall with {early:.0%} of units)"
-        for name, ok in (
-            (fast, recovery >= 0.5),
-            (turning[0 if split == "train" else 1], frac <= 0.3),
-            (turning[2 if split == "train" else 3], rises >= 0.75),
-            (old_turning[split], frac <= 0.5),
-        ):
-            passes.setdefault(name, []).append(bool(ok))
-        if seed == seeds[0]:
-            ours.append(
-                f"{split}: {recovery:.0%} of the fall with {early:.0%} of units, median n0 = "
-                f"{frac:.0%} of units, n0 < N in {rises:.0%} of classes"
-            )
-old = {split: passes.pop(old_turning[split]) for split in ("train", "test")}
-checks, core = study.seed_checks(passes, core=list(turning))
-report.glue(
-    {
-        "shown_class": tables.pretty(shown),
-        "model": model_name,
-        "units": tax.units,
-        "n0_train_shown": int(summary["train"]["n0"].iloc[k]),
-        "n0_test_shown": int(summary["test"]["n0"].iloc[k]),
-        "median_n0_train": f"{100 * summary['train']['n0_fraction'].median():.0f}%",
-        "median_n0_test": f"{100 * summary['test']['n0_fraction'].median():.0f}%",
-        "rise_test": f"{summary['test']['rise'].median():.3f}",
-        "dead_test": f"{summary['test']['loss_dead'].median():.2f}",
-        "min_test": f"{summary['test']['loss_min'].median():.2f}",
-    }
-)
-report.glue(
-    {
-        "seeds_n": len(seeds),
-        "n0_train_seeds": verdicts.over_seeds(n0_all["train"], ".0f", alone=True) + "%",
-        "n0_test_seeds": verdicts.over_seeds(n0_all["test"], ".0f", alone=True) + "%",
-    }
-)
-report.claim(
-    "R1",
-    ours=f"{model_name}, {len(tax.class_names)} classes, seed {seeds[0]} — "
-    + "; ".join(ours)
-    + f"; median n0 over {len(seeds)} seeds: train {verdicts.over_seeds(n0_all['train'], '.0f')}"
-    f"%, test {verdicts.over_seeds(n0_all['test'], '.0f')}%",
-    checks=checks,
-    core=core,
-    profile=profile,
-)
+r1 = rof_pages.curve_checks({seed: ladders[seed][model_name].taxonomy for seed in seeds}, early)
+checks, core = r1.checks()  # each check voted over the seeds
+report.glue(rof_pages.curve_glue(tax, k, summary, model_name) | r1.glue())
+report.claim("R1", ours=r1.ours(model_name), checks=checks, core=core, profile=profile)
 report.takeaway(
-    f"in {model_name}, over {len(tax.class_names)} classes, the median test curve falls from "
-    f"{summary['test']['loss_dead'].median():.2f} nats (layer dead) to "
-    f"{summary['test']['loss_min'].median():.2f} at its turning point, reached with "
-    f"{100 * summary['test']['n0_fraction'].median():.0f}% of the units on (train: "
-    f"{100 * summary['train']['n0_fraction'].median():.0f}%), and rises after it in "
-    f"{(summary['test']['n0'] < tax.units).mean():.0%} of classes.",
+    rof_pages.curve_takeaway(summary, tax.units, model_name),
     paper="switching a dead layer's units back on in order of activation, the loss falls fast, "
     "bottoms out after a small part of the layer (the turning point) and then rises.",
     claim="R1",
@@ -219,8 +127,7 @@ report.takeaway(
 # old check is evaluated on this run too, and not counted:
 
 # %%
-old = {old_turning[split]: v for split, v in old.items()}
-report.check_changes("R1", {n: verdicts.seed_vote(v) for n, v in {**passes, **old}.items()})
+report.check_changes("R1", r1.votes())
 
 # %% [markdown]
 # ## Exercises
@@ -240,76 +147,11 @@ report.check_changes("R1", {n: verdicts.seed_vote(v) for n, v in {**passes, **ol
 # units?
 
 # %% tags=["hide-input", "solution"]
-import matplotlib.pyplot as plt
-
-from unitroles import reranking
-
-ex_images = 20  # images a class from each split, at most
-synthetic = run.synthetic  # the paper profile's images are not rendered here
-if synthetic:
-    model = run.trained(chosen.source).model
-    first = reranking.exercise_sizes(tax, ex_images)
-    ex_data = reranking.first_images(run.world_of("gen-A"), first)  # the page's image sets, first
-else:
-    first = {"train": "n/a", "test": "n/a"}
-N0_TEST = "median n0, test (% of units)"  # the columns of reranking.curve_row the prose reads
-EARLY = f"median part of the test fall made by {early:.0%} of the units"
-RISES = "classes with n0 < N, test (%)"
-ex_rows = {}
-
-
-def add_row(name, tag, s_train, s_test):
-    """One ranking's row (from the train and test :func:`roles.rof_summary`); glue its numbers
-    as ``ex_<tag>_n0``, ``ex_<tag>_early`` and ``ex_<tag>_rise``."""
-    row = ex_rows[name] = reranking.curve_row(s_train, s_test, tax.units, early)
-    report.glue(
-        {
-            f"ex_{tag}_n0": f"{round(row[N0_TEST])}%",
-            f"ex_{tag}_early": f"{round(100 * row[EARLY])}%",
-            f"ex_{tag}_rise": f"{round(row[RISES])}%",
-        }
-    )
-
-
-def rank_test(name, order):
-    """The ROF test of every class on the exercise images, units switched on in ``order``;
-    returns the curves and adds a row."""
-    curves = reranking.rerank(model, layer, ex_data, order, tax.class_names, name)
-    add_row(name, name, *(roles.rof_summary(c, early=early) for c in (curves.train, curves.test)))
-    return curves
-
-
-def not_run(*tags):
-    """The paper profile: glue the row numbers the prose reads as not computed."""
-    report.glue({f"ex_{t}_{v}": "n/a" for t in tags for v in ("n0", "early", "rise")})
-
-
-def direction(a, b):
-    """Where ``b``'s turning point lies relative to ``a``'s."""
-    if not synthetic:
-        return "n/a"
-    n0_a, n0_b = ex_rows[a][N0_TEST], ex_rows[b][N0_TEST]
-    return "later" if n0_b > n0_a else "earlier" if n0_b < n0_a else "at the same place"
-
-
-add_row("activation, all images (the page)", "page", summary["train"], summary["test"])
-ex_curves = {}
-if synthetic:
-    ex_curves["activation"] = rank_test("activation", tax.train.order)
-    weight_order = reranking.weight_order(model, layer, ex_data, len(tax.class_names))
-    ex_curves["weight"] = rank_test("weight", weight_order)
-else:
-    not_run("activation", "weight")
-report.glue(
-    {
-        "ex1_table": pd.DataFrame(ex_rows).T.round(2),
-        "ex_train_images": first["train"],
-        "ex_test_images": first["test"],
-        "ex_early": f"{early:.0%}",
-        "ex1_direction": direction("activation", "weight"),
-    }
-)
-
+# the page's model again, on the first 20 images a class of each split (all: its first row)
+ex = reranking.CurveExercises(run, chosen, layer, early, summary, most=20)
+ex.rank("activation", tax.train.order)  # the page's ranking, on the exercises' images
+ex.rank("weight", ex.weight_order)  # the filters' L1 norm: one order for every class
+report.glue(ex.glue("ex1", than=("activation", "weight")))
 
 # %% [markdown]
 # ````{admonition} Solution
@@ -334,15 +176,9 @@ report.glue(
 # weight ranking better than chance at finding the units a class needs?
 
 # %% tags=["hide-input", "solution"]
-if synthetic:
-    rng = np.random.default_rng(0)
-    shuffled = np.stack([rng.permutation(tax.units) for _ in tax.class_names])
-    ex_curves["random"] = rank_test("random", shuffled)
-else:
-    not_run("random")
-report.glue(
-    {"ex2_table": pd.DataFrame(ex_rows).T.round(2), "ex2_direction": direction("random", "weight")}
-)
+rng = np.random.default_rng(0)
+ex.rank("random", lambda: np.stack([rng.permutation(tax.units) for _ in tax.class_names]))
+report.glue(ex.glue("ex2", than=("random", "weight")))
 
 # %% [markdown]
 # ````{admonition} Solution
@@ -363,20 +199,9 @@ report.glue(
 # it. Where is the turning point now, and in how many classes does the curve still rise after it?
 
 # %% tags=["hide-input", "solution"]
-fig, ax = plots.figure(1, width=5.5, height=3.2)
-if synthetic:
-    ex_curves["reversed"] = rank_test("reversed", tax.train.order[:, ::-1].copy())
-    for i, (name, curves) in enumerate(ex_curves.items()):
-        ax.plot(np.arange(tax.units + 1), curves.test.loss[k], color=plots.PALETTE[i], label=name)
-    ax.set(
-        xlabel="units switched on, n", ylabel="cross-entropy E(n) (nats)",
-        title=f"{tables.pretty(shown)}, {model_name}: test curves by ranking",
-    )  # fmt: skip
-    ax.legend(fontsize=plots.SMALL)
-else:
-    ax.text(0.5, 0.5, "not run under the paper profile", ha="center", va="center")
-    not_run("reversed")
-report.glue({"ex3_table": pd.DataFrame(ex_rows).T.round(2), "ex3_figure": fig})
+ex.rank("reversed", tax.train.order[:, ::-1].copy())
+fig = ex.figure(k, title=f"{tables.pretty(shown)}, {model_name}: test curves by ranking")
+report.glue(ex.glue("ex3") | {"ex3_figure": fig})
 plt.close(fig)
 
 # %% [markdown]

@@ -66,10 +66,9 @@ run = profiles.check(
 )
 
 # %%
-import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, role_bands, role_figures, roles, tables, verdicts
+from unitroles import plots, report, reranking, role_bands, role_figures, roles, tables
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -80,38 +79,9 @@ shown = first.class_names[k]
 shown_roles = {name: role_bands.class_roles(taxa[name], k) for name in model_names}  # n0s, counts
 print(f"class shown: {shown}")
 
-
 # %%
-fig, axes = plots.figure(2, 2, width=7.0, height=5.8)
-for col, (name, letters) in enumerate(zip(model_names, ("ac", "bd"))):
-    ax_curve, ax_map = axes[0, col], axes[1, col]
-    role_figures.rof_panel(ax_curve, taxa[name], k)
-    ax_curve.set(
-        xlabel="units switched on, n (in rank order)", ylabel="cross-entropy E(n) (nats)",
-        title=f"({letters[0]}) {tables.pretty(shown)}, {name} (gap {models[name].gap:.2f})",
-    )  # fmt: skip
-    ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=plots.SMALL)
-    role_figures.role_map(ax_map, taxa[name])
-    ax_map.set(
-        xlabel="units switched on, n (in rank order)", ylabel="classes (by core units)",
-        title=f"({letters[1]}) every class of {name}",
-    )  # fmt: skip
-plots.role_legend(fig)
-plots.caption(
-    fig,
-    f"(a, b) Train and test ROF curves of {tables.pretty(shown)} in {model_names[0]} and "
-    f"{model_names[1]} (cross-entropy, nats); dots mark the two turning points, and the bands "
-    "colour the units by role in the order they are switched on. (c, d) Every class of each "
-    "model, one row each, its units in that class's rank order, coloured the same way.",
-    alt=f"Loss curves and role maps for {model_names[0]} and {model_names[1]}. "
-    + "; ".join(
-        f"{name}, {tables.pretty(shown)}: {role_bands.in_words(counts)}"
-        for name, counts in shown_roles.items()
-    )
-    + ".",
-)
+role_figures.taxonomy_figure(models, k, model_names)
 plots.show()
-
 
 # %% [markdown]
 # ## The class shown, and the partition in every model
@@ -119,55 +89,30 @@ plots.show()
 # %%
 display(report.table(role_bands.class_table({name: taxa[name] for name in model_names}, k)))
 
-
 # %%
 partition = role_bands.partition_summary(taxa)
 display(report.table(partition))
-
 
 # %% [markdown]
 # ## The claim
 
 # %%
 total = int(partition["classes"].sum())
-for i, (name, counts) in enumerate(shown_roles.items()):
-    report.glue({f"m{i}_{key}": value for key, value in counts.items()} | {f"m{i}": name})
-report.glue({"shown_class": tables.pretty(shown), "class_model_pairs": total})
-(partitioned,) = verdicts.CLAIMS["R2"].core
+report.glue(role_bands.shown_glue(shown_roles, tables.pretty(shown), total))
 report.claim(
     "R2",
-    ours=(
-        f"{int(partition['classes partitioned (7)'].sum())} of {total} (class, model) pairs "
-        f"partitioned; {shown}: "
-        + "; ".join(
-            f"{name}: n0 = {c['n0_train']} (train), {c['n0_test']} (test) → "
-            + role_bands.in_words(c)
-            for name, c in shown_roles.items()
-        )
-    ),
-    checks={
-        partitioned: bool((partition["classes partitioned (7)"] == partition["classes"]).all()),
-        "roles form bands of the rank order for every class": bool(
-            (partition["classes in bands (core, o|g, confusing)"] == partition["classes"]).all()
-        ),
-        "no class has both overfitted and generalizing units": bool(
-            (partition["classes with both overfitted and generalizing units"] == 0).all()
-        ),
-    },
+    ours=role_bands.partition_ours(partition, shown, shown_roles),
+    checks=role_bands.partition_checks(partition),
     profile=profile,
 )
-first_name, last_name = model_names
 report.takeaway(
-    f"for {tables.pretty(shown)}, {first_name} has {role_bands.in_words(shown_roles[first_name])}"
-    f" units and {last_name} {role_bands.in_words(shown_roles[last_name])}; the four roles "
-    f"partition the layer in all {total} (class, model) pairs, as they must.",
+    role_bands.shown_takeaway(shown_roles, tables.pretty(shown), total),
     paper="two turning points, one on training and one on test images, give every unit one of "
     "four roles for a class (a sketch).",
     claim="R2",
     note="An identity: the partition holds by definition, so its check tests our code, not the "
     "paper. How the units split among the roles is what the next pages compare.",
 )
-
 
 # %% [markdown]
 # In {glue:text}`m0`, the training curve of {glue:text}`shown_class` turns at
@@ -194,27 +139,10 @@ report.takeaway(
 # units does each role get? Write the four counts as functions of $n_0^{train}$, $n_0^{test}$ and
 # $N$, then check your formulas on every class of the five models (`tax.counts()`).
 
-
 # %% tags=["hide-input", "solution"]
 # role_bands.band_counts: core min(n0_train, n0_test), overfitted max(n0_train - n0_test, 0),
 # generalizing max(n0_test - n0_train, 0), confusing N - max(n0_train, n0_test)
-ex_tax = taxa[model_names[-1]]
-a, b = int(ex_tax.n0_train[k]), int(ex_tax.n0_test[k])
-report.glue(
-    {
-        "ex1_model": model_names[-1],
-        "ex1_n0_train": a,
-        "ex1_n0_test": b,
-        "ex1_units": ex_tax.units,
-        "ex1_worked": (
-            f"core min({a}, {b}) = {min(a, b)}, overfitted max({a} − {b}, 0) = {max(a - b, 0)}, "
-            f"generalizing max({b} − {a}, 0) = {max(b - a, 0)} and confusing "
-            f"{ex_tax.units} − max({a}, {b}) = {ex_tax.units - max(a, b)}"
-        ),
-        "ex1_matches": role_bands.band_count_matches(taxa),  # pairs the formulas count exactly
-    }
-)
-
+report.glue(role_bands.band_exercise(model_names[-1], taxa, k))
 
 # %% [markdown]
 # ```{admonition} Solution
@@ -235,62 +163,10 @@ report.glue(
 # ({glue:text}`ex2_images` a class), so that the rows differ in the ranking alone.)
 
 # %% tags=["hide-input", "solution"]
-from unitroles import reranking
-
-ex_images = 20  # images a class from each split, at most
-synthetic = run.synthetic  # the paper profile's images are not rendered here
-ex_taxa, ex_rows = {}, {}
-if synthetic:
-    K = len(first.class_names)
-    sizes = {name: reranking.exercise_sizes(taxa[name], ex_images) for name in model_names}
-    most = {split: max(s[split] for s in sizes.values()) for split in reranking.SPLITS}
-    rendered = reranking.first_images(run.world_of("gen-A"), most)
-    for name in model_names:
-        model = run.trained(models[name].source).model
-        data = reranking.head(rendered, sizes[name], K)
-        orders = {
-            "activation": taxa[name].train.order,
-            "weight": reranking.weight_order(model, layer, data, K),
-        }
-        for rank, order in orders.items():
-            tax = reranking.rerank(model, layer, data, order, taxa[name].class_names, rank)
-            ex_taxa[name, rank], ex_rows[name, rank] = tax, reranking.role_row(tax)
-
-
-ex2_table = pd.DataFrame(ex_rows).T.round(1)
-if len(ex2_table):
-    ex2_table.index.names = ["model", "ranking"]
-report.glue(
-    {
-        "ex2_first": model_names[0],
-        "ex2_last": model_names[-1],
-        "ex2_images": (
-            "; ".join(
-                f"{name}: {n['train']} training and {n['test']} test images"
-                for name, n in sizes.items()
-            )
-            if synthetic
-            else "n/a"
-        ),
-        "ex2_table": report.table(  # in a solution box, narrower than the page's column
-            ex2_table if synthetic else pd.DataFrame({"not run": ["paper profile"]}),
-            decimals=1,
-            headers={"median n0, train": "n0, train", "median n0, test": "n0, test"}
-            | {f"{r} (%)": r for r in roles.ROLES},
-            caption="n0: the median turning point over classes (units); roles: the mean "
-            "proportion of the layer's units (%).",
-        ),
-        **{
-            f"ex2_moves_{which}": (
-                reranking.largest_moves(ex_rows[name, "activation"], ex_rows[name, "weight"])
-                if synthetic
-                else "n/a"
-            )
-            for which, name in (("first", model_names[0]), ("last", model_names[-1]))
-        },
-    }
-)
-
+# both models again, units switched on by activation and by their filter's L1 norm, on the
+# first 20 images a class of each split
+ex = reranking.RoleExercises(run, models, model_names, layer, most=20)
+report.glue(ex.glue())
 
 # %% [markdown]
 # ````{admonition} Solution
@@ -314,15 +190,7 @@ report.glue(
 # core units come from?
 
 # %% tags=["hide-input", "solution"]
-if synthetic:
-    before = ex_taxa[model_names[0], "activation"].roles().ravel()
-    after = ex_taxa[model_names[0], "weight"].roles().ravel()
-    cross = role_bands.role_crosstab(before, after)
-    stay, origin = role_bands.core_flow(before, after)
-else:
-    cross, stay, origin = pd.DataFrame({"not run": ["paper profile"]}), "n/a", "n/a"
-report.glue({"ex3_table": cross, "ex3_stay": stay, "ex3_origin": origin})
-
+report.glue(ex.crosstab(model_names[0]))  # role under activation against role under weight
 
 # %% [markdown]
 # ````{admonition} Solution

@@ -55,11 +55,9 @@ from unitroles import params, profiles
 run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PAPER})
 
 # %%
-import numpy as np
-import pandas as pd
 from IPython.display import display
 
-from unitroles import plots, report, role_figures, roles, verdicts, zhao2023
+from unitroles import plots, report, rof_pages, role_figures, roles
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -73,66 +71,20 @@ print(f"{first.units} units at {layer}; shares over {len(first.class_names)} cla
 # ## Our five models beside the paper's
 
 # %%
-side = zhao2023.beside_paper(zhao2023.TABLE3, by_unit)  # "%" in the headers, not the cells
-display(
-    report.table(
-        side,
-        headers={role: f"{role} (%)" for role in side.columns},
-        caption=f"Role shares in % of the classes, mean ± standard deviation over units. Paper: "
-        f"VGG16 on ImageNet (Table 3); ours: {run.arch('vgg16-mini', 'VGG16')} {layer}, "
-        f"{profile} profile.",
-    )
-)
-
+arch = run.arch("vgg16-mini", "VGG16")
+display(rof_pages.shares_beside_paper(by_unit, arch, layer, profile))  # the paper's row, then ours
 
 # %%
-fig = role_figures.share_distributions(shares, ("core", "overfitted", "confusing"))
-plots.caption(
-    fig,
-    "The distribution of each role share over the layer's units (cumulative): for a share on the "
-    "x axis (% of classes for which a unit plays the role), the fraction of units with at most "
-    "that share; one line per model. Generalizing shares are left out, being near zero.",
-    alt="Three cumulative distribution plots (core, overfitted, confusing share). Median unit, "
-    "overfitted share: "
-    + ", ".join(f"{name} {100 * s['overfitted'].median():.0f}%" for name, s in shares.items())
-    + ".",
-)
+role_figures.shares_figure(shares)
 plots.show()
-
 
 # %% [markdown]
 # ## Means over units equal means over classes
 
 # %%
-check = pd.concat(
-    {
-        "mean over units (%)": 100 * by_unit.xs("mean", axis=1, level=1),
-        "mean over classes (%)": 100 * by_class.xs("mean", axis=1, level=1),
-        "std over units (%)": 100 * by_unit.xs("std", axis=1, level=1),
-        "std over classes (%)": 100 * by_class.xs("std", axis=1, level=1),
-    },
-    axis=1,
-)
-gap_means = float(
-    np.abs(by_unit.xs("mean", axis=1, level=1) - by_class.xs("mean", axis=1, level=1)).max().max()
-)
-spread_gap = (
-    (by_unit.xs("std", axis=1, level=1) - by_class.xs("std", axis=1, level=1)).abs().max(axis=1)
-)
-report.glue(
-    {
-        "gap_means": f"{gap_means:.1e}",
-        "spread_max": f"{100 * spread_gap.max():.1f}",
-        "spread_min": f"{100 * spread_gap.min():.1f}",
-        "core_sd_unit_A": f"{100 * by_unit.loc['model A', ('core', 'std')]:.1f}%",
-        "core_sd_class_A": f"{100 * by_class.loc['model A', ('core', 'std')]:.1f}%",
-    }
-)
-display(
-    report.table(  # one row a (model, role)
-        check.stack(level=1, future_stack=True).rename_axis(["model", "role"]), decimals=2
-    )
-)
+r7 = rof_pages.ShareIdentity(by_unit, by_class)
+report.glue(r7.glue())
+display(report.table(r7.table(), decimals=2))  # one row a (model, role)
 
 # %% [markdown]
 # The largest difference between a mean over units and the matching mean over classes is
@@ -142,28 +94,9 @@ display(
 # ## The claim
 
 # %%
-(equal,) = verdicts.CLAIMS["R7"].core
-report.claim(
-    "R7",
-    ours=(
-        f"largest difference of a mean over units from its mean over classes {gap_means:.1e}; "
-        "the spreads differ by "
-        f"{100 * spread_gap.min():.1f}–{100 * spread_gap.max():.1f} pts (largest role gap per "
-        "model)"
-    ),
-    checks={
-        equal: bool(gap_means <= 1e-12),
-        "the spreads differ (≥ 1 pt for some role, in every model)": bool(
-            (spread_gap >= 0.01).all()
-        ),
-    },
-    profile=profile,
-)
+report.claim("R7", ours=r7.ours(), checks=r7.checks(), profile=profile)
 report.takeaway(
-    f"the mean role shares over units equal the mean proportions over classes to {gap_means:.0e} "
-    f"in every model, as they must; the spreads differ by up to {100 * spread_gap.max():.1f} pts "
-    f"(model A's core share: {100 * by_unit.loc['model A', ('core', 'std')]:.1f}% from unit to "
-    f"unit, {100 * by_class.loc['model A', ('core', 'std')]:.1f}% from class to class).",
+    r7.takeaway(),
     paper="Table 3's mean role shares per unit equal Table 2's mean proportions per class; the "
     "standard deviations differ.",
     claim="R7",

@@ -111,3 +111,22 @@ def test_role_figures_draw_the_curves_and_maps():
     shares = {"model A": pd.DataFrame({r: [0.1, 0.5] for r in ROLES})}
     fig = role_figures.share_distributions(shares, ("core", "confusing"))
     assert len(fig.axes) == 2
+
+
+def test_partition_checks_words_and_the_first_exercise():
+    tax = _taxonomy(TRAIN, TEST, ORDER)
+    partition = role_bands.partition_summary({"m": tax})
+    checks = role_bands.partition_checks(partition)
+    assert list(checks.values()) == [True, True, True] and role_bands.BANDS in checks
+    shown = {"model A": role_bands.class_roles(tax, 0), "model E": role_bands.class_roles(tax, 1)}
+    ours = role_bands.partition_ours(partition, "c0", shown)
+    assert ours.startswith("2 of 2 (class, model) pairs partitioned; c0: model A: n0 = 3 (train)")
+    glued = role_bands.shown_glue(shown, "c0", 2)
+    assert glued["m0"] == "model A" and glued["m1_generalizing"] == 1 and glued["m0_n0_test"] == 1
+    assert glued["class_model_pairs"] == 2 and glued["shown_class"] == "c0"
+    assert role_bands.shown_takeaway(shown, "c0", 2).startswith(
+        "for c0, model A has 1 core, 2 overfitted, 0 generalizing, 1 confusing units and model E"
+    )
+    ex1 = role_bands.band_exercise("m", {"m": tax}, 0)
+    assert ex1["ex1_n0_train"] == 3 and ex1["ex1_matches"] == 2
+    assert ex1["ex1_worked"].startswith("core min(3, 1) = 1, overfitted max(3 − 1, 0) = 2")

@@ -6,7 +6,9 @@ then overfitted (the training curve turns later) or generalizing (the test curve
 confusing. This module reads a :class:`~unitroles.roles.Taxonomy` that way, for one class
 (:func:`class_roles`, :func:`class_table`) and for every class of the five models
 (:func:`partition_summary`, :func:`band_counts`), and compares two rankings' roles
-(:func:`role_crosstab`).
+(:func:`role_crosstab`). The page's claim R2 reads :func:`partition_checks`; its words and glue
+come from :func:`partition_ours`, :func:`shown_glue`, :func:`shown_takeaway` and
+:func:`band_exercise`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from . import verdicts
 from .roles import ROLES, Taxonomy, is_partition
 
 DEFINITIONS = {
@@ -139,3 +142,82 @@ def core_flow(before: np.ndarray, after: np.ndarray) -> tuple[str, str]:
         else "none (no core pairs)"
     )
     return stay, origin
+
+
+# --------------------------------------------------------------------------------------------------
+# The Fig. 2 page's claim (R2), its words and its first exercise
+
+BANDS = "roles form bands of the rank order for every class"
+NOT_BOTH = "no class has both overfitted and generalizing units"
+
+
+def partition_checks(partition: pd.DataFrame) -> dict[str, bool]:
+    """Claim R2's checks from :func:`partition_summary`: every class of every model partitioned
+    (eq. 7, the core check), in bands, and none with both overfitted and generalizing units."""
+    (partitioned,) = verdicts.CLAIMS["R2"].core
+    return {
+        partitioned: bool((partition["classes partitioned (7)"] == partition["classes"]).all()),
+        BANDS: bool(
+            (partition["classes in bands (core, o|g, confusing)"] == partition["classes"]).all()
+        ),
+        NOT_BOTH: bool(
+            (partition["classes with both overfitted and generalizing units"] == 0).all()
+        ),
+    }
+
+
+def partition_ours(
+    partition: pd.DataFrame, shown: str, shown_roles: Mapping[str, Mapping[str, int]]
+) -> str:
+    """The claim card's *ours*: the (class, model) pairs partitioned, then the class ``shown``'s
+    turning points and role counts in each model (``shown_roles``: name -> :func:`class_roles`).
+    """
+    total = int(partition["classes"].sum())
+    return (
+        f"{int(partition['classes partitioned (7)'].sum())} of {total} (class, model) pairs "
+        f"partitioned; {shown}: "
+        + "; ".join(
+            f"{name}: n0 = {c['n0_train']} (train), {c['n0_test']} (test) → " + in_words(c)
+            for name, c in shown_roles.items()
+        )
+    )
+
+
+def shown_glue(shown_roles: Mapping[str, Mapping[str, int]], shown: str, pairs: int) -> dict:
+    """What Fig. 2's prose reads: per model ``i`` shown, its name ``m<i>`` and the class's turning
+    points and role counts (``m<i>_n0_train``, ``m<i>_core``, …), the class ``shown_class`` and
+    the number of (class, model) ``pairs`` (``class_model_pairs``)."""
+    out = {}
+    for i, (name, counts) in enumerate(shown_roles.items()):
+        out |= {f"m{i}_{key}": value for key, value in counts.items()} | {f"m{i}": name}
+    return out | {"shown_class": shown, "class_model_pairs": pairs}
+
+
+def shown_takeaway(shown_roles: Mapping[str, Mapping[str, int]], shown: str, pairs: int) -> str:
+    """What Fig. 2's run shows, in words: the class's roles in the first and the last model
+    shown, and the partition over all ``pairs``."""
+    (first, a), (last, b) = list(shown_roles.items())[0], list(shown_roles.items())[-1]
+    return (
+        f"for {shown}, {first} has {in_words(a)} units and {last} {in_words(b)}; the four roles "
+        f"partition the layer in all {pairs} (class, model) pairs, as they must."
+    )
+
+
+def band_exercise(name: str, taxonomies: Mapping[str, Taxonomy], k: int) -> dict:
+    """Fig. 2's first exercise: class ``k``'s two turning points in model ``name`` (``ex1_*``),
+    the four role counts worked out from them (:func:`band_counts`, ``ex1_worked``), and the
+    (class, model) pairs of ``taxonomies`` whose counts the formulas give (``ex1_matches``)."""
+    tax = taxonomies[name]
+    a, b, n = int(tax.n0_train[k]), int(tax.n0_test[k]), tax.units
+    return {
+        "ex1_model": name,
+        "ex1_n0_train": a,
+        "ex1_n0_test": b,
+        "ex1_units": n,
+        "ex1_worked": (
+            f"core min({a}, {b}) = {min(a, b)}, overfitted max({a} − {b}, 0) = {max(a - b, 0)}, "
+            f"generalizing max({b} − {a}, 0) = {max(b - a, 0)} and confusing "
+            f"{n} − max({a}, {b}) = {n - max(a, b)}"
+        ),
+        "ex1_matches": band_count_matches(taxonomies),
+    }

@@ -2,9 +2,11 @@
 
 Each function draws one figure (or one panel) from a :class:`~unitroles.roles.Taxonomy` or the
 five models' :class:`~unitroles.generalization.ModelRoles`, in the book's look
-(:mod:`unitroles.plots`); a page gives the figure its caption and alt text
-(:func:`unitroles.plots.caption`). Curves are cross-entropy in nats against the number of units
-switched on; role proportions and shares are in % of the layer's units or of the classes.
+(:mod:`unitroles.plots`). A page's whole figure (:func:`turning_points_figure`,
+:func:`taxonomy_figure`, :func:`role_space_figure`, :func:`shares_figure`) comes back with its
+caption and alt text (:func:`unitroles.plots.caption`); the others leave them to the page.
+Curves are cross-entropy in nats against the number of units switched on; role proportions and
+shares are in % of the layer's units or of the classes.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 
-from . import plots
-from .role_bands import ranked_roles
+from . import plots, tables
+from .role_bands import class_roles, in_words, ranked_roles
 from .roles import ROLES, Taxonomy
 
 TRAIN_COLOUR, TEST_COLOUR = plots.PALETTE[0], plots.PALETTE[3]
@@ -49,10 +51,15 @@ def role_map(ax, tax: Taxonomy) -> None:
     ax.grid(False)
 
 
-def turning_points_figure(tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFrame], title: str):
+def turning_points_figure(
+    tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFrame], *, model: str, layer: str
+):
     """Fig. 1: (a) class ``k``'s train and test ROF curves, each turning point dotted and
     labelled; (b) the histogram of every class's turning points (% of the layer's units).
-    ``summary``: per split, :func:`~unitroles.rof.rof_summary`. Returns the figure."""
+    ``summary``: per split, :func:`~unitroles.rof.rof_summary`; ``model`` and ``layer`` name
+    what ``tax`` measured, in the title and caption. Returns the figure, captioned and with alt
+    text."""
+    title = f"(a) {tables.pretty(tax.class_names[k])}, {model}"
     n = np.arange(tax.units + 1)
     fig, (ax_a, ax_b) = plots.figure(2, width=7.0, height=3.1)
     for split, colour, height in (("train", TRAIN_COLOUR, 0.62), ("test", TEST_COLOUR, 0.8)):
@@ -80,7 +87,19 @@ def turning_points_figure(tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFr
         title="(b) turning points of every class",
     )  # fmt: skip
     ax_b.legend(fontsize=plots.SMALL)
-    return fig
+    n0 = {split: int(summary[split]["n0"].iloc[k]) for split in summary}
+    median = {split: 100 * summary[split]["n0_fraction"].median() for split in summary}
+    return plots.caption(
+        fig,
+        f"(a) The ROF curves of the class {tables.pretty(tax.class_names[k])} in {model}: "
+        f"cross-entropy (nats) on its training and test images with the first n ranked units of "
+        f"{layer} on; dots mark the turning points n0. (b) The turning points of every class's "
+        "train and test curves, as a percentage of the layer's units.",
+        alt=f"Loss curves falling from n = 0 to a minimum at n0 = {n0['train']} (train) and "
+        f"{n0['test']} (test) of {tax.units} units, then rising; a histogram of turning points "
+        f"with medians {median['train']:.0f}% (train) and {median['test']:.0f}% (test) of the "
+        "units.",
+    )
 
 
 def five_models_figure(models: Mapping, k: int, mean_divergence: pd.Series, title: str):
@@ -124,7 +143,8 @@ ROLE_SPACE = ("core", "overfitted", "confusing")
 def role_space_figure(points: pd.DataFrame):
     """Fig. 4: every (model, class) point of ``points`` (columns ``model`` and
     :data:`ROLE_SPACE`, in % of the layer's units) in the three 2-D projections of the role
-    space, each model's mean point outlined and lettered. Returns the figure."""
+    space, each model's mean point outlined and lettered. Returns the figure, captioned and with
+    alt text (each model's mean point)."""
     models = list(dict.fromkeys(points["model"]))
     colours, markers = dict(zip(models, plots.PALETTE)), dict(zip(models, "osD^v"))
     fig, axes = plots.figure(3, width=7.0, height=3.2)
@@ -155,7 +175,20 @@ def role_space_figure(points: pd.DataFrame):
         handles, labels, loc="outside lower center", ncol=len(models), fontsize=plots.SMALL,
         markerscale=1.5,
     )  # fmt: skip
-    return fig
+    means = points.groupby("model", sort=False)[list(ROLE_SPACE)].mean()
+    return plots.caption(
+        fig,
+        "Every class of every model as a point: the share of the layer's units (%) that are core, "
+        "overfitted and confusing for it, in the three 2-D projections of the paper's 3-D plot. "
+        "Small marks are classes, large outlined marks each model's mean point (letters A–E).",
+        alt="Three scatter plots of per-class role proportions for models A to E. Mean points "
+        "(core, overfitted, confusing %): "
+        + "; ".join(
+            f"{name}: {m['core']:.0f}, {m['overfitted']:.0f}, {m['confusing']:.0f}"
+            for name, m in means.iterrows()
+        )
+        + ".",
+    )
 
 
 def proportion_bars(panels: Mapping[str, pd.DataFrame]):
@@ -197,6 +230,23 @@ def share_distributions(shares: Mapping[str, pd.DataFrame], roles: Sequence[str]
     return fig
 
 
+def shares_figure(shares: Mapping[str, pd.DataFrame]):
+    """Table 3's figure: :func:`share_distributions` of the core, overfitted and confusing
+    shares (:data:`ROLE_SPACE`; generalizing shares are near zero). Returns the figure,
+    captioned and with alt text (each model's median overfitted share)."""
+    fig = share_distributions(shares, ROLE_SPACE)
+    return plots.caption(
+        fig,
+        "The distribution of each role share over the layer's units (cumulative): for a share on "
+        "the x axis (% of classes for which a unit plays the role), the fraction of units with at "
+        "most that share; one line per model. Generalizing shares are left out, being near zero.",
+        alt="Three cumulative distribution plots (core, overfitted, confusing share). Median "
+        "unit, overfitted share: "
+        + ", ".join(f"{name} {100 * s['overfitted'].median():.0f}%" for name, s in shares.items())
+        + ".",
+    )
+
+
 def accuracy_panels(
     panels: Mapping[str, pd.DataFrame], seeds: Mapping[str, pd.DataFrame] | None = None
 ):
@@ -226,3 +276,37 @@ def accuracy_panels(
         fontsize=plots.SMALL,
     )  # fmt: skip
     return fig
+
+
+def taxonomy_figure(models: Mapping, k: int, names: Sequence[str]):
+    """Fig. 2 from real curves: for each of the two models ``names`` (of ``models``: name ->
+    :class:`~unitroles.generalization.ModelRoles`), (a, b) class ``k``'s train and test ROF
+    curves over its role bands (:func:`rof_panel`) and (c, d) every class's role map
+    (:func:`role_map`). Returns the figure, captioned and with alt text."""
+    shown = tables.pretty(models[names[0]].taxonomy.class_names[k])
+    fig, axes = plots.figure(2, 2, width=7.0, height=5.8)
+    for col, (name, letters) in enumerate(zip(names, ("ac", "bd"))):
+        ax_curve, ax_map, tax = axes[0, col], axes[1, col], models[name].taxonomy
+        rof_panel(ax_curve, tax, k)
+        ax_curve.set(
+            xlabel="units switched on, n (in rank order)", ylabel="cross-entropy E(n) (nats)",
+            title=f"({letters[0]}) {shown}, {name} (gap {models[name].gap:.2f})",
+        )  # fmt: skip
+        ax_curve.legend(handles=ax_curve.get_lines()[:2], fontsize=plots.SMALL)
+        role_map(ax_map, tax)
+        ax_map.set(
+            xlabel="units switched on, n (in rank order)", ylabel="classes (by core units)",
+            title=f"({letters[1]}) every class of {name}",
+        )  # fmt: skip
+    plots.role_legend(fig)
+    counts = {name: in_words(class_roles(models[name].taxonomy, k)) for name in names}
+    return plots.caption(
+        fig,
+        f"(a, b) Train and test ROF curves of {shown} in {names[0]} and {names[1]} "
+        "(cross-entropy, nats); dots mark the two turning points, and the bands colour the units "
+        "by role in the order they are switched on. (c, d) Every class of each model, one row "
+        "each, its units in that class's rank order, coloured the same way.",
+        alt=f"Loss curves and role maps for {names[0]} and {names[1]}. "
+        + "; ".join(f"{name}, {shown}: {c}" for name, c in counts.items())
+        + ".",
+    )
