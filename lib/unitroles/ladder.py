@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import generalization
+from . import generalization, report, verdicts
 from .role_figures import ROLE_SPACE
 
 WELL, POOR = ("model A", "model B"), ("model D", "model E")
@@ -121,7 +121,139 @@ def pooled_proportions(
     }
 
 
-__all__ = [
-    "POOR", "WELL", "accuracy_rows", "divergence", "pooled_proportions", "role_means",
-    "role_points", "seeded", "separation", "spearman",
-]  # fmt: skip
+# --- Table 1: the five models' accuracies (claim R3) ----------------------------------------------
+
+GAP_RISES = "gap rises from A to E"
+TEST_FALLS = "test accuracy falls at every step from A to E"
+
+
+def accuracy_means(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Table 1's rows (:func:`accuracy_rows`) averaged over seeds: one row a model (A to E),
+    ``train_acc``, ``test_acc``, ``gap`` and ``train_seconds``."""
+    cols = ["train_acc", "test_acc", "gap", "train_seconds"]
+    return per_seed.groupby("model", sort=False)[cols].mean()
+
+
+def accuracy_outcomes(per_seed: pd.DataFrame) -> dict[str, list[bool]]:
+    """Claim R3's checks on each seed of Table 1's rows (:func:`accuracy_rows`): the gap rises
+    from A to E, the smallest gap is below 0.15 and the largest above 0.45 (R3's core), and test
+    accuracy falls at every step. Check name -> its outcome per seed."""
+    small, large = verdicts.CLAIMS["R3"].core
+    passes = {GAP_RISES: [], small: [], large: [], TEST_FALLS: []}
+    for _, one in per_seed.groupby("seed"):
+        g, t = one["gap"].to_numpy(), one["test_acc"].to_numpy()
+        passes[GAP_RISES].append(bool((g[1:] > g[:-1]).all()))
+        passes[small].append(bool(g.min() < 0.15))
+        passes[large].append(bool(g.max() > 0.45))
+        passes[TEST_FALLS].append(bool((t[1:] < t[:-1]).all()))
+    return passes
+
+
+def _joined(values, fmt: str, sep: str = ", ") -> str:
+    return sep.join(f"{v:{fmt}}" for v in values)
+
+
+def accuracy_glue(ours: pd.DataFrame, seeds_n: int) -> dict:
+    """Table 1 page's glue from :func:`accuracy_means`: model A's and E's gap and test accuracy,
+    the best test accuracy, the test ladder, whether test accuracy falls at every step, and the
+    gap and test series (fractions, A to E) the Zhao closing page reads."""
+    gaps, test = ours["gap"].to_numpy(), ours["test_acc"].to_numpy()
+    best = ours["test_acc"].idxmax()
+    falls = (test[1:] < test[:-1]).all()
+    return {
+        "gap_A": f"{gaps[0]:.3f}", "gap_E": f"{gaps[-1]:.3f}",
+        "test_A": f"{test[0]:.3f}", "test_E": f"{test[-1]:.3f}",
+        "train_E": f"{ours['train_acc'].iloc[-1]:.3f}",
+        "best_test_model": best, "best_test": f"{test.max():.3f}",
+        "test_ladder": _joined(test, ".2f", " → "), "seeds_n": seeds_n,
+        "gap_series": [round(float(g), 4) for g in gaps],
+        "test_series": [round(float(v), 4) for v in test],
+        "test_falls": "falls at every step" if falls
+        else f"does not fall at every step (the best test accuracy is {best}'s)",
+    }  # fmt: skip
+
+
+def accuracy_ours(ours: pd.DataFrame, seeds_n: int) -> str:
+    """Claim R3's "ours" line: the gaps and the test accuracies, A to E."""
+    return (
+        f"{_joined(ours['gap'], '.3f')} (A → E, mean of {seeds_n} seeds); test accuracy "
+        + _joined(ours["test_acc"], ".3f", " → ")
+    )
+
+
+def accuracy_takeaway(ours: pd.DataFrame) -> str:
+    """Table 1's takeaway, this run's half: the range of the gaps and the test ladder."""
+    gaps = ours["gap"]
+    return (
+        f"our gaps run from {gaps.min():.3f} to {gaps.max():.3f} (A → E: {_joined(gaps, '.2f')}), "
+        f"and test accuracy goes {_joined(ours['test_acc'], '.2f', ' → ')}."
+    )
+
+
+def accuracy_caption(paper: pd.DataFrame, ours: pd.DataFrame) -> dict[str, str]:
+    """Caption and alt text (:func:`unitroles.plots.caption`'s ``text`` and ``alt``) of Table 1's
+    figure (:func:`unitroles.role_figures.accuracy_panels`), the paper's panel beside ours."""
+    return {
+        "text": "Train and test accuracy (lines, fractions) and the generalization gap between "
+        "them (grey bars) of the five models, A (left) to E: (a) the paper's VGG16s on ImageNet, "
+        "(b) our vgg16-minis, the mean over seeds (small marks: each seed).",
+        "alt": f"Two panels of accuracy against model A to E. Paper: gaps "
+        f"{_joined(paper['gap'], '.2f')}; ours: gaps {_joined(ours['gap'], '.2f')}, test "
+        f"accuracy {_joined(ours['test_acc'], '.2f')}.",
+    }
+
+
+def recipe_table(ladders: Mapping[int, Mapping[str, object]] | None, ours: pd.DataFrame):
+    """The recipes that trained the ladder (``{seed: {"model A": Trained, …}}``), one row a rung:
+    training images, the train accuracy it stops at, the epochs each seed ran, augmentation,
+    weight decay, dropout and the mean training time (``ours["train_seconds"]``). ``None`` (the
+    paper profile): a note that the checkpoints are the user's."""
+    if ladders is None:
+        from IPython.display import HTML
+
+        return HTML(
+            "<p><em>Paper profile: the five models are your VGG16 checkpoints <code>gen-A.pth"
+            "</code> … <code>gen-E.pth</code>; their recipes are yours.</em></p>"
+        )
+    seeds = sorted(ladders)
+    runs = {m: [ladders[s][m] for s in seeds] for m in ladders[seeds[0]]}
+    recipes = [ts[0].recipe for ts in runs.values()]  # a rung's seeds differ only in the seed
+    table = pd.DataFrame(
+        {
+            "training images / class": [r.train_per_class for r in recipes],
+            "stops at train acc": [f"{r.stop_train_acc:.3f}" for r in recipes],
+            "epochs trained (each seed)": [
+                ", ".join(str(t.meta.get("epochs_run", t.recipe.epochs)) for t in ts)
+                + f" of {ts[0].recipe.epochs}"
+                for ts in runs.values()
+            ],
+            "augmentation": ["flips, shifts ≤ 4 px" if r.augment else "—" for r in recipes],
+            "weight decay": [f"{r.weight_decay:g}" for r in recipes],
+            "classifier dropout": [f"{r.classifier_dropout:g}" for r in recipes],
+            "training time (s, mean)": ours["train_seconds"].round(0).to_numpy(),
+        },
+        index=pd.Index([r.name for r in recipes], name="recipe"),
+    )
+    return report.table(table, wrap=["augmentation"])
+
+
+def trained_ladders(run) -> dict[int, dict[str, object]]:
+    """The ladder a page's profile trains (``run``: :class:`unitroles.profiles.Run`): every rung
+    ``gen-A`` … ``gen-E`` from every seed of ``run.ladder_seeds``, ``{seed: {"model A": Trained,
+    …}}``."""
+    from . import train
+
+    return {
+        s: {f"model {n[-1]}": run.trained(n, s) for n in train.GENERALIZATION_RECIPES}
+        for s in run.ladder_seeds
+    }
+
+
+def paper_accuracy_rows(checkpoint_dir, train_root, val_root, **kw) -> pd.DataFrame:
+    """Table 1's rows of the paper profile's five checkpoints (:func:`unitroles.paper.
+    generalization_table`, keywords passed on), one a model, as seed 0 (:func:`seeded`)."""
+    from . import paper
+
+    return seeded(
+        pd.DataFrame(paper.generalization_table(checkpoint_dir, train_root, val_root, **kw))
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import tables
 from .roles import format_mean_std, mean_std_table
 from .verdicts import over_seeds
 
@@ -82,4 +83,28 @@ def seed_table(per_seed: pd.DataFrame, columns, fmt: str = ".3f") -> pd.DataFram
             header: grouped[col].apply(lambda v: over_seeds(v.to_numpy(), fmt, alone=True))
             for col, header in columns.items()
         }
+    )
+
+
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' if n > 1 else ''}"
+
+
+def accuracy_table(per_seed: pd.DataFrame, *, arch: str, profile: str):
+    """Table 1 beside ours, styled for the page: the paper's train and test accuracy and gap
+    (:data:`TABLE1`) and each model's over our seeds (:func:`seed_table` of ``per_seed``, one row
+    per (model, seed)), fractions. ``arch`` and ``profile`` name our models in the caption."""
+    columns = {"train_acc": "train acc", "test_acc": "test acc", "gap": "gap"}
+    table = pd.concat(
+        {
+            "paper": TABLE1.rename(columns=columns).map("{:.3f}".format),
+            "ours": seed_table(per_seed, columns),
+        },
+        axis=1,
+    )
+    seeds_n = per_seed["seed"].nunique()
+    return tables.table(
+        table,
+        caption="Accuracies as fractions; gap = train − test. Paper: VGG16 on ImageNet; ours: "
+        f"{arch}, {profile} profile, mean over {_seeds(seeds_n)} (range in brackets).",
     )
