@@ -53,11 +53,12 @@ def divergence(models: Mapping[str, generalization.ModelRoles]) -> dict:
     ``divergence`` and ``shape_divergence`` (Series, A → E), their Spearman ρ with the gap
     (``rho``, ``rho_shape``), the partial Spearman ρ of a class's divergence with the model's
     place in the ladder, each class's loss gap held fixed (``partial``), the (model, class)
-    ``points`` and model A's mean core proportion (``core_a``, a fraction)."""
+    ``points``, each model's mean core proportion over classes (``core``, a Series of fractions)
+    and model A's (``core_a``)."""
     points = generalization.divergence_points(dict(models))
     means = points.groupby("model", sort=False)[["divergence", "shape_divergence"]].mean()
     gaps = pd.Series({name: m.gap for name, m in models.items()})
-    first = next(iter(models.values()))
+    core = pd.Series({name: m.taxonomy.proportions()["core"].mean() for name, m in models.items()})
     return {
         "gaps": gaps,
         "divergence": means["divergence"],
@@ -68,7 +69,8 @@ def divergence(models: Mapping[str, generalization.ModelRoles]) -> dict:
             points["divergence"], points["rank"], points["loss_gap"]
         ),
         "points": points,
-        "core_a": float(first.taxonomy.proportions()["core"].mean()),
+        "core": core,
+        "core_a": float(core.iloc[0]),
     }
 
 
@@ -256,4 +258,165 @@ def paper_accuracy_rows(checkpoint_dir, train_root, val_root, **kw) -> pd.DataFr
 
     return seeded(
         pd.DataFrame(paper.generalization_table(checkpoint_dir, train_root, val_root, **kw))
+    )
+
+
+# --- Fig. 3: train and test curves of five models (claim R4) -------------------------------------
+
+DIV_RISES = "divergence rises with the gap (Spearman ρ ≥ 0.7 over the five models)"
+A_BELOW_E = "model A's curves diverge less than model E's"
+
+
+def core_in_band() -> tuple[str, float, float]:
+    """The check that model A's mean core proportion lies in the paper's band (Table 2, model A:
+    mean ± 1 sd), with the band's ends (fractions): ``(name, lo, hi)``."""
+    from .zhao2023 import TABLE2
+
+    mean, sd = TABLE2.loc["model A", ("core", "mean")], TABLE2.loc["model A", ("core", "std")]
+    lo, hi = mean - sd, mean + sd
+    name = (
+        f"model A's mean core proportion lies in the paper's model A band ({lo:.1%}–{hi:.1%}, "
+        "Table 2's mean ± 1 sd)"
+    )
+    return name, lo, hi
+
+
+def divergence_outcomes(stats: Mapping[int, dict]) -> dict[str, list[bool]]:
+    """Claim R4's checks on each seed's :func:`divergence`: the shape divergence rises with the
+    gap (ρ ≥ 0.7) and the partial ρ with the ladder, loss gap held fixed, is ≥ 0.3 (R4's core);
+    the divergence rises with the gap, model A diverges less than model E, and model A's core
+    proportion lies in the paper's band (:func:`core_in_band`). Check name -> outcome per seed."""
+    shape_rises, partial_rises = verdicts.CLAIMS["R4"].core
+    band, lo, hi = core_in_band()
+    d = list(stats.values())
+    return {
+        shape_rises: [s["rho_shape"] >= 0.7 for s in d],
+        partial_rises: [s["partial"] >= 0.3 for s in d],
+        DIV_RISES: [s["rho"] >= 0.7 for s in d],
+        A_BELOW_E: [s["divergence"].iloc[0] < s["divergence"].iloc[-1] for s in d],
+        band: [lo <= s["core_a"] <= hi for s in d],
+    }
+
+
+def divergence_table(d: dict):
+    """Fig. 3's per-model table of one seed's :func:`divergence`: gap, mean divergence and mean
+    shape divergence (nats), mean core proportion (%), styled for the page."""
+    table = pd.DataFrame(
+        {
+            "gap": d["gaps"],
+            "mean divergence (nats)": d["divergence"],
+            "mean shape divergence (nats)": d["shape_divergence"],
+            "mean core proportion": d["core"],
+        }
+    )
+    return report.table(table, decimals=3, percent=["mean core proportion"])
+
+
+def _class_counts(models: Mapping[str, generalization.ModelRoles], k: int) -> dict:
+    return {name: m.taxonomy.counts().iloc[k] for name, m in models.items()}
+
+
+def class_table(models: Mapping[str, generalization.ModelRoles], k: int, d: dict):
+    """Class ``k`` in each model of one seed: its units in each role and its train–test
+    divergence (nats, from :func:`divergence`'s ``points``), styled for the page."""
+    from .roles import ROLES
+
+    counts = _class_counts(models, k)
+    shown = next(iter(models.values())).taxonomy.class_names[k]
+    points = d["points"]
+    div = points[points["class"] == shown].set_index("model")["divergence"]
+    table = pd.DataFrame(
+        {r: {name: int(c[r]) for name, c in counts.items()} for r in ROLES}
+        | {"divergence (nats)": {name: div[name] for name in models}}
+    )
+    return report.table(table, headers={r: f"{r} units" for r in ROLES}, decimals=3)
+
+
+def five_models_caption(
+    models: Mapping[str, generalization.ModelRoles], k: int, d: dict, layer: str
+) -> dict[str, str]:
+    """Caption and alt text (:func:`unitroles.plots.caption`'s ``text`` and ``alt``) of Fig. 3
+    (:func:`unitroles.role_figures.five_models_figure`) for class ``k`` and one seed's
+    :func:`divergence` ``d``."""
+    from .tables import pretty
+
+    shown = pretty(next(iter(models.values())).taxonomy.class_names[k])
+    counts = _class_counts(models, k)
+    units = "; ".join(
+        f"{name}: {c['core']} core, {c['overfitted']} overfitted units"
+        for name, c in counts.items()
+    )
+    return {
+        "text": f"Train (blue) and test (vermilion) ROF curves of the class {shown} in models A "
+        f"to E: cross-entropy (nats) with the first n ranked units of {layer} on; the background "
+        "colours each unit's role. Last panel: each model's mean train–test divergence over all "
+        "classes (nats) against its generalization gap.",
+        "alt": f"Five panels of train and test loss curves for {shown}, one a model, {units}. A "
+        f"sixth panel: mean divergence {_joined(d['divergence'], '.3f')} nats against gaps "
+        f"{_joined(d['gaps'], '.2f')}.",
+    }
+
+
+def divergence_seed_table(stats: Mapping[int, dict]) -> pd.DataFrame:
+    """Per seed (rows): the Spearman ρ of the mean divergence and of the mean shape divergence
+    with the gap, and the partial ρ with the ladder, loss gap held fixed (:func:`divergence`)."""
+    d = stats.values()
+    return pd.DataFrame(
+        {
+            "ρ (divergence, gap)": [s["rho"] for s in d],
+            "ρ (shape divergence, gap)": [s["rho_shape"] for s in d],
+            "partial ρ (loss gap held fixed)": [s["partial"] for s in d],
+        },
+        index=pd.Index(list(stats), name="seed"),
+    )
+
+
+def divergence_glue(
+    stats: Mapping[int, dict], models: Mapping[str, generalization.ModelRoles], k: int
+) -> dict:
+    """Fig. 3 page's glue: the first seed's correlations, divergences, core units of class ``k``
+    and core proportion; how divergence ranks with the ladder and with the loss gap over that
+    seed's (model, class) points; the shape and partial ρ over seeds."""
+    from .tables import pretty
+
+    d = next(iter(stats.values()))
+    points, tax = d["points"], next(iter(models.values())).taxonomy
+    by_seed = divergence_seed_table(stats)
+    rho_with = {c: float(points["divergence"].corr(points[c], method="spearman")) for c in
+                ("rank", "loss_gap")}  # fmt: skip
+    return {
+        "shown_class": pretty(tax.class_names[k]),
+        "rho": f"{d['rho']:.2f}", "rho_shape": f"{d['rho_shape']:.2f}",
+        "div_A": f"{d['divergence'].iloc[0]:.3f}", "div_E": f"{d['divergence'].iloc[-1]:.3f}",
+        "core_A": int(_class_counts(models, k)["model A"]["core"]),
+        "units": tax.units, "core_share_A": f"{d['core_a']:.1%}",
+        "rho_rank": f"{rho_with['rank']:.2f}", "rho_loss_gap": f"{rho_with['loss_gap']:.2f}",
+        "partial": f"{d['partial']:.2f}", "seeds_n": len(stats),
+        "partial_seeds": verdicts.over_seeds(by_seed.iloc[:, 2], ".2f", alone=True),
+        "shape_seeds": verdicts.over_seeds(by_seed.iloc[:, 1], ".2f", alone=True),
+    }  # fmt: skip
+
+
+def divergence_ours(stats: Mapping[int, dict]) -> str:
+    """Claim R4's "ours" line: the first seed's mean divergence A → E, the shape and partial ρ
+    over seeds, model A's mean core proportion (first seed)."""
+    seed, d = next(iter(stats.items()))
+    by_seed = divergence_seed_table(stats)
+    return (
+        f"seed {seed}: mean divergence A → E: {_joined(d['divergence'], '.3f')} nats; over "
+        f"{len(stats)} seeds, Spearman ρ of the shape divergence with the gap "
+        f"{verdicts.over_seeds(by_seed.iloc[:, 1], '.2f', alone=True)}, partial ρ with the loss "
+        f"gap held fixed {verdicts.over_seeds(by_seed.iloc[:, 2], '.2f', alone=True)}; model A's "
+        f"mean core proportion {d['core_a']:.1%} (seed {seed})"
+    )
+
+
+def divergence_takeaway(d: dict) -> str:
+    """Fig. 3's takeaway, this run's half, from one seed's :func:`divergence`."""
+    div, so = d["divergence"], "so does" if d["rho_shape"] >= 0.7 else "less so does"
+    return (
+        f"averaged over classes, model A's train and test curves lie {div.iloc[0]:.3f} nats "
+        f"apart and model E's {div.iloc[-1]:.3f}; over the five models the divergence follows "
+        f"the gap (ρ = {d['rho']:.2f}), and {so} the divergence of the curves' shapes "
+        f"(ρ = {d['rho_shape']:.2f})."
     )
