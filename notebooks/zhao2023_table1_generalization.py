@@ -64,7 +64,7 @@ else:  # your five checkpoints, as one seed
         skip_unreadable=skip_unreadable,
     )  # fmt: skip
 seeds = sorted(per_seed["seed"].unique())
-ours = ladder.accuracy_means(per_seed)  # the mean over seeds, a model a row
+ours = zhao2023.accuracy_means(per_seed)  # the mean over seeds, a model a row
 
 # %% [markdown]
 # ## Our five models beside the paper's
@@ -77,7 +77,7 @@ display(zhao2023.accuracy_table(per_seed, arch=arch, profile=profile))
 # The recipes that trained our five models (the Zhao chapter page shows this table too):
 
 # %%
-recipe_table = ladder.recipe_table(ladders, ours)
+recipe_table = zhao2023.recipe_table(ladders, ours)
 report.glue({"recipe_table": recipe_table})  # an HTML table: the chapter page pastes it
 display(recipe_table)
 
@@ -86,21 +86,21 @@ PAPER = zhao2023.TABLE1  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
 fig = role_figures.accuracy_panels(
     {"(a) paper": PAPER, "(b) ours": ours}, seeds={"(b) ours": per_seed}
 )
-plots.caption(fig, **ladder.accuracy_caption(PAPER, ours))
+plots.caption(fig, **zhao2023.accuracy_caption(PAPER, ours))
 plots.show()
 
 # %% [markdown]
 # ## The claim
 
 # %%
-passes = ladder.accuracy_outcomes(per_seed)  # check -> its outcome on each seed
+passes = zhao2023.accuracy_outcomes(per_seed)  # check -> its outcome on each seed
 checks, core = study.seed_checks(passes, core=verdicts.CLAIMS["R3"].core)
-report.glue(ladder.accuracy_glue(ours, len(seeds)))
+report.glue(zhao2023.accuracy_glue(ours, len(seeds)))
 report.claim(
-    "R3", ours=ladder.accuracy_ours(ours, len(seeds)), checks=checks, core=core, profile=profile
+    "R3", ours=zhao2023.accuracy_ours(ours, len(seeds)), checks=checks, core=core, profile=profile
 )
 report.takeaway(
-    ladder.accuracy_takeaway(ours),
+    zhao2023.accuracy_takeaway(ours),
     paper="five VGG16 models with gaps from 0.075 (model A) to 0.604 (model E); test accuracy "
     "falls from 0.657 to 0.374 as the gap grows.",
     claim="R3",

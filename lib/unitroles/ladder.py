@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import generalization, report, verdicts
 from .role_figures import ROLE_SPACE
+from .zhao2023 import TABLE2, joined
 
 WELL, POOR = ("model A", "model B"), ("model D", "model E")
 """The well and the poorly generalized pair of Zhao et al.'s Fig. 4 reading ("A and B are quite
@@ -123,122 +124,6 @@ def pooled_proportions(
     }
 
 
-# --- Table 1: the five models' accuracies (claim R3) ----------------------------------------------
-
-GAP_RISES = "gap rises from A to E"
-TEST_FALLS = "test accuracy falls at every step from A to E"
-
-
-def accuracy_means(per_seed: pd.DataFrame) -> pd.DataFrame:
-    """Table 1's rows (:func:`accuracy_rows`) averaged over seeds: one row a model (A to E),
-    ``train_acc``, ``test_acc``, ``gap`` and ``train_seconds``."""
-    cols = ["train_acc", "test_acc", "gap", "train_seconds"]
-    return per_seed.groupby("model", sort=False)[cols].mean()
-
-
-def accuracy_outcomes(per_seed: pd.DataFrame) -> dict[str, list[bool]]:
-    """Claim R3's checks on each seed of Table 1's rows (:func:`accuracy_rows`): the gap rises
-    from A to E, the smallest gap is below 0.15 and the largest above 0.45 (R3's core), and test
-    accuracy falls at every step. Check name -> its outcome per seed."""
-    small, large = verdicts.CLAIMS["R3"].core
-    passes = {GAP_RISES: [], small: [], large: [], TEST_FALLS: []}
-    for _, one in per_seed.groupby("seed"):
-        g, t = one["gap"].to_numpy(), one["test_acc"].to_numpy()
-        passes[GAP_RISES].append(bool((g[1:] > g[:-1]).all()))
-        passes[small].append(bool(g.min() < 0.15))
-        passes[large].append(bool(g.max() > 0.45))
-        passes[TEST_FALLS].append(bool((t[1:] < t[:-1]).all()))
-    return passes
-
-
-def _joined(values, fmt: str, sep: str = ", ") -> str:
-    return sep.join(f"{v:{fmt}}" for v in values)
-
-
-def accuracy_glue(ours: pd.DataFrame, seeds_n: int) -> dict:
-    """Table 1 page's glue from :func:`accuracy_means`: model A's and E's gap and test accuracy,
-    the best test accuracy, the test ladder, whether test accuracy falls at every step, and the
-    gap and test series (fractions, A to E) the Zhao closing page reads."""
-    gaps, test = ours["gap"].to_numpy(), ours["test_acc"].to_numpy()
-    best = ours["test_acc"].idxmax()
-    falls = (test[1:] < test[:-1]).all()
-    return {
-        "gap_A": f"{gaps[0]:.3f}", "gap_E": f"{gaps[-1]:.3f}",
-        "test_A": f"{test[0]:.3f}", "test_E": f"{test[-1]:.3f}",
-        "train_E": f"{ours['train_acc'].iloc[-1]:.3f}",
-        "best_test_model": best, "best_test": f"{test.max():.3f}",
-        "test_ladder": _joined(test, ".2f", " → "), "seeds_n": seeds_n,
-        "gap_series": [round(float(g), 4) for g in gaps],
-        "test_series": [round(float(v), 4) for v in test],
-        "test_falls": "falls at every step" if falls
-        else f"does not fall at every step (the best test accuracy is {best}'s)",
-    }  # fmt: skip
-
-
-def accuracy_ours(ours: pd.DataFrame, seeds_n: int) -> str:
-    """Claim R3's "ours" line: the gaps and the test accuracies, A to E."""
-    return (
-        f"{_joined(ours['gap'], '.3f')} (A → E, mean of {seeds_n} seeds); test accuracy "
-        + _joined(ours["test_acc"], ".3f", " → ")
-    )
-
-
-def accuracy_takeaway(ours: pd.DataFrame) -> str:
-    """Table 1's takeaway, this run's half: the range of the gaps and the test ladder."""
-    gaps = ours["gap"]
-    return (
-        f"our gaps run from {gaps.min():.3f} to {gaps.max():.3f} (A → E: {_joined(gaps, '.2f')}), "
-        f"and test accuracy goes {_joined(ours['test_acc'], '.2f', ' → ')}."
-    )
-
-
-def accuracy_caption(paper: pd.DataFrame, ours: pd.DataFrame) -> dict[str, str]:
-    """Caption and alt text (:func:`unitroles.plots.caption`'s ``text`` and ``alt``) of Table 1's
-    figure (:func:`unitroles.role_figures.accuracy_panels`), the paper's panel beside ours."""
-    return {
-        "text": "Train and test accuracy (lines, fractions) and the generalization gap between "
-        "them (grey bars) of the five models, A (left) to E: (a) the paper's VGG16s on ImageNet, "
-        "(b) our vgg16-minis, the mean over seeds (small marks: each seed).",
-        "alt": f"Two panels of accuracy against model A to E. Paper: gaps "
-        f"{_joined(paper['gap'], '.2f')}; ours: gaps {_joined(ours['gap'], '.2f')}, test "
-        f"accuracy {_joined(ours['test_acc'], '.2f')}.",
-    }
-
-
-def recipe_table(ladders: Mapping[int, Mapping[str, object]] | None, ours: pd.DataFrame):
-    """The recipes that trained the ladder (``{seed: {"model A": Trained, …}}``), one row a rung:
-    training images, the train accuracy it stops at, the epochs each seed ran, augmentation,
-    weight decay, dropout and the mean training time (``ours["train_seconds"]``). ``None`` (the
-    paper profile): a note that the checkpoints are the user's."""
-    if ladders is None:
-        from IPython.display import HTML
-
-        return HTML(
-            "<p><em>Paper profile: the five models are your VGG16 checkpoints <code>gen-A.pth"
-            "</code> … <code>gen-E.pth</code>; their recipes are yours.</em></p>"
-        )
-    seeds = sorted(ladders)
-    runs = {m: [ladders[s][m] for s in seeds] for m in ladders[seeds[0]]}
-    recipes = [ts[0].recipe for ts in runs.values()]  # a rung's seeds differ only in the seed
-    table = pd.DataFrame(
-        {
-            "training images / class": [r.train_per_class for r in recipes],
-            "stops at train acc": [f"{r.stop_train_acc:.3f}" for r in recipes],
-            "epochs trained (each seed)": [
-                ", ".join(str(t.meta.get("epochs_run", t.recipe.epochs)) for t in ts)
-                + f" of {ts[0].recipe.epochs}"
-                for ts in runs.values()
-            ],
-            "augmentation": ["flips, shifts ≤ 4 px" if r.augment else "—" for r in recipes],
-            "weight decay": [f"{r.weight_decay:g}" for r in recipes],
-            "classifier dropout": [f"{r.classifier_dropout:g}" for r in recipes],
-            "training time (s, mean)": ours["train_seconds"].round(0).to_numpy(),
-        },
-        index=pd.Index([r.name for r in recipes], name="recipe"),
-    )
-    return report.table(table, wrap=["augmentation"])
-
-
 def trained_ladders(run) -> dict[int, dict[str, object]]:
     """The ladder a page's profile trains (``run``: :class:`unitroles.profiles.Run`): every rung
     ``gen-A`` … ``gen-E`` from every seed of ``run.ladder_seeds``, ``{seed: {"model A": Trained,
@@ -270,8 +155,6 @@ A_BELOW_E = "model A's curves diverge less than model E's"
 def core_in_band() -> tuple[str, float, float]:
     """The check that model A's mean core proportion lies in the paper's band (Table 2, model A:
     mean ± 1 sd), with the band's ends (fractions): ``(name, lo, hi)``."""
-    from .zhao2023 import TABLE2
-
     mean, sd = TABLE2.loc["model A", ("core", "mean")], TABLE2.loc["model A", ("core", "std")]
     lo, hi = mean - sd, mean + sd
     name = (
@@ -352,8 +235,8 @@ def five_models_caption(
         "colours each unit's role. Last panel: each model's mean train–test divergence over all "
         "classes (nats) against its generalization gap.",
         "alt": f"Five panels of train and test loss curves for {shown}, one a model, {units}. A "
-        f"sixth panel: mean divergence {_joined(d['divergence'], '.3f')} nats against gaps "
-        f"{_joined(d['gaps'], '.2f')}.",
+        f"sixth panel: mean divergence {joined(d['divergence'], '.3f')} nats against gaps "
+        f"{joined(d['gaps'], '.2f')}.",
     }
 
 
@@ -403,7 +286,7 @@ def divergence_ours(stats: Mapping[int, dict]) -> str:
     seed, d = next(iter(stats.items()))
     by_seed = divergence_seed_table(stats)
     return (
-        f"seed {seed}: mean divergence A → E: {_joined(d['divergence'], '.3f')} nats; over "
+        f"seed {seed}: mean divergence A → E: {joined(d['divergence'], '.3f')} nats; over "
         f"{len(stats)} seeds, Spearman ρ of the shape divergence with the gap "
         f"{verdicts.over_seeds(by_seed.iloc[:, 1], '.2f', alone=True)}, partial ρ with the loss "
         f"gap held fixed {verdicts.over_seeds(by_seed.iloc[:, 2], '.2f', alone=True)}; model A's "
@@ -420,3 +303,216 @@ def divergence_takeaway(d: dict) -> str:
         f"the gap (ρ = {d['rho']:.2f}), and {so} the divergence of the curves' shapes "
         f"(ρ = {d['rho_shape']:.2f})."
     )
+
+
+# --- Table 2: mean role proportions A to E (claim R5) ---------------------------------------------
+
+TREND_CHECKS = {
+    "over_rises": "overfitted rises A → E (Spearman ρ ≥ 0.9 at every ε)",
+    "conf_falls": "confusing falls A → E (Spearman ρ ≤ −0.9 at every ε)",
+    "gen_rare": "generalizing rare (mean < 5% in every model, at every ε)",
+    "core_band": "core in a band (model means within 15 pts at every ε)",
+}
+"""Claim R5's checks (:meth:`unitroles.generalization.Trend.checks`' keys -> the names shown)."""
+TREND_CORE = (TREND_CHECKS["over_rises"], TREND_CHECKS["conf_falls"])
+"""R5's core checks: the overfitted proportion rises and the confusing one falls."""
+
+
+def seed_trends(
+    ladder: Mapping[int, Mapping[str, generalization.ModelRoles]],
+) -> dict[int, dict[float, generalization.Trend]]:
+    """Each seed's :func:`unitroles.generalization.role_trend` at every tolerance of
+    :data:`unitroles.generalization.TOLERANCES`: ``{seed: {tolerance: Trend}}``."""
+    tolerances = generalization.TOLERANCES
+    return {
+        s: {eps: generalization.role_trend(dict(models), eps) for eps in tolerances}
+        for s, models in ladder.items()
+    }
+
+
+def trend_outcomes(trends: Mapping[int, Mapping[float, generalization.Trend]]):
+    """Claim R5's checks on each seed of :func:`seed_trends`: a check passes on a seed when it
+    passes there at every tolerance. Returns ``(passes, hinges)``: shown name -> outcome per
+    seed, and the :data:`TREND_CHECKS` keys whose outcome changes with the tolerance on some
+    seed."""
+    per_tolerance = {  # check -> seed -> its outcome at each tolerance
+        n: [[t.checks()[n] for t in tr.values()] for tr in trends.values()] for n in TREND_CHECKS
+    }
+    passes = {TREND_CHECKS[n]: [all(v) for v in by_seed] for n, by_seed in per_tolerance.items()}
+    hinges = [n for n, by_seed in per_tolerance.items() if any(len(set(v)) > 1 for v in by_seed)]
+    return passes, hinges
+
+
+def _pct(values) -> str:
+    return " → ".join(f"{100 * v:.1f}" for v in values)
+
+
+def tolerance_table(
+    models: Mapping[str, generalization.ModelRoles], trends: Mapping[float, generalization.Trend]
+) -> pd.DataFrame:
+    """One seed's roles read at each tolerance (columns): the overfitted, confusing and core
+    means A → E (%), their ρ with the model order, the largest generalizing mean and the median
+    class's turning points on the train and the test curve (units), A → E."""
+
+    def n0(eps: float, split: str) -> str:
+        return " → ".join(
+            f"{np.median(getattr(m.taxonomy.with_tolerance(eps), split)):.0f}"
+            for m in models.values()
+        )
+
+    return pd.DataFrame(
+        {
+            f"ε = {eps:.1%}": {
+                "overfitted A → E (%)": _pct(t.means["overfitted"]),
+                "confusing A → E (%)": _pct(t.means["confusing"]),
+                "core A → E (%)": _pct(t.means["core"]),
+                "ρ (overfitted, order)": f"{t.rho_over:.2f}",
+                "ρ (confusing, order)": f"{t.rho_conf:.2f}",
+                "largest generalizing mean (%)": f"{100 * t.gen_max:.1f}",
+                "median n0, train, A → E (units)": n0(eps, "n0_train"),
+                "median n0, test, A → E (units)": n0(eps, "n0_test"),
+            }
+            for eps, t in trends.items()
+        }
+    )
+
+
+def turning_point_glue(
+    models: Mapping[str, generalization.ModelRoles], trends: Mapping[float, generalization.Trend]
+) -> dict:
+    """Table 2 page's diagnosis of one seed's last model: the median class's ``n0_train -
+    n0_test`` at ε = 0 and at the first tolerance above it, the overfitted proportion there and
+    the reading of it (whether most overfitted units sit on the training curve's slow descent)."""
+    last = list(models)[-1]
+    small = generalization.TOLERANCES[1]
+    tax = models[last].taxonomy
+    apart = {
+        eps: float(
+            np.median(tax.with_tolerance(eps).n0_train - tax.with_tolerance(eps).n0_test)
+        )
+        for eps in (0.0, small)
+    }  # fmt: skip
+    over_small = trends[small].means["overfitted"][last]
+    return {
+        "apart_exact": f"{apart[0.0]:.0f}",
+        "apart_tolerant": f"{apart[small]:.0f}",
+        "over_E_tolerant": f"{100 * over_small:.1f}%",
+        "over_reading": (
+            "Most of our overfitted units therefore lower the training loss by less than "
+            f"{small:.1%} of the curve's fall each: the training curve descends very slowly after "
+            "the test curve has turned, and the exact argmin counts every unit of that slow "
+            "descent as overfitted."
+            if over_small < 0.5 * trends[0.0].means.loc[last, "overfitted"]
+            else f"Most overfitted units remain at ε = {small:.1%}: they lower the training loss "
+            "by more than that share of its fall, not only on a floor."
+        ),
+        "eps_small": f"{small:.1%}",
+    }
+
+
+def _trend_summary(seed_means: pd.DataFrame, trends: Mapping[int, Mapping[float, object]]):
+    """Each role's mean over classes A → E averaged over seeds (fractions, ε = 0), the ρ of the
+    overfitted and confusing means with the model order over seeds, and the largest generalizing
+    mean on any seed."""
+    from .roles import ROLES
+
+    grouped = seed_means.groupby("model", sort=False)
+    mean = {r: grouped[r].mean() / 100 for r in ROLES}
+    rhos = {
+        k: verdicts.over_seeds([getattr(tr[0.0], k) for tr in trends.values()], ".2f", alone=True)
+        for k in ("rho_over", "rho_conf")
+    }
+    return mean, rhos, max(tr[0.0].gen_max for tr in trends.values())
+
+
+def proportion_glue(
+    seed_means: pd.DataFrame,
+    trends: Mapping[int, Mapping[float, generalization.Trend]],
+    models: Mapping[str, generalization.ModelRoles],
+    hinges: list[str],
+) -> dict:
+    """Table 2 page's glue: model A's and the last model's overfitted and confusing mean (%,
+    over seeds, :func:`role_means` rows ``seed_means``), the core band, the largest generalizing
+    mean, the ρ over seeds, the first seed's last model's training-curve floor, whether the
+    reading hinges on the tolerance (``hinges``, :func:`trend_outcomes`), and the mean role
+    series A → E (fractions) the Zhao closing page reads."""
+    from .roles import ROLES, rof_summary
+
+    mean, rhos, gen_max = _trend_summary(seed_means, trends)
+    last = list(models)[-1]
+    train_shape = rof_summary(models[last].taxonomy.train)
+    eps_list = ", ".join(f"{eps:.1%}" for eps in generalization.TOLERANCES)
+
+    def seed_range(col: str, model: str) -> str:
+        values = seed_means.loc[seed_means.model == model, col]
+        return verdicts.over_seeds(values, ".1f", alone=True) + "%"
+
+    return {
+        "seed0": int(next(iter(trends))), "seeds_n": len(trends), "last_model": last,
+        "last_train_min": f"{train_shape['loss_min'].median():.1e}",
+        "last_train_rise": f"{train_shape['rise'].median():.1e}",
+        "over_A": seed_range("overfitted", "model A"), "over_E": seed_range("overfitted", last),
+        "conf_A": seed_range("confusing", "model A"), "conf_E": seed_range("confusing", last),
+        "core_lo": f"{100 * mean['core'].min():.1f}%",
+        "core_hi": f"{100 * mean['core'].max():.1f}%",
+        "gen_max": f"{100 * gen_max:.1f}%", **rhos, "tolerances": eps_list,
+        **{f"{r}_series": [round(float(v), 4) for v in mean[r]] for r in ROLES},
+        "hinge": (
+            "The conclusion does not hinge on the tolerance: on every seed every check comes out "
+            f"the same at ε = {eps_list}, so the numbers quoted are the paper's reading (ε = 0)."
+            if not hinges
+            else "The conclusion hinges on the tolerance on some seed for: "
+            + "; ".join(TREND_CHECKS[n].split(" (")[0] for n in hinges)
+            + ". The verdict counts a check as passed on a seed only when it passes there at "
+            "every tolerance."
+        ),
+    }  # fmt: skip
+
+
+def proportion_ours(seed_means: pd.DataFrame, trends: Mapping[int, Mapping[float, object]]):
+    """Claim R5's "ours" line: the mean overfitted and confusing proportions A → E over seeds,
+    the largest generalizing one, the core band and the overfitted ρ."""
+    mean, rhos, gen_max = _trend_summary(seed_means, trends)
+    eps_list = ", ".join(f"{eps:.1%}" for eps in generalization.TOLERANCES)
+    return (
+        f"mean over {len(trends)} seeds: overfitted {_pct(mean['overfitted'])}%; confusing "
+        f"{_pct(mean['confusing'])}%; generalizing ≤ {100 * gen_max:.1f}% (any seed); core "
+        f"{100 * mean['core'].min():.1f}–{100 * mean['core'].max():.1f}%; ρ (overfitted, order) "
+        f"{rhos['rho_over']} (turning points at ε = 0; checks at ε = {eps_list})"
+    )
+
+
+def proportion_takeaway(
+    seed_means: pd.DataFrame, trends: Mapping[int, Mapping[float, object]], hinges: list[str]
+) -> str:
+    """Table 2's takeaway, this run's half: the overfitted and confusing means A → E, their ρ,
+    the largest generalizing mean and whether the reading depends on the tolerance."""
+    mean, rhos, gen_max = _trend_summary(seed_means, trends)
+    return (
+        f"from model A to model E our overfitted proportion goes {_pct(mean['overfitted'])}% and "
+        f"the confusing proportion {_pct(mean['confusing'])}% (means of {len(trends)} seeds; rank "
+        f"correlations with the model order {rhos['rho_over']} and {rhos['rho_conf']}); "
+        f"generalizing units stay at most {100 * gen_max:.1f}% of the layer."
+        + (
+            " The reading does not depend on how the turning point is taken."
+            if not hinges
+            else " Part of it depends on how the turning point is taken on a flat curve (see "
+            "below)."
+        )
+    )
+
+
+def proportion_caption(ours: pd.DataFrame) -> dict[str, str]:
+    """Caption and alt text of Table 2's bars (:func:`unitroles.role_figures.proportion_bars`),
+    the paper's beside ``ours`` (:func:`unitroles.roles.mean_std` of fractions)."""
+    return {
+        "text": "Mean role proportion over classes (% of the layer's units; whiskers: one standard "
+        "deviation over classes) for models A to E: the paper's Table 2 (left) and our run "
+        "(right).",
+        "alt": "Grouped bars of core, overfitted, generalizing and confusing proportions for "
+        "models A to E. Ours, overfitted: "
+        + ", ".join(f"{100 * v:.0f}%" for v in ours[("overfitted", "mean")])
+        + "; confusing: "
+        + ", ".join(f"{100 * v:.0f}%" for v in ours[("confusing", "mean")])
+        + ".",
+    }

@@ -8,11 +8,13 @@ that compares with them; :func:`beside_paper` sets the paper's row of each model
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from . import tables
 from .roles import format_mean_std, mean_std_table
-from .verdicts import over_seeds
+from .verdicts import CLAIMS, over_seeds
 
 MODELS = ("model A", "model B", "model C", "model D", "model E")
 """The five models, best generalized (A) to worst (E)."""
@@ -108,3 +110,154 @@ def accuracy_table(per_seed: pd.DataFrame, *, arch: str, profile: str):
         caption="Accuracies as fractions; gap = train − test. Paper: VGG16 on ImageNet; ours: "
         f"{arch}, {profile} profile, mean over {_seeds(seeds_n)} (range in brackets).",
     )
+
+
+def proportions_table(ours: pd.DataFrame, seed_means: pd.DataFrame, *, caption: str):
+    """Table 2 (and Table 1's gaps) beside ours, styled for the page: :func:`beside_paper` of
+    ``ours`` (:func:`~unitroles.roles.mean_std`, fractions) with our gaps the mean over seeds of
+    ``seed_means`` (one row per (model, seed), ``gap``); ``caption`` says what ours are."""
+    from .roles import ROLES
+
+    side = beside_paper(
+        TABLE2,
+        ours,
+        paper_gaps=TABLE1["gap"],
+        our_gaps=seed_means.groupby("model", sort=False)["gap"].mean(),
+    )
+    return tables.table(
+        side,
+        headers={role: f"{role} (%)" for role in ROLES},
+        caption="Role proportions in % of the layer's units, mean ± standard deviation over "
+        "classes; gap: training minus test accuracy. Paper: VGG16 on ImageNet (Tables 1 and 2); "
+        f"ours: {caption}.",
+    )
+
+
+def band_table(seed_means: pd.DataFrame):
+    """Each model's mean role proportions (% of the layer) over seeds, as the mean and, in
+    brackets, the range (:func:`seed_table` of ``seed_means``, one row per (model, seed)), with
+    the paper's overfitted and confusing means beside ours; styled for the page."""
+    from .roles import ROLES
+
+    band = seed_table(seed_means, {r: f"{r} (%)" for r in ROLES}, fmt=".1f")
+    paper = (100 * TABLE2.xs("mean", axis=1, level=1)).round(1)
+    band.insert(2, "overfitted, paper (%)", paper["overfitted"].map("{:.1f}".format).to_numpy())
+    band["confusing, paper (%)"] = paper["confusing"].map("{:.1f}".format).to_numpy()
+    return tables.table(band)
+
+
+# --- Table 1: the five models' accuracies (claim R3) ----------------------------------------------
+
+GAP_RISES = "gap rises from A to E"
+TEST_FALLS = "test accuracy falls at every step from A to E"
+
+
+def accuracy_means(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Table 1's rows (:func:`accuracy_rows`) averaged over seeds: one row a model (A to E),
+    ``train_acc``, ``test_acc``, ``gap`` and ``train_seconds``."""
+    cols = ["train_acc", "test_acc", "gap", "train_seconds"]
+    return per_seed.groupby("model", sort=False)[cols].mean()
+
+
+def accuracy_outcomes(per_seed: pd.DataFrame) -> dict[str, list[bool]]:
+    """Claim R3's checks on each seed of Table 1's rows (:func:`accuracy_rows`): the gap rises
+    from A to E, the smallest gap is below 0.15 and the largest above 0.45 (R3's core), and test
+    accuracy falls at every step. Check name -> its outcome per seed."""
+    small, large = CLAIMS["R3"].core
+    passes = {GAP_RISES: [], small: [], large: [], TEST_FALLS: []}
+    for _, one in per_seed.groupby("seed"):
+        g, t = one["gap"].to_numpy(), one["test_acc"].to_numpy()
+        passes[GAP_RISES].append(bool((g[1:] > g[:-1]).all()))
+        passes[small].append(bool(g.min() < 0.15))
+        passes[large].append(bool(g.max() > 0.45))
+        passes[TEST_FALLS].append(bool((t[1:] < t[:-1]).all()))
+    return passes
+
+
+def joined(values, fmt: str, sep: str = ", ") -> str:
+    """``values`` each written with format spec ``fmt``, joined by ``sep``: ``"0.08, 0.13"``."""
+    return sep.join(f"{v:{fmt}}" for v in values)
+
+
+def accuracy_glue(ours: pd.DataFrame, seeds_n: int) -> dict:
+    """Table 1 page's glue from :func:`accuracy_means`: model A's and E's gap and test accuracy,
+    the best test accuracy, the test ladder, whether test accuracy falls at every step, and the
+    gap and test series (fractions, A to E) the Zhao closing page reads."""
+    gaps, test = ours["gap"].to_numpy(), ours["test_acc"].to_numpy()
+    best = ours["test_acc"].idxmax()
+    falls = (test[1:] < test[:-1]).all()
+    return {
+        "gap_A": f"{gaps[0]:.3f}", "gap_E": f"{gaps[-1]:.3f}",
+        "test_A": f"{test[0]:.3f}", "test_E": f"{test[-1]:.3f}",
+        "train_E": f"{ours['train_acc'].iloc[-1]:.3f}",
+        "best_test_model": best, "best_test": f"{test.max():.3f}",
+        "test_ladder": joined(test, ".2f", " → "), "seeds_n": seeds_n,
+        "gap_series": [round(float(g), 4) for g in gaps],
+        "test_series": [round(float(v), 4) for v in test],
+        "test_falls": "falls at every step" if falls
+        else f"does not fall at every step (the best test accuracy is {best}'s)",
+    }  # fmt: skip
+
+
+def accuracy_ours(ours: pd.DataFrame, seeds_n: int) -> str:
+    """Claim R3's "ours" line: the gaps and the test accuracies, A to E."""
+    return (
+        f"{joined(ours['gap'], '.3f')} (A → E, mean of {seeds_n} seeds); test accuracy "
+        + joined(ours["test_acc"], ".3f", " → ")
+    )
+
+
+def accuracy_takeaway(ours: pd.DataFrame) -> str:
+    """Table 1's takeaway, this run's half: the range of the gaps and the test ladder."""
+    gaps = ours["gap"]
+    return (
+        f"our gaps run from {gaps.min():.3f} to {gaps.max():.3f} (A → E: {joined(gaps, '.2f')}), "
+        f"and test accuracy goes {joined(ours['test_acc'], '.2f', ' → ')}."
+    )
+
+
+def accuracy_caption(paper: pd.DataFrame, ours: pd.DataFrame) -> dict[str, str]:
+    """Caption and alt text (:func:`unitroles.plots.caption`'s ``text`` and ``alt``) of Table 1's
+    figure (:func:`unitroles.role_figures.accuracy_panels`), the paper's panel beside ours."""
+    return {
+        "text": "Train and test accuracy (lines, fractions) and the generalization gap between "
+        "them (grey bars) of the five models, A (left) to E: (a) the paper's VGG16s on ImageNet, "
+        "(b) our vgg16-minis, the mean over seeds (small marks: each seed).",
+        "alt": f"Two panels of accuracy against model A to E. Paper: gaps "
+        f"{joined(paper['gap'], '.2f')}; ours: gaps {joined(ours['gap'], '.2f')}, test "
+        f"accuracy {joined(ours['test_acc'], '.2f')}.",
+    }
+
+
+def recipe_table(ladders: Mapping[int, Mapping[str, object]] | None, ours: pd.DataFrame):
+    """The recipes that trained the ladder (``{seed: {"model A": Trained, …}}``), one row a rung:
+    training images, the train accuracy it stops at, the epochs each seed ran, augmentation,
+    weight decay, dropout and the mean training time (``ours["train_seconds"]``). ``None`` (the
+    paper profile): a note that the checkpoints are the user's."""
+    if ladders is None:
+        from IPython.display import HTML
+
+        return HTML(
+            "<p><em>Paper profile: the five models are your VGG16 checkpoints <code>gen-A.pth"
+            "</code> … <code>gen-E.pth</code>; their recipes are yours.</em></p>"
+        )
+    seeds = sorted(ladders)
+    runs = {m: [ladders[s][m] for s in seeds] for m in ladders[seeds[0]]}
+    recipes = [ts[0].recipe for ts in runs.values()]  # a rung's seeds differ only in the seed
+    table = pd.DataFrame(
+        {
+            "training images / class": [r.train_per_class for r in recipes],
+            "stops at train acc": [f"{r.stop_train_acc:.3f}" for r in recipes],
+            "epochs trained (each seed)": [
+                ", ".join(str(t.meta.get("epochs_run", t.recipe.epochs)) for t in ts)
+                + f" of {ts[0].recipe.epochs}"
+                for ts in runs.values()
+            ],
+            "augmentation": ["flips, shifts ≤ 4 px" if r.augment else "—" for r in recipes],
+            "weight decay": [f"{r.weight_decay:g}" for r in recipes],
+            "classifier dropout": [f"{r.classifier_dropout:g}" for r in recipes],
+            "training time (s, mean)": ours["train_seconds"].round(0).to_numpy(),
+        },
+        index=pd.Index([r.name for r in recipes], name="recipe"),
+    )
+    return tables.table(table, wrap=["augmentation"])
