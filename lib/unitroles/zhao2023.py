@@ -261,3 +261,135 @@ def recipe_table(ladders: Mapping[int, Mapping[str, object]] | None, ours: pd.Da
         index=pd.Index([r.name for r in recipes], name="recipe"),
     )
     return tables.table(table, wrap=["augmentation"])
+
+
+# --- The closing page: the claims side by side, read back from the executed pages ---------------
+
+CLOSING_PAGES = {
+    "table1": "zhao2023_table1_generalization",
+    "fig3": "zhao2023_fig3_models",
+    "fig4": "zhao2023_fig4_role_space",
+    "table2": "zhao2023_table2_role_proportions",
+}
+"""The pages the closing page reads back (key -> notebook name)."""
+
+
+def read_pages(folder) -> tuple[dict, dict[str, dict]]:
+    """The Zhao claims (``R…``, id -> :class:`~unitroles.verdicts.Claim`) of the executed pages
+    in ``folder`` and the glued values of each page of :data:`CLOSING_PAGES` (key -> glue); a
+    missing page is an error that says to run the Zhao pages first."""
+    from pathlib import Path
+
+    from . import report
+
+    folder = Path(folder)
+    found = {k: folder / f"{p}.ipynb" for k, p in CLOSING_PAGES.items()}
+    absent = [p.name for p in found.values() if not p.exists()]
+    if absent:
+        raise FileNotFoundError(
+            f"{folder.resolve()} lacks {', '.join(absent)}: run the Zhao pages first "
+            "(make book runs them before this one)"
+        )
+    claims = {c.id: c for c in report.claims_in(folder) if c.id.startswith("R")}
+    return claims, {k: report.glued(p) for k, p in found.items()}
+
+
+def claim_verdict(claims: Mapping, claim_id: str) -> str:
+    """A claim's verdict as the side-by-side table shows it: mark, verdict, count and kind."""
+    from .verdicts import MARKS
+
+    c = claims.get(claim_id)
+    if c is None:
+        return "not run in this build"
+    return f"{MARKS[c.verdict]} {c.verdict} ({c.count()}; {c.kind})"
+
+
+def side_by_side(claims: Mapping, glued: Mapping[str, dict]):
+    """The closing page's table: per claim R3–R6, what it is about, the paper's numbers, this
+    run's (read from the pages' glue, :func:`read_pages`) and the verdict; styled."""
+    t1, f3, f4, t2 = (glued[k] for k in ("table1", "fig3", "fig4", "table2"))
+    rows = [
+        ("R3", "the five models", "gaps 0.075 → 0.604; test accuracy 0.657 → 0.374 (A → E)",
+         f"gaps {t1.get('gap_A')} → {t1.get('gap_E')}; test accuracy {t1.get('test_ladder')} "
+         f"(means of {t1.get('seeds_n')} seeds)"),
+        ("R4", "train vs test ROF curves",
+         "similar for well-generalized models, diverge for poorly generalized ones",
+         f"over {f3.get('seeds_n')} seeds: ρ of the shape divergence with the gap "
+         f"{f3.get('shape_seeds')}; partial ρ with the ladder, loss gap held fixed, "
+         f"{f3.get('partial_seeds')}; seed {f4.get('seed0')}: mean divergence {f3.get('div_A')} "
+         f"(A) → {f3.get('div_E')} nats (E)"),
+        ("R5", "overfitted and confusing units",
+         "overfitted 3.1% → 61.4%, confusing 79.1% → 20.9% (A → E); generalizing ≤ 1.8%",
+         f"overfitted {t2.get('over_A')} → {t2.get('over_E')}, confusing {t2.get('conf_A')} → "
+         f"{t2.get('conf_E')}; generalizing ≤ {t2.get('gen_max')}"),
+        ("R6", "the models in role space",
+         "per-class proportions separate the models (by eye); A and B quite similar",
+         f"nearest-centroid leave-one-out, A+B vs D+E {f4.get('loo_2_seeds')}; five models "
+         f"{f4.get('loo_5_seeds')} (chance {f4.get('chance')}), over {f3.get('seeds_n')} seeds"),
+    ]  # fmt: skip
+    side = pd.DataFrame(
+        [(c, what, paper, ours, claim_verdict(claims, c)) for c, what, paper, ours in rows],
+        columns=["claim", "what", "the paper", "this run", "verdict"],
+    ).set_index("claim")
+    return tables.table(side)
+
+
+def closing_figure(glued: Mapping[str, dict]):
+    """The paper (dashed, squares) beside this run (solid, circles), models A to E: (left) gap
+    and test accuracy (fractions, :data:`TABLE1`); (right) the mean overfitted, confusing and
+    core proportions (%, :data:`TABLE2`), ours read from the Table 1 and Table 2 pages' glued
+    series. Captioned; returns the figure."""
+    import numpy as np
+
+    from . import plots
+
+    t1, t2 = glued["table1"], glued["table2"]
+    paper = {"gap": TABLE1["gap"], "test": TABLE1["test_acc"]}
+    paper |= {r: TABLE2[(r, "mean")] for r in ("overfitted", "confusing", "core")}
+    ours = {"gap": t1.get("gap_series"), "test": t1.get("test_series")}
+    ours |= {r: t2.get(f"{r}_series") for r in ("overfitted", "confusing", "core")}
+    x = np.arange(5)
+    fig, axes = plots.figure(2, width=7.0, height=4.0)
+    styles = {
+        "paper": {"ls": "--", "marker": "s", "alpha": 0.75},
+        "ours": {"ls": "-", "marker": "o"},
+    }
+    colours = [(0, "gap", plots.PALETTE[0]), (0, "test", plots.PALETTE[1])]
+    colours += [(1, r, plots.ROLE_COLORS[r]) for r in ("overfitted", "confusing", "core")]
+    for who, values in (("paper", paper), ("ours", ours)):
+        for panel, key, colour in colours:
+            if values[key] is not None and len(values[key]):
+                y = np.asarray(values[key], float) * (100 if panel else 1)
+                axes[panel].plot(x, y, color=colour, label=f"{key} ({who})", **styles[who])
+    axes[0].set(xlabel="model", ylabel="accuracy or gap (fraction)", ylim=(0, 1))
+    axes[1].set(xlabel="model", ylabel="mean proportion (% of the layer)", ylim=(0, 100))
+    for ax in axes:
+        ax.set_xticks(x, list("ABCDE"))
+        ax.legend(fontsize=plots.SMALL, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    return plots.caption(
+        fig,
+        "The paper (dashed, squares) and this run (solid, circles), models A to E. Left: "
+        "generalization gap and test accuracy (fractions). Right: mean proportion of the last "
+        "conv layer's units that are overfitted, confusing and core (% of the layer).",
+        alt="Two line charts over models A to E. Ours: gaps "
+        + joined(ours["gap"] or [], ".2f")
+        + "; overfitted "
+        + ", ".join(f"{100 * v:.0f}%" for v in ours["overfitted"] or [])
+        + "; confusing "
+        + ", ".join(f"{100 * v:.0f}%" for v in ours["confusing"] or [])
+        + ".",
+    )
+
+
+def closing_takeaway(tally: Mapping[str, int], glued: Mapping[str, dict]) -> str:
+    """The closing page's takeaway, this run's half: the verdicts of R4–R6 (``tally``,
+    :func:`unitroles.verdicts.tally`) and the overfitted and confusing proportions, A to E."""
+    from .verdicts import in_words
+
+    t2 = glued["table2"]
+    return (
+        f"of the {sum(tally.values())} claims that link roles to generalization (R4–R6), "
+        f"{in_words(tally)} on our ladder. As the gap grows from A to E, overfitted units go from "
+        f"{t2.get('over_A')} to {t2.get('over_E')} of the layer and confusing units from "
+        f"{t2.get('conf_A')} to {t2.get('conf_E')}."
+    )
