@@ -6,7 +6,8 @@ LADDER_SEEDS`. A page that compares the five models measures its quantity on eac
 …}``) and lets the seeds vote on each check (:func:`unitroles.study.seed_checks`); a page that
 shows one model's curves shows the first seed. This module holds the per-seed measurements the
 pages share: accuracies (Table 1), curve divergence (Fig. 3), role points and their separation
-(Fig. 4) and mean role proportions (Table 2).
+(Fig. 4) and mean role proportions (Table 2); and, for the Fig. 3 and Table 2 pages, their
+checks over seeds, tables, captions, glue and the claim's lines (R4, R5) written from them.
 """
 
 from __future__ import annotations

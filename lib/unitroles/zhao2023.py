@@ -3,7 +3,10 @@
 :data:`TABLE1` (accuracies and gaps), :data:`TABLE2` (role proportions over classes) and
 :data:`TABLE3` (role shares over units) as the paper prints them, typed in once for every page
 that compares with them; :func:`beside_paper` sets the paper's row of each model above ours, and
-:func:`seed_table` writes a value of each model over the ladder's seeds.
+:func:`seed_table` writes a value of each model over the ladder's seeds. The Table 1 page's
+checks, tables, captions and glue (claim R3, ``accuracy_*``, :func:`recipe_table`), Table 2's
+tables beside the paper's, and the closing page (:func:`read_pages`, :func:`side_by_side`,
+:func:`closing_figure`), which reads the other pages back, are here too.
 """
 
 from __future__ import annotations
