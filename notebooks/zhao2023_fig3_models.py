@@ -63,79 +63,32 @@ run = profiles.check(
 )
 
 # %%
-import pandas as pd
 from IPython.display import display
 
-from unitroles import (
-    generalization,
-    ladder,
-    plots,
-    report,
-    role_figures,
-    roles,
-    study,
-    tables,
-    verdicts,
-)  # fmt: skip
+from unitroles import ladder, plots, report, role_figures, roles, study, tables, verdicts
 
 plots.use_style()
 ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
+# every seed's curve divergence per model, its rank correlation with the gap, core proportions
+stats = {seed: ladder.divergence(models) for seed, models in ladders.items()}
 seeds = list(ladders)
-models = ladders[seeds[0]]  # the figures show the first seed; the claim reads every seed
+models, d0 = ladders[seeds[0]], stats[seeds[0]]  # the figures show the first seed
 first = models["model A"].taxonomy
 k = roles.representative_class(first.test) if class_name is None else first.class_index(class_name)
 shown = first.class_names[k]
-counts = {name: m.taxonomy.counts().iloc[k] for name, m in models.items()}
-divergence = {name: generalization.curve_divergence(m.taxonomy) for name, m in models.items()}
-gaps = pd.Series({name: m.gap for name, m in models.items()})
 print(f"class shown: {shown}; {first.units} units at {layer}")
 
 # %%
-mean_div = pd.Series({name: d.mean() for name, d in divergence.items()})
-fig = role_figures.five_models_figure(models, k, mean_div, f"{tables.pretty(shown)}, {layer}")
-plots.caption(
-    fig,
-    f"Train (blue) and test (vermilion) ROF curves of the class {tables.pretty(shown)} in "
-    f"models A to E: cross-entropy (nats) with the first n ranked units of {layer} on; the "
-    "background colours each unit's role. Last panel: each model's mean train–test divergence "
-    "over all classes (nats) against its generalization gap.",
-    alt=f"Five panels of train and test loss curves for {tables.pretty(shown)}, one a model, "
-    + "; ".join(
-        f"{name}: {counts[name]['core']} core, {counts[name]['overfitted']} overfitted units"
-        for name in models
-    )
-    + ". A sixth panel: mean divergence "
-    + ", ".join(f"{v:.3f}" for v in mean_div)
-    + " nats against gaps "
-    + ", ".join(f"{g:.2f}" for g in gaps)
-    + ".",
-)
+title = f"{tables.pretty(shown)}, {layer}"
+fig = role_figures.five_models_figure(models, k, d0["divergence"], title)
+plots.caption(fig, **ladder.five_models_caption(models, k, d0, layer))
 plots.show()
-
 
 # %% [markdown]
 # ## Per model
 
 # %%
-points = generalization.divergence_points(models)
-per_model = points.groupby("model", sort=False)[["divergence", "shape_divergence"]].mean()
-core_share = pd.Series(
-    {name: m.taxonomy.proportions()["core"].mean() for name, m in models.items()}
-)
-display(
-    report.table(
-        pd.DataFrame(
-            {
-                "gap": gaps,
-                "mean divergence (nats)": per_model["divergence"],
-                "mean shape divergence (nats)": per_model["shape_divergence"],
-                "mean core proportion": core_share,
-            }
-        ),
-        decimals=3,
-        percent=["mean core proportion"],
-    )
-)
+display(ladder.divergence_table(d0))
 
 # %% [markdown]
 # Means over all classes. The paper's Table 2 puts model A's mean core proportion at 16.1% ± 9%
@@ -143,52 +96,17 @@ display(
 # sits at the low end of.
 
 # %%
-display(
-    report.table(
-        pd.DataFrame(
-            {r: {name: int(c[r]) for name, c in counts.items()} for r in roles.ROLES}
-            | {"divergence (nats)": {name: d[k] for name, d in divergence.items()}}
-        ),
-        headers={r: f"{r} units" for r in roles.ROLES},
-        decimals=3,
-    )
-)
+display(ladder.class_table(models, k, d0))
 
 # %% [markdown]
 # The class shown, {glue:text}`shown_class`: units of the layer in each role, and its train–test
 # divergence, per model.
-
-# %% [markdown]
+#
 # ## The claim
 
-
 # %%
-PAPER_CORE_A = (0.161, 0.09)  # Zhao et al. Table 2, model A: core 16.1% ± 9% over classes
-lo, hi = PAPER_CORE_A[0] - PAPER_CORE_A[1], PAPER_CORE_A[0] + PAPER_CORE_A[1]
-core_in_band = (
-    f"model A's mean core proportion lies in the paper's model A band ({lo:.1%}–{hi:.1%}, "
-    "Table 2's mean ± 1 sd)"
-)
-shape_rises, partial_rises = verdicts.CLAIMS["R4"].core
-div_rises = "divergence rises with the gap (Spearman ρ ≥ 0.7 over the five models)"
-a_below_e = "model A's curves diverge less than model E's"
-stats = {seed: ladder.divergence(models_s) for seed, models_s in ladders.items()}
-passes = {
-    shape_rises: [d["rho_shape"] >= 0.7 for d in stats.values()],
-    partial_rises: [d["partial"] >= 0.3 for d in stats.values()],
-    div_rises: [d["rho"] >= 0.7 for d in stats.values()],
-    a_below_e: [d["divergence"].iloc[0] < d["divergence"].iloc[-1] for d in stats.values()],
-    core_in_band: [lo <= d["core_a"] <= hi for d in stats.values()],
-}
-per_seed_stats = pd.DataFrame(
-    {
-        "ρ (divergence, gap)": [d["rho"] for d in stats.values()],
-        "ρ (shape divergence, gap)": [d["rho_shape"] for d in stats.values()],
-        "partial ρ (loss gap held fixed)": [d["partial"] for d in stats.values()],
-    },
-    index=pd.Index(list(stats), name="seed"),
-)
-display(report.table(per_seed_stats, decimals=2))
+passes = ladder.divergence_outcomes(stats)  # check -> its outcome on each seed
+display(report.table(ladder.divergence_seed_table(stats), decimals=2))
 
 # %% [markdown]
 # Per seed: the rank correlation of each model's mean divergence (and mean shape divergence)
@@ -196,51 +114,11 @@ display(report.table(per_seed_stats, decimals=2))
 # with the model's place in the ladder, each class's loss gap held fixed.
 
 # %%
-rho, rho_shape = stats[seeds[0]]["rho"], stats[seeds[0]]["rho_shape"]
-# Over all (model, class) points of the first seed: how much of "divergence grows from A to E" is
-# the loss gap
-rho_rank = float(points["divergence"].corr(points["rank"], method="spearman"))
-rho_loss_gap = float(points["divergence"].corr(points["loss_gap"], method="spearman"))
-partial = stats[seeds[0]]["partial"]
-core_a = float(core_share["model A"])
-partials, shapes = per_seed_stats.iloc[:, 2], per_seed_stats.iloc[:, 1]
-report.glue(
-    {
-        "shown_class": tables.pretty(shown),
-        "rho": f"{rho:.2f}",
-        "rho_shape": f"{rho_shape:.2f}",
-        "div_A": f"{mean_div['model A']:.3f}",
-        "div_E": f"{mean_div['model E']:.3f}",
-        "core_A": int(counts["model A"]["core"]),
-        "units": first.units,
-        "core_share_A": f"{core_a:.1%}",
-        "rho_rank": f"{rho_rank:.2f}",
-        "rho_loss_gap": f"{rho_loss_gap:.2f}",
-        "partial": f"{partial:.2f}",
-        "seeds_n": len(seeds),
-        "partial_seeds": verdicts.over_seeds(partials, ".2f", alone=True),
-        "shape_seeds": verdicts.over_seeds(shapes, ".2f", alone=True),
-    }
-)
-checks, core = study.seed_checks(passes, core=[shape_rises, partial_rises])
-report.claim(
-    "R4",
-    ours=(
-        f"seed {seeds[0]}: mean divergence A → E: {', '.join(f'{v:.3f}' for v in mean_div)} "
-        f"nats; over {len(seeds)} seeds, Spearman ρ of the shape divergence with the gap "
-        f"{verdicts.over_seeds(shapes, '.2f', alone=True)}, partial ρ with the loss gap held "
-        f"fixed {verdicts.over_seeds(partials, '.2f', alone=True)}; model A's mean core "
-        f"proportion {core_a:.1%} (seed {seeds[0]})"
-    ),
-    checks=checks,
-    core=core,
-    profile=profile,
-)
+report.glue(ladder.divergence_glue(stats, models, k))
+checks, core = study.seed_checks(passes, core=verdicts.CLAIMS["R4"].core)
+report.claim("R4", ours=ladder.divergence_ours(stats), checks=checks, core=core, profile=profile)
 report.takeaway(
-    f"averaged over classes, model A's train and test curves lie {mean_div['model A']:.3f} nats "
-    f"apart and model E's {mean_div['model E']:.3f}; over the five models the divergence follows "
-    f"the gap (ρ = {rho:.2f}), and {'so does' if rho_shape >= 0.7 else 'less so does'} the "
-    f"divergence of the curves' shapes (ρ = {rho_shape:.2f}).",
+    ladder.divergence_takeaway(d0),
     paper="well-generalized models have similar train and test ROF curves, poorly generalized "
     "ones diverge (one class, five VGG16s).",
     claim="R4",

@@ -27,8 +27,7 @@
 # training to zero loss: at the end of the first epoch on which it classifies the paper's share
 # of its training images correctly (Table 1: 0.732, 0.730, 0.818, 0.828 and 0.978 for A to E).
 # Each rung is trained from three seeds, and every number below is their mean with their range.
-# We ask whether they span the same range, and whether test accuracy falls from A to E as in the
-# paper.
+# Do the gaps span the paper's range, and does test accuracy fall from A to E as in the paper?
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -51,157 +50,57 @@ from unitroles import params, profiles
 run = profiles.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
 
 # %%
-import pandas as pd
 from IPython.display import display
 
-from unitroles import ladder, plots, report, role_figures, study, train, verdicts, zhao2023
+from unitroles import ladder, plots, report, role_figures, study, verdicts, zhao2023
 
 plots.use_style()
-if not run.synthetic:
-    from unitroles import paper
-
-    rows = paper.generalization_table(
-        checkpoint_dir,
-        train_root,
-        val_root,
-        per_class=eval_per_class,
-        image_size=image_size,
+if run.synthetic:  # the five rungs, trained from each seed: {seed: {"model A": Trained, …}}
+    ladders = ladder.trained_ladders(run)
+    per_seed = ladder.accuracy_rows(ladders)  # a (model, seed) a row
+else:  # your five checkpoints, as one seed
+    ladders, per_seed = None, ladder.paper_accuracy_rows(
+        checkpoint_dir, train_root, val_root, per_class=eval_per_class, image_size=image_size,
         skip_unreadable=skip_unreadable,
-    )
-else:
-    ladders = {
-        s: {f"model {n[-1]}": run.trained(n, s) for n in train.GENERALIZATION_RECIPES}
-        for s in run.ladder_seeds
-    }
-per_seed = ladder.accuracy_rows(ladders) if run.synthetic else ladder.seeded(pd.DataFrame(rows))
-seeds = sorted(per_seed["seed"].unique())  # a (model, seed) a row above
-ours = per_seed.groupby("model", sort=False)[["train_acc", "test_acc", "gap", "train_seconds"]]
-ours = ours.mean()  # the mean over seeds, a model a row
+    )  # fmt: skip
+seeds = sorted(per_seed["seed"].unique())
+ours = zhao2023.accuracy_means(per_seed)  # the mean over seeds, a model a row
 
 # %% [markdown]
 # ## Our five models beside the paper's
 
 # %%
-PAPER = zhao2023.TABLE1  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
-columns = {"train_acc": "train acc", "test_acc": "test acc", "gap": "gap"}
-table = pd.concat(
-    {
-        "paper": PAPER.rename(columns=columns).map("{:.3f}".format),
-        "ours": zhao2023.seed_table(per_seed, columns),
-    },
-    axis=1,
-)
-display(
-    report.table(
-        table,
-        caption="Accuracies as fractions; gap = train − test. Paper: VGG16 on ImageNet; ours: "
-        f"{run.arch('vgg16-mini', 'VGG16')}, {profile} profile, mean over "
-        f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''} (range in brackets).",
-    )
-)
+arch = run.arch("vgg16-mini", "VGG16")
+display(zhao2023.accuracy_table(per_seed, arch=arch, profile=profile))
 
 # %% [markdown]
 # The recipes that trained our five models (the Zhao chapter page shows this table too):
 
 # %%
-import IPython.display  # noqa: E402
-
-if run.synthetic:
-    trained = list(ladders[seeds[0]].values())  # the recipe of each rung (its seeds differ only)
-    runs = {m: [ladders[s][m] for s in seeds] for m in ladders[seeds[0]]}
-    recipes = pd.DataFrame(
-        {
-            "training images / class": [m.recipe.train_per_class for m in trained],
-            "stops at train acc": [f"{m.recipe.stop_train_acc:.3f}" for m in trained],
-            "epochs trained (each seed)": [
-                ", ".join(str(t.meta.get("epochs_run", t.recipe.epochs)) for t in ts)
-                + f" of {ts[0].recipe.epochs}"
-                for ts in runs.values()
-            ],
-            "augmentation": ["flips, shifts ≤ 4 px" if m.recipe.augment else "—" for m in trained],
-            "weight decay": [f"{m.recipe.weight_decay:g}" for m in trained],
-            "classifier dropout": [f"{m.recipe.classifier_dropout:g}" for m in trained],
-            "training time (s, mean)": ours["train_seconds"].round(0).to_numpy(),
-        },
-        index=pd.Index([m.recipe.name for m in trained], name="recipe"),
-    )
-    recipe_table = report.table(recipes, wrap=["augmentation"])
-else:
-    recipe_table = IPython.display.HTML(
-        "<p><em>Paper profile: the five models are your VGG16 checkpoints <code>gen-A.pth</code> … "
-        "<code>gen-E.pth</code>; their recipes are yours.</em></p>"
-    )
+recipe_table = zhao2023.recipe_table(ladders, ours)
 report.glue({"recipe_table": recipe_table})  # an HTML table: the chapter page pastes it
 display(recipe_table)
 
 # %%
+PAPER = zhao2023.TABLE1  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
 fig = role_figures.accuracy_panels(
     {"(a) paper": PAPER, "(b) ours": ours}, seeds={"(b) ours": per_seed}
 )
-plots.caption(
-    fig,
-    "Train and test accuracy (lines, fractions) and the generalization gap between them (grey "
-    "bars) of the five models, A (left) to E: (a) the paper's VGG16s on ImageNet, (b) our "
-    "vgg16-minis, the mean over seeds (small marks: each seed).",
-    alt="Two panels of accuracy against model A to E. Paper: gaps "
-    + ", ".join(f"{g:.2f}" for g in PAPER["gap"])
-    + "; ours: gaps "
-    + ", ".join(f"{g:.2f}" for g in ours["gap"])
-    + ", test accuracy "
-    + ", ".join(f"{v:.2f}" for v in ours["test_acc"])
-    + ".",
-)
+plots.caption(fig, **zhao2023.accuracy_caption(PAPER, ours))
 plots.show()
 
 # %% [markdown]
 # ## The claim
 
 # %%
-gaps = ours["gap"].to_numpy()
-test = ours["test_acc"].to_numpy()
-small, large = verdicts.CLAIMS["R3"].core
-falls = "test accuracy falls at every step from A to E"
-rises = "gap rises from A to E"
-passes = {rises: [], small: [], large: [], falls: []}
-for _, one in per_seed.groupby("seed"):
-    g, t = one["gap"].to_numpy(), one["test_acc"].to_numpy()
-    passes[rises].append(bool((g[1:] > g[:-1]).all()))
-    passes[small].append(bool(g.min() < 0.15))
-    passes[large].append(bool(g.max() > 0.45))
-    passes[falls].append(bool((t[1:] < t[:-1]).all()))
-checks, core = study.seed_checks(passes, core=[small, large])
-report.glue(
-    {
-        "gap_A": f"{gaps[0]:.3f}",
-        "gap_E": f"{gaps[-1]:.3f}",
-        "test_A": f"{test[0]:.3f}",
-        "test_E": f"{test[-1]:.3f}",
-        "train_E": f"{ours['train_acc'].iloc[-1]:.3f}",
-        "best_test_model": ours["test_acc"].idxmax(),
-        "best_test": f"{test.max():.3f}",
-        "test_ladder": " → ".join(f"{v:.2f}" for v in test),
-        "seeds_n": len(seeds),
-        "gap_series": [round(float(g), 4) for g in gaps],  # read by the Zhao closing page
-        "test_series": [round(float(v), 4) for v in test],
-        "test_falls": "falls at every step"
-        if (test[1:] < test[:-1]).all()
-        else "does not fall "
-        f"at every step (the best test accuracy is {ours['test_acc'].idxmax()}'s)",
-    }
-)
+passes = zhao2023.accuracy_outcomes(per_seed)  # check -> its outcome on each seed
+checks, core = study.seed_checks(passes, core=verdicts.CLAIMS["R3"].core)
+report.glue(zhao2023.accuracy_glue(ours, len(seeds)))
 report.claim(
-    "R3",
-    ours=", ".join(f"{g:.3f}" for g in gaps)
-    + f" (A → E, mean of {len(seeds)} seeds); test accuracy "
-    + " → ".join(f"{v:.3f}" for v in test),
-    checks=checks,
-    core=core,
-    profile=profile,
+    "R3", ours=zhao2023.accuracy_ours(ours, len(seeds)), checks=checks, core=core, profile=profile
 )
 report.takeaway(
-    f"our gaps run from {gaps.min():.3f} to {gaps.max():.3f} (A → E: "
-    + ", ".join(f"{g:.2f}" for g in gaps)
-    + f"), and test accuracy goes {' → '.join(f'{v:.2f}' for v in test)}.",
+    zhao2023.accuracy_takeaway(ours),
     paper="five VGG16 models with gaps from 0.075 (model A) to 0.604 (model E); test accuracy "
     "falls from 0.657 to 0.374 as the gap grows.",
     claim="R3",

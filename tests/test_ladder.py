@@ -76,3 +76,102 @@ def test_seeded_gives_checkpoints_seed_zero():
     assert rows["seed"].tolist() == [0]
     assert ladder.seeded(pd.DataFrame({"model": ["model A"]}))["seed"].tolist() == [0]
     assert ladder.spearman([1, 2, 3], [3, 2, 1]) == -1.0
+
+
+def _ladders():
+    return {0: _models(0, offset=0.1), 1: _models(1, offset=0.1)}
+
+
+def test_divergence_gives_each_models_core_proportion():
+    d = ladder.divergence(_models(0))
+    assert list(d["core"].index) == list(_models(0))
+    assert d["core_a"] == d["core"].iloc[0]
+    by_hand = _models(0)["model C"].taxonomy.proportions()["core"].mean()
+    assert d["core"]["model C"] == pytest.approx(by_hand)
+
+
+def test_core_in_band_reads_the_papers_model_a():
+    name, lo, hi = ladder.core_in_band()
+    assert (lo, hi) == pytest.approx((0.161 - 0.09, 0.161 + 0.09))
+    assert "7.1%–25.1%" in name
+
+
+def test_divergence_outcomes_vote_per_seed_on_r4s_checks():
+    stats = {s: ladder.divergence(m) for s, m in _ladders().items()}
+    passes = ladder.divergence_outcomes(stats)
+    assert list(passes)[:2] == list(ladder.verdicts.CLAIMS["R4"].core)
+    assert all(len(v) == 2 for v in passes.values())
+    assert passes[ladder.DIV_RISES] == [True, True]  # the offset grows with the gap
+    assert passes[ladder.A_BELOW_E] == [True, True]
+    table = ladder.divergence_seed_table(stats)
+    assert list(table.index) == [0, 1] and table.iloc[0, 0] == stats[0]["rho"]
+
+
+def test_fig3_tables_captions_and_glue_read_the_first_seed():
+    ladders = _ladders()
+    stats = {s: ladder.divergence(m) for s, m in ladders.items()}
+    models, d0 = ladders[0], stats[0]
+    per_model = ladder.divergence_table(d0).data
+    assert per_model["mean divergence (nats)"].tolist() == d0["divergence"].tolist()
+    by_class = ladder.class_table(models, 1, d0).data
+    assert by_class["divergence (nats)"].tolist() == pytest.approx(
+        [generalization.curve_divergence(m.taxonomy)[1] for m in models.values()]
+    )
+    assert by_class["core units"].tolist() == [int(m.taxonomy.counts().iloc[1]["core"]) for m in
+                                         models.values()]  # fmt: skip
+    cap = ladder.five_models_caption(models, 1, d0, "conv5_3")
+    assert (
+        "c1 in models A to E" in cap["text"]
+        and "conv5_3" in cap["text"]
+        and "against gaps 0.00, 0.10" in cap["alt"]
+    )
+    glue = ladder.divergence_glue(stats, models, 1)
+    assert glue["shown_class"] == "c1" and glue["seeds_n"] == 2 and glue["units"] == 6
+    assert glue["div_E"] == f"{d0['divergence'].iloc[-1]:.3f}"
+    assert ladder.divergence_ours(stats).startswith("seed 0: mean divergence A → E: ")
+    assert f"{d0['divergence'].iloc[0]:.3f} nats" in ladder.divergence_takeaway(d0)
+
+
+def test_trend_outcomes_pass_a_check_only_at_every_tolerance():
+    trends = ladder.seed_trends(_ladders())
+    assert list(trends) == [0, 1] and list(trends[0]) == list(generalization.TOLERANCES)
+    passes, hinges = ladder.trend_outcomes(trends)
+    assert list(passes) == list(ladder.TREND_CHECKS.values())
+    assert set(ladder.TREND_CORE) <= set(passes)
+    # no tolerance moves the exact minima of these step curves: nothing hinges on it
+    assert hinges == [] and passes[ladder.TREND_CHECKS["over_rises"]] == [True, True]
+
+
+def test_table2_tables_glue_and_lines():
+    ladders = _ladders()
+    trends, means = ladder.seed_trends(ladders), ladder.role_means(ladders)
+    models = ladders[0]
+    tol = ladder.tolerance_table(models, trends[0])
+    assert list(tol.columns) == ["ε = 0.0%", "ε = 0.1%", "ε = 1.0%"]
+    assert tol.loc["median n0, train, A → E (units)", "ε = 0.0%"] == "1 → 2 → 3 → 4 → 5"
+    diag = ladder.turning_point_glue(models, trends[0])
+    assert diag["apart_exact"] == "4" and diag["eps_small"] == "0.1%"
+    glue = ladder.proportion_glue(means, trends, models, [])
+    assert glue["seeds_n"] == 2 and glue["last_model"] == "model E" and glue["seed0"] == 0
+    assert len(glue["overfitted_series"]) == 5 and "does not hinge" in glue["hinge"]
+    hinged = ladder.proportion_glue(means, trends, models, ["gen_rare"])
+    assert "hinges on the tolerance on some seed for: generalizing rare." in hinged["hinge"]
+    assert ladder.proportion_ours(means, trends).startswith(
+        "mean over 2 seeds: overfitted 8.3 → 25.0"
+    )
+    assert ladder.proportion_takeaway(means, trends, []).endswith("how the turning point is taken.")
+    cap = ladder.proportion_caption(roles.mean_std(ladder.pooled_proportions(ladders)))
+    assert cap["alt"].startswith("Grouped bars") and "Table 2" in cap["text"]
+
+
+def test_trained_ladders_and_paper_rows(monkeypatch):
+    from types import SimpleNamespace
+
+    from unitroles import paper
+
+    run = SimpleNamespace(ladder_seeds=[0, 2], trained=lambda name, seed: (name, seed))
+    built = ladder.trained_ladders(run)
+    assert list(built) == [0, 2] and built[2]["model E"] == ("gen-E", 2)
+    rows = [{"model": "model A", "train_acc": 0.9, "test_acc": 0.8, "gap": 0.1}]
+    monkeypatch.setattr(paper, "generalization_table", lambda *a, **kw: rows)
+    assert ladder.paper_accuracy_rows("c", "t", "v", per_class=1)["seed"].tolist() == [0]
