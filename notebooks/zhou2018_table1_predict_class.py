@@ -98,21 +98,19 @@ report.takeaway(table1.takeaway_text(prediction), paper=table1.PAPER_SUMMARY, cl
 report.check_changes("Z6", table1.outcomes(prediction))
 
 # %% [markdown]
-# On {glue:text}`n_heldout` held-out units, concept alignment predicts the most damaged class
-# {glue:text}`acc_concept` of the time, class correlation {glue:text}`acc_correlation`, class
-# selectivity {glue:text}`acc_selectivity` and their ensemble {glue:text}`acc_ensemble`, against
-# {glue:text}`chance_uniform` for a uniform guess and {glue:text}`chance_majority` for always
-# naming the most common label. {glue:text}`excluded` units hurt no class and were left out.
-# Our world has {glue:text}`n_classes` classes to the paper's 365, so chance is far higher here,
-# and raw percentages do not compare. Cohen's κ does: it counts the agreement above what the
-# label frequencies give by chance, as a share of what is left above it. The attributes' κ are
-# {glue:text}`kappa_concept` (concept), {glue:text}`kappa_correlation` (correlation) and
-# {glue:text}`kappa_selectivity` (selectivity); the paper's weakest attribute is about
-# {glue:text}`paper_kappa`. The concept vector leaves out the world's scene labels: they are its
-# classes, so a unit's IoU with a scene would already name one (Broden's scene labels overlap
-# Places365's classes only in part).
+# On {glue:text}`n_heldout` held-out units ({glue:text}`excluded` hurt no class and were left
+# out), concept alignment predicts the most damaged class {glue:text}`acc_concept` of the time,
+# class correlation {glue:text}`acc_correlation`, class selectivity {glue:text}`acc_selectivity`
+# and their ensemble {glue:text}`acc_ensemble`, against {glue:text}`chance_uniform` for a uniform
+# guess and {glue:text}`chance_majority` for always naming the most common label. With
+# {glue:text}`n_classes` classes to the paper's 365, chance is far higher here and raw percentages
+# do not compare. Cohen's κ does: the agreement above what the label frequencies give by chance,
+# as a share of what is left above it. The attributes' κ are {glue:text}`kappa_concept`
+# (concept), {glue:text}`kappa_correlation` (correlation) and {glue:text}`kappa_selectivity`
+# (selectivity); the paper's weakest attribute's is about {glue:text}`paper_kappa`. The concept
+# vector leaves out the world's scene labels: they are its classes, so a unit's IoU with a scene
+# would already name one (Broden's scene labels overlap Places365's classes only in part).
 #
-# The claim's core check is the paper's central statement: every attribute predicts the class
-# well above chance, here a κ of at least 0.25 (the paper's are about 0.38). Beating the most
-# common label and the ensemble matching the best single attribute are details of the paper's
-# table.
+# The core check is the paper's central statement, every attribute predicting the class well
+# above chance: here a κ of at least 0.25. Beating the most common label and the ensemble
+# matching the best single attribute are details of the paper's table.
