@@ -20,9 +20,8 @@
 # Fig. 6 of the paper shows held-out units next to the class their ablation hurts most (the
 # ground truth of Table 1) and the three classes the attribute-based classifier ranks highest.
 # Here are the same examples for held-out units of the book's baseline alexnet-mini instances,
-# using the ensemble of the three attribute models of the {doc}`Table 1 page
-# <zhou2018_table1_predict_class>`: each unit's top images, its true most damaged class and the
-# predicted top 3 (a check mark when the true class is among them).
+# with the ensemble of the three attribute models of the {doc}`Table 1 page
+# <zhou2018_table1_predict_class>`.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
