@@ -107,15 +107,13 @@ report.takeaway(
 # Over {glue:text}`n_seeds` instances of {glue:text}`n_units` conv5 units each
 # ({glue:text}`n_active` active in the median instance), {glue:text}`agree` of the
 # {glue:text}`n_checks` checks pass. The core of the claim is the paper's turn: for the max class
-# drop, every attribute correlates *positively* with importance; the four core checks (one per
-# attribute, each on a majority of seeds one seed cannot overturn) pass {glue:text}`core_passed` of
-# {glue:text}`n_core` times. Weight L1 goes with the overall drop at median r =
-# {glue:text}`l1_overall_r` and with the max class drop at {glue:text}`l1_max_r`; class
-# selectivity goes with the overall drop at {glue:text}`sel_overall_r` and with the max class
-# drop at {glue:text}`sel_max_r` (active units only: {glue:text}`sel_max_r_active`). A random
-# attribute's r falls between {glue:text}`band` in 95% of draws on seed {glue:text}`seed0`: an r
-# inside that range says nothing. Where a sign disagrees with the paper the table shows it
-# instance by instance.
+# drop, every attribute correlates *positively* with importance; its four core checks (one per
+# attribute, voted over the seeds) pass {glue:text}`core_passed` of {glue:text}`n_core` times.
+# Weight L1 goes with the overall drop at median r = {glue:text}`l1_overall_r` and with the max
+# class drop at {glue:text}`l1_max_r`; class selectivity at {glue:text}`sel_overall_r` and
+# {glue:text}`sel_max_r` (active units only: {glue:text}`sel_max_r_active`). A random attribute's
+# r falls between {glue:text}`band` in 95% of draws on seed {glue:text}`seed0`: an r inside that
+# range says nothing. Where a sign disagrees with the paper the table shows it seed by seed.
 
 # %% [markdown]
 # ## What limits the correlations with the max class drop here

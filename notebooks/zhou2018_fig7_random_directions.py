@@ -91,18 +91,17 @@ table = random_directions.table(curves).rename_axis("mean over models (range)")
 display(report.table(table, wrap=True))
 
 # %% [markdown]
-# Each cell: the mean over the {glue:text}`n_seeds` models and, in brackets, their range (a
-# random cell first averages each model's {glue:text}`rotation_seeds` rotations). The paper states
-# its result as curves; its column gives what the figure shows.
+# Each cell: the mean over the models and, in brackets, their range (a random cell first averages
+# each model's {glue:text}`rotation_seeds` rotations); the paper's column gives what its figure
+# shows.
 #
 # The core check, at both networks, is the paper's central statement: the units' head (the mean of
 # the top {glue:text}`head_pct`% of the max class drop curve) lies above the best rotation's of
 # the same model, so above the spread of random bases, by a difference paired by seed whose 95%
-# interval over the {glue:text}`n_seeds` seeds lies above zero. The details: the share of units
-# over {glue:text}`over_pts` pts and the mean max class drop also lie above every rotation's, and
-# the overall-drop gap is small, under a tenth of the mean max class drop gap (with
-# {glue:text}`num_classes` classes, a drop confined to one class moves overall accuracy by a
-# {glue:text}`num_classes`th of it).
+# interval over the {glue:text}`n_seeds` seeds lies above zero. The details are on the card; the
+# overall-drop gap counts as small under a tenth of the mean max class drop gap, since with
+# {glue:text}`num_classes` classes a drop confined to one class moves overall accuracy by a
+# {glue:text}`num_classes`th of it.
 
 # %%
 checks, core, old = random_directions.checks(curves)
