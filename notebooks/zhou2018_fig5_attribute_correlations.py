@@ -21,16 +21,15 @@
 # accuracy. Zhou et al. confirm it for the overall drop, then show that for the *max class* drop
 # the story turns: every attribute (weight L1 norm, class correlation, class selectivity, concept
 # IoU) goes with larger damage to some class. Fig. 5 plots both drops against each attribute for
-# every conv5 unit, with Spearman's rank correlation *r* and its *p*-value, next to a column of
-# random values as a baseline. We do the same for conv5 of the book's baseline alexnet-mini
-# and, because one layer's units give noisy ranks, on every seed of the recipe; a check passes
-# on a majority of seeds that one seed cannot overturn (4 of 5), fails likewise (1 of 5 or
-# fewer), and is undecided in between. Beside the random-value column we give the range a
-# random attribute's r falls in (the central 95% of 1,000 random draws per seed), so an r can be
-# read against chance. Nearly-dead units (mean activation under 10% of the median unit's) have
-# tiny ablation effects yet can score high selectivity, a ratio of tiny means; we also repeat the
-# correlations on the active units alone. Drops are in percentage points, positive = worse; the
-# attributes and their conventions are in {mod}`unitroles.attributes`.
+# every conv5 unit, with Spearman's rank correlation *r* and its *p*-value, beside a column of
+# random values. We do the same for conv5 of the book's baseline alexnet-mini on every seed of the
+# recipe (one layer's units give noisy ranks); a check passes on a majority of seeds that one seed
+# cannot overturn (4 of 5), fails likewise (1 of 5 or fewer), and is undecided in between. We add
+# the range a random attribute's r falls in (the central 95% of 1,000 random draws per seed), and
+# repeat the correlations on the active units alone: nearly-dead units (mean activation under 10%
+# of the median unit's) have tiny ablation effects yet can score high selectivity, a ratio of tiny
+# means. Drops are in percentage points, positive = worse; the attributes and their conventions
+# are in {mod}`unitroles.attributes`.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -67,165 +66,63 @@ run = profiles.check(
 )
 
 # %%
-import numpy as np
 from IPython.display import display
 
 from unitroles import attribute_correlations as fig5
-from unitroles import plots, report, study, verdicts
+from unitroles import diagnosis, plots, report, study, verdicts
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
 studies = run.unit_studies(seeds, layer=layer)
-tables = [s.table() for s in studies]
+tables = [s.table() for s in studies]  # one row per unit: its attributes and drops
 active = [s.live() for s in studies]  # (U,) per seed: mean activation >= 10% of the median's
-for s, a in zip(studies, active):
-    print(
-        s.setup.description, f"— top-1 accuracy {s.counts.base_overall_accuracy():.1f}%,",
-        f"{int(a.sum())} of {len(a)} {layer} units active",
-    )  # fmt: skip
-
-# %%
-table = tables[0]
-fig5.scatter_figure(table, seeds[0], layer)
+print(fig5.models_text(studies, active, layer))
+fig5.scatter_figure(tables[0], seeds[0], layer)
 
 # %% [markdown]
-# Seed {glue:text}`seed0`'s {glue:text}`n_units` units, one dot each.
-#
 # ## Spearman r and p for every instance
 #
 # One row per (drop, attribute, units): *all* units, as in the paper, and the *active* units
 # alone. The paper's column gives the sign of the correlation Zhou et al. report for
 # AlexNet-Places365 conv5 (the text of sec. 3.3; importance = a larger drop). The table after it
-# gives the range of r for a random attribute. {glue:text}`active_note`
-
+# gives where a random attribute's r falls in 95% of {glue:text}`random_draws` draws, all units,
+# seed by seed. {glue:text}`active_note`
 
 # %%
-report.glue({"active_note": fig5.active_note(seeds, active) or " "})
-corr = fig5.measure(tables, active, seeds, draws=random_draws)
+corr = fig5.measure(tables, active, seeds, draws=random_draws)  # r and p; random bands
 display(report.table(fig5.r_table(corr), decimals=2))
-
-# %% [markdown]
-# Where a random attribute's Spearman r falls in 95% of {glue:text}`random_draws` draws, all
-# units, seed by seed:
-
-# %%
-report.glue({"random_draws": f"{random_draws:,}"})
 display(report.table(fig5.band_table(corr)))
-
-# %%
 fig5.r_figure(corr, layer)
 
-# %% [markdown]
-# Each marker is one seed's r (the first seed larger); the grey band is where a random
-# attribute's r lands in 95% of draws (median band over seeds).
-
 # %%
-per_seed, core = fig5.checks(corr)  # check -> outcome per seed
-checks, core = study.seed_checks(per_seed, core=core)
-glued_r = {  # glue name: (units, drop, attribute) of a median r over seeds
-    "sel_max_r": ("all", "max_class_drop", "selectivity"),
-    "sel_max_r_active": ("active", "max_class_drop", "selectivity"),
-    "l1_max_r": ("all", "max_class_drop", "l1"),
-    "l1_overall_r": ("all", "overall_drop", "l1"),
-    "sel_overall_r": ("all", "overall_drop", "selectivity"),
-}
-report.glue(
-    {
-        "seed0": seeds[0],
-        "n_units": len(table),
-        "n_seeds": len(seeds),
-        "n_active": f"{int(np.median([a.sum() for a in active]))}",
-        "agree": sum(ok is True for ok in checks.values()),
-        "n_checks": len(checks),
-        "core_passed": sum(checks[c] is True for c in core),
-        "n_core": len(core),
-        **{name: f"{corr.median_r(*which):.2f}" for name, which in glued_r.items()},
-        "band": corr.band_text("max_class_drop", seeds[0]),
-    }
-)
-report.claim(
-    "Z5",
-    ours=f"{len(seeds)} instances: max class drop median r: "
-    f"{fig5.medians_text(corr, 'max_class_drop')}; overall drop median r: "
-    f"{fig5.medians_text(corr, 'overall_drop')}",
-    checks=checks,
-    core=core,
-    profile=profile,
-)
-
-# %%
+checks, core = fig5.seed_checks(corr)  # each check voted over the seeds
+units = len(tables[0])
+report.glue(fig5.glue_values(corr, active, units, checks, core, random_draws))
+report.claim("Z5", ours=fig5.ours(corr), checks=checks, core=core, profile=profile)
 report.takeaway(
-    f"over {len(seeds)} seeds of {len(table)} {layer} units, the median Spearman r with the max "
-    f"class drop is {fig5.medians_text(corr, 'max_class_drop', '+.2f', labels=True)}; "
-    f"{sum(checks[c] is True for c in core)} of the {len(core)} attributes correlate "
-    "positively on a majority of seeds that one seed cannot overturn. With the overall drop: "
-    f"{fig5.medians_text(corr, 'overall_drop', '+.2f', labels=True)}. A random attribute's r "
-    "falls between "
-    + "{:+.2f} and {:+.2f}".format(*corr.bands[("max_class_drop", seeds[0])])
-    + f" in 95% of draws on seed {seeds[0]}.",
-    paper="for the overall drop, selective and interpretable units matter *less* (negative r; "
-    "weight L1 positive), as Morcos et al. found; for the max class drop every attribute "
-    "correlates *positively*: the units that look selective are the ones some class needs.",
-    claim="Z5",
+    fig5.takeaway_text(corr, checks, core, units, layer), paper=fig5.PAPER_SUMMARY, claim="Z5"
 )
 
 # %% [markdown]
 # Over {glue:text}`n_seeds` instances of {glue:text}`n_units` conv5 units each
 # ({glue:text}`n_active` active in the median instance), {glue:text}`agree` of the
 # {glue:text}`n_checks` checks pass. The core of the claim is the paper's turn: for the max class
-# drop, every attribute correlates *positively* with importance; the four core checks (one per
-# attribute, each on a majority of seeds one seed cannot overturn) pass {glue:text}`core_passed` of
-# {glue:text}`n_core` times. Weight L1 goes with the overall drop at median r =
-# {glue:text}`l1_overall_r` and with the max class drop at {glue:text}`l1_max_r`; class
-# selectivity goes with the overall drop at {glue:text}`sel_overall_r` and with the max class
-# drop at {glue:text}`sel_max_r` (active units only: {glue:text}`sel_max_r_active`). A random
-# attribute's r falls between {glue:text}`band` in 95% of draws on seed {glue:text}`seed0`: an r
-# inside that range says nothing. Where a sign disagrees with the paper the table shows it
-# instance by instance.
+# drop, every attribute correlates *positively* with importance; its four core checks (one per
+# attribute, voted over the seeds) pass {glue:text}`core_passed` of {glue:text}`n_core` times.
+# Weight L1 goes with the overall drop at median r = {glue:text}`l1_overall_r` and with the max
+# class drop at {glue:text}`l1_max_r`; class selectivity at {glue:text}`sel_overall_r` and
+# {glue:text}`sel_max_r` (active units only: {glue:text}`sel_max_r_active`). A random attribute's
+# r falls between {glue:text}`band` in 95% of draws on seed {glue:text}`seed0`: an r inside that
+# range says nothing. Where a sign disagrees with the paper the table shows it seed by seed.
 
 # %% [markdown]
 # ## What limits the correlations with the max class drop here
 
 # %%
-from unitroles import diagnosis
-
-resolution = diagnosis.drop_resolution(
-    tables, [int(np.bincount(s.setup.labels.numpy()).min()) for s in studies]
-)
-mix = diagnosis.concept_mix(tables)
-within = diagnosis.within_category_r(tables, study.spearman)
-scale = study.scale_comparison(len(table), len(studies[0].class_names),
-                               studies[0].counts.base_overall_accuracy())  # fmt: skip
-iou_r = [corr.r("all", s, "max_class_drop", "iou") for s in seeds]
-report.glue(
-    {
-        "z5_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",
-        "z5_median_drop": f"{resolution['median_drop']:.0f}",
-        "z5_images": resolution["images"],
-        "z5_share_small": f"{resolution['share_small']:.0%}",
-        "z5_distinct": resolution["distinct"],
-        "z5_scene_share": f"{mix.get('scene', 0.0):.0%}",
-        "z5_object_share": f"{mix.get('object', 0.0):.0%}",
-        "z5_iou_r_range": f"{min(iou_r):+.2f} to {max(iou_r):+.2f}",
-        "z5_object_r": (
-            f"{within.loc['object'].min():+.2f} to {within.loc['object'].max():+.2f}"
-            if "object" in within.index and within.loc["object"].notna().any()
-            else "not measurable (too few object units)"
-        ),
-        "z5_units_per_class": scale["units_per_class"],
-        "z5_paper_units_per_class": scale["paper_units_per_class"],
-    }
-)
-display(
-    report.table(
-        within.rename(columns=dict(enumerate(f"seed {s}" for s in seeds))).rename_axis(
-            "units whose best concept is a"
-        ),
-        decimals=2,
-        caption="Spearman r of concept IoU with the max class drop within each category of best "
-        "concept (categories with at least 6 units on a seed).",
-    )
-)
+within = diagnosis.within_category_r(tables, study.spearman)  # IoU's r per concept category
+failed = verdicts.failed_core(checks, core)
+report.glue(fig5.diagnosis_glue(studies, tables, corr, within, failed))
+display(report.table(fig5.within_table(within, seeds), decimals=2, caption=fig5.WITHIN_CAPTION))
 
 # %% [markdown]
 # **Diagnosis.** Core checks that do not pass in this run: {glue:text}`z5_failed_core`. Two things

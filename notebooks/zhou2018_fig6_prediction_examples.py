@@ -20,9 +20,8 @@
 # Fig. 6 of the paper shows held-out units next to the class their ablation hurts most (the
 # ground truth of Table 1) and the three classes the attribute-based classifier ranks highest.
 # Here are the same examples for held-out units of the book's baseline alexnet-mini instances,
-# using the ensemble of the three attribute models of the {doc}`Table 1 page
-# <zhou2018_table1_predict_class>`: each unit's top images, its true most damaged class and the
-# predicted top 3 (a check mark when the true class is among them).
+# with the ensemble of the three attribute models of the {doc}`Table 1 page
+# <zhou2018_table1_predict_class>`.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -69,28 +68,18 @@ run = profiles.check(
 )
 
 # %%
-from unitroles import plots, prediction_examples, report, study, verdicts
+from unitroles import class_prediction, plots, prediction_examples, report
 
 plots.use_style()
 if run.smoke:  # seconds, not minutes: the code path, not the science
     train_seeds, test_seeds, n_examples = train_seeds[:2], test_seeds[:1], 2
-# paper: the AlexNet instances of Table 1, one per seed, from instances_dir
-train = run.unit_studies(train_seeds, layer=layer, progress=False)
-test = run.unit_studies(test_seeds, layer=layer, progress=False)
-# Instances too weak to hurt more than one class leave nothing to predict: the page then shows
-# the claim as not measured, and why (prediction.why), rather than stopping.
-prediction = study.predict_most_damaged(
-    train, test, regularization=regularization, if_nothing="report"
+# Table 1's prediction: its instances (paper: from instances_dir), attributes and classifiers
+train, test, prediction = class_prediction.predict(
+    run, train_seeds, test_seeds, layer=layer, regularization=regularization, progress=False
 )
 units = prediction_examples.ranked(prediction, "ensemble", 3)  # with "top 3" and "hit"
 shown = prediction_examples.draw(units, n_examples, example_seed)
-
-# %%
-if prediction.why:  # nothing to show; the claim card below says why
-    print(prediction.why)
-else:
-    prediction_examples.figure(test, test_seeds, shown, layer=layer, top_k=top_k)
-    plots.show()
+prediction_examples.show(prediction, test, test_seeds, shown, layer=layer, top_k=top_k)
 
 # %% [markdown]
 # ## All held-out units
@@ -98,29 +87,10 @@ else:
 # %%
 score = prediction_examples.scores(units, len(prediction.class_names))
 display(report.table(score.table(), decimals=1))
-
-# %%
 report.glue(score.glue())
-(core_check,) = verdicts.CLAIMS["Z7"].core
-report.claim(
-    "Z7",
-    ours=f"the true class is in the ensemble's top 3 for {score.top3:.0f}% of {len(units)} units",
-    checks={core_check: score.top3 >= 2 * score.chance3},
-    profile=profile,
-    unmeasured=prediction.why or None,
-)
-
-# %%
-report.takeaway(
-    f"for {len(units)} held-out units, the true most damaged class is the classifier's first "
-    f"guess for {score.top1:.0f}% and among its top 3 for {score.top3:.0f}%, where guessing at "
-    f"random would give {score.chance1:.0f}% and {score.chance3:.0f}%."
-    if len(units)
-    else "the instances leave nothing to predict, so there are no examples to show.",
-    paper="examples of held-out units: an attribute-based classifier often names the class a "
-    "unit's ablation hurts most among its top 3 (qualitative; Table 1 has the numbers).",
-    claim="Z7",
-)
+report.claim("Z7", ours=score.ours(), checks=score.checks(), profile=profile,
+             unmeasured=prediction.why or None)  # fmt: skip
+report.takeaway(score.takeaway(), paper=prediction_examples.PAPER_SUMMARY, claim="Z7")
 
 # %% [markdown]
 # Over all {glue:text}`n_units` held-out units, the ensemble ranks the true most damaged class

@@ -65,97 +65,52 @@ run = profiles.check(
 # %%
 from IPython.display import display
 
-from unitroles import class_prediction, plots, report, study
+from unitroles import class_prediction as table1
+from unitroles import plots, report
 
 plots.use_style()
 if run.smoke:  # seconds, not minutes: the code path, not the science
     train_seeds, test_seeds = train_seeds[:2], test_seeds[:1]
-# paper: one AlexNet per seed from instances_dir, trained by you (the paper's are not published)
-train = run.unit_studies(train_seeds, layer=layer)
-test = run.unit_studies(test_seeds, layer=layer)
-# Instances too weak to hurt more than one class leave nothing to predict: the page then shows
-# the claim as not measured, and why (prediction.why), rather than stopping.
-prediction = study.predict_most_damaged(
-    train, test, regularization=regularization, if_nothing="report"
+# every conv5 unit of each instance (paper: your AlexNets from instances_dir), then one logistic
+# regression per attribute vector, trained on train's units and tested on test's
+train, test, prediction = table1.predict(
+    run, train_seeds, test_seeds, layer=layer, regularization=regularization
 )
-accuracy = prediction.accuracy()
-chance = prediction.chance()
-for s in train + test:
-    print(s.setup.description, f"— top-1 accuracy {s.counts.base_overall_accuracy():.1f}%")
-
-# %%
-class_prediction.figure(prediction, layer, len(test))
+print(table1.models_text(train + test))
+table1.figure(prediction, layer, len(test))
 
 # %% [markdown]
 # ## Beside the paper
 
 # %%
-n_train = sum(s.units for s in train)
-print(
-    f"{n_train} training units ({len(train)} instances), {len(prediction.units)} held-out units "
-    f"({len(test)} instances), {prediction.excluded} units hurt no class and are left out; "
-    f"{len(prediction.class_names)} classes (the paper: 365)."
-)
-display(report.table(class_prediction.paper_table(prediction), decimals=2))
-
-# %%
-report.glue(class_prediction.glue_values(prediction))
-report.claim(
-    "Z6",
-    ours=(
-        f"concept {accuracy['concept']:.1f}%, correlation {accuracy['correlation']:.1f}%, "
-        f"selectivity {accuracy['selectivity']:.1f}%, ensemble {accuracy['ensemble']:.1f}% "
-        f"({len(prediction.class_names)} classes; honest baseline {chance['majority']:.1f}%, "
-        f"always naming the most common label; uniform chance {chance['uniform']:.1f}%)"
-        if not prediction.why
-        else "no units to predict"
-    ),
-    checks=class_prediction.checks(prediction),
-    profile=profile,
-    unmeasured=prediction.why or None,
-)
+print(table1.units_text(prediction, train, test))
+display(report.table(table1.paper_table(prediction), decimals=2))
+report.glue(table1.glue_values(prediction))
+report.claim("Z6", ours=table1.ours(prediction), checks=table1.checks(prediction),
+             profile=profile, unmeasured=prediction.why or None)  # fmt: skip
+report.takeaway(table1.takeaway_text(prediction), paper=table1.PAPER_SUMMARY, claim="Z6")
 
 # %% [markdown]
 # **The core check was rewritten** to say what the paper says (issue 25), before the run that
 # shows its outcome; the old check is evaluated on this run too, and not counted:
 
 # %%
-outcomes = {**class_prediction.checks(prediction), **class_prediction.old_checks(prediction)}
-report.check_changes("Z6", outcomes if not prediction.why else {})
-
-# %%
-singles = accuracy.drop("ensemble")
-report.takeaway(
-    f"on {len(prediction.units)} held-out units, the attributes predict the most damaged class "
-    + ", ".join(f"{study.FEATURE_LABELS[f].lower()} {accuracy[f]:.1f}%" for f in accuracy.index)
-    + f" of the time, against {chance['uniform']:.1f}% for a uniform guess over "
-    f"{len(prediction.class_names)} classes and {chance['majority']:.1f}% for always naming the "
-    f"most common label: Cohen's κ {prediction.kappa().drop('ensemble').min():.2f} at least (the "
-    f"core check's line {class_prediction.KAPPA_LINE}; the paper's about 0.39)."
-    if not prediction.why
-    else "the instances leave nothing to predict, so the test could not be made.",
-    paper="trained on the conv5 units of three AlexNet instances and tested on two others, each "
-    "attribute predicts the class a unit matters most for about 38% of the time over 365 "
-    "classes (chance 0.27%): a unit's role carries over between independently trained networks.",
-    claim="Z6",
-)
+report.check_changes("Z6", table1.outcomes(prediction))
 
 # %% [markdown]
-# On {glue:text}`n_heldout` held-out units, concept alignment predicts the most damaged class
-# {glue:text}`acc_concept` of the time, class correlation {glue:text}`acc_correlation`, class
-# selectivity {glue:text}`acc_selectivity` and their ensemble {glue:text}`acc_ensemble`, against
-# {glue:text}`chance_uniform` for a uniform guess and {glue:text}`chance_majority` for always
-# naming the most common label. {glue:text}`excluded` units hurt no class and were left out.
-# Our world has {glue:text}`n_classes` classes to the paper's 365, so chance is far higher here,
-# and raw percentages do not compare. Cohen's κ does: it counts the agreement above what the
-# label frequencies give by chance, as a share of what is left above it. The attributes' κ are
-# {glue:text}`kappa_concept` (concept), {glue:text}`kappa_correlation` (correlation) and
-# {glue:text}`kappa_selectivity` (selectivity); the paper's weakest attribute is about
-# {glue:text}`paper_kappa`. The concept vector leaves out the world's scene labels: they are its
-# classes, so a unit's IoU with a scene would already name one (Broden's scene labels overlap
-# Places365's classes only in part).
+# On {glue:text}`n_heldout` held-out units ({glue:text}`excluded` hurt no class and were left
+# out), concept alignment predicts the most damaged class {glue:text}`acc_concept` of the time,
+# class correlation {glue:text}`acc_correlation`, class selectivity {glue:text}`acc_selectivity`
+# and their ensemble {glue:text}`acc_ensemble`, against {glue:text}`chance_uniform` for a uniform
+# guess and {glue:text}`chance_majority` for always naming the most common label. With
+# {glue:text}`n_classes` classes to the paper's 365, chance is far higher here and raw percentages
+# do not compare. Cohen's κ does: the agreement above what the label frequencies give by chance,
+# as a share of what is left above it. The attributes' κ are {glue:text}`kappa_concept`
+# (concept), {glue:text}`kappa_correlation` (correlation) and {glue:text}`kappa_selectivity`
+# (selectivity); the paper's weakest attribute's is about {glue:text}`paper_kappa`. The concept
+# vector leaves out the world's scene labels: they are its classes, so a unit's IoU with a scene
+# would already name one (Broden's scene labels overlap Places365's classes only in part).
 #
-# The claim's core check is the paper's central statement: every attribute predicts the class
-# well above chance, here a κ of at least 0.25 (the paper's are about 0.38). Beating the most
-# common label and the ensemble matching the best single attribute are details of the paper's
-# table.
+# The core check is the paper's central statement, every attribute predicting the class well
+# above chance: here a κ of at least 0.25. Beating the most common label and the ensemble
+# matching the best single attribute are details of the paper's table.

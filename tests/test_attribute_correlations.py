@@ -46,3 +46,60 @@ def test_active_note_names_the_seeds_whose_units_are_all_active():
     assert "every seed" in fig5.active_note([0, 1], [full, full])
     assert fig5.active_note([0, 1], [full, partial]).startswith("Every unit is active on seed 0,")
     assert fig5.active_note([0], [partial]) == ""
+
+
+def _studies(seeds, units: int = 40):
+    """Stand-ins for UnitStudy (what the page's helpers read): 3 classes of 10 and 8 images."""
+    from types import SimpleNamespace
+
+    import torch
+
+    labels = torch.tensor([0] * 10 + [1] * 10 + [2] * 8)
+    counts = SimpleNamespace(base_overall_accuracy=lambda: 72.5)
+    return [
+        SimpleNamespace(
+            setup=SimpleNamespace(description=f"seed {s}", labels=labels),
+            counts=counts,
+            class_names=("a", "b", "c"),
+            units=units,
+        )  # fmt: skip
+        for s in seeds
+    ]
+
+
+def test_the_page_glue_and_text_read_the_correlations_and_the_vote():
+    seeds = [0, 1, 2]
+    tables = [_table(s) for s in seeds]
+    active = [np.ones(40, bool), np.ones(40, bool), np.arange(40) > 3]
+    corr = fig5.measure(tables, active, seeds, draws=50)
+    checks, core = fig5.seed_checks(corr)
+    assert all(name.endswith("on 3 of 3 seeds") for name in core)
+    glued = fig5.glue_values(corr, active, 40, checks, core, draws=1000)
+    assert (glued["random_draws"], glued["n_active"], glued["core_passed"]) == ("1,000", "40", 4)
+    assert glued["sel_max_r"] == f"{corr.median_r('all', 'max_class_drop', 'selectivity'):.2f}"
+    assert fig5.ours(corr).startswith("3 instances: max class drop median r: l1 ")
+    text = fig5.takeaway_text(corr, checks, core, 40, "conv5")
+    assert "4 of the 4 attributes correlate positively" in text and text.endswith("on seed 0.")
+    lines = fig5.models_text(_studies(seeds), active, "conv5").splitlines()
+    assert lines[2] == "seed 2 — top-1 accuracy 72.5%, 36 of 40 conv5 units active"
+
+
+def test_the_diagnosis_reads_the_drops_the_concepts_and_the_scale():
+    from unitroles import diagnosis
+
+    seeds = [0, 1]
+    tables = [
+        _table(s).assign(category=["object"] * 10 + ["scene"] * 30, interpretable=True)
+        for s in seeds
+    ]
+    corr = fig5.measure(tables, [np.ones(40, bool)] * 2, seeds, draws=20)
+    within = diagnosis.within_category_r(tables, study.spearman)
+    glued = fig5.diagnosis_glue(_studies(seeds), tables, corr, within, failed=[])
+    assert glued["z5_failed_core"] == "none" and glued["z5_images"] == 8
+    assert (glued["z5_scene_share"], glued["z5_object_share"]) == ("75%", "25%")
+    assert glued["z5_units_per_class"] == "13.3"
+    assert list(fig5.within_table(within, seeds).columns) == ["seed 0", "seed 1"]
+    no_objects = within.drop(index="object")
+    glued = fig5.diagnosis_glue(_studies(seeds), tables, corr, no_objects, failed=["x (failed)"])
+    assert glued["z5_object_r"].startswith("not measurable")
+    assert glued["z5_failed_core"] == "x (failed)"

@@ -51,3 +51,50 @@ def test_paper_table_and_glue_read_the_same_accuracies():
     assert glued["acc_concept"] == "70.0%" and glued["n_heldout"] == 10
     assert glued["excluded"] == 2 and glued["n_classes"] == 5
     assert class_prediction.pct(float("nan")) == "— (not measured)"
+
+
+def _study(seed: int, units: int = 12, classes: int = 3):
+    """A stand-in for a UnitStudy: unit u hurts class u % classes most, and every attribute
+    vector is that drop with a little noise (``class_names``, ``counts``, ``vectors``, ``setup``
+    and ``units``: what the page's helpers read)."""
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(seed)
+    drops = np.eye(classes)[np.arange(units) % classes] * 5 + rng.normal(0, 0.1, (units, classes))
+    counts = SimpleNamespace(class_drop=lambda: drops, base_overall_accuracy=lambda: 61.25)
+    setup = SimpleNamespace(description=f"seed {seed}", class_names=("a", "b", "c")[:classes])
+    return SimpleNamespace(
+        class_names=setup.class_names, counts=counts, setup=setup, units=units,
+        vectors=lambda feature: drops + rng.normal(0, 0.1, drops.shape),
+    )  # fmt: skip
+
+
+class _Run:
+    """A stand-in for a profile: ``unit_studies`` gives one :func:`_study` per seed."""
+
+    def unit_studies(self, seeds, *, layer, progress):
+        return [_study(s) for s in seeds]
+
+
+def test_predict_reads_the_held_out_units_and_the_page_text_follows_the_prediction():
+    train, test, pred = class_prediction.predict(
+        _Run(), [0, 1], [2], layer="conv5", regularization=1.0
+    )
+    assert len(train) == 2 and len(test) == 1 and not pred.why
+    assert pred.accuracy()["concept"] == 100.0  # the vectors name the class outright
+    assert class_prediction.models_text(train) == (
+        "seed 0 — top-1 accuracy 61.2%\nseed 1 — top-1 accuracy 61.2%"
+    )
+    assert class_prediction.units_text(pred, train, test).startswith(
+        "24 training units (2 instances), 12 held-out units (1 instances), 0 units hurt"
+    )
+    assert class_prediction.ours(pred).startswith("concept 100.0%, correlation 100.0%")
+    assert "Cohen's κ 1.00 at least" in class_prediction.takeaway_text(pred)
+    assert class_prediction.OLD_CORE in class_prediction.outcomes(pred)
+
+
+def test_nothing_to_predict_leaves_no_outcomes_and_says_so():
+    empty = study.Prediction(pd.DataFrame({"label": []}), {}, ("a", "b"), 0, why="too weak")
+    assert class_prediction.outcomes(empty) == {}
+    assert class_prediction.ours(empty) == "no units to predict"
+    assert "could not be made" in class_prediction.takeaway_text(empty)

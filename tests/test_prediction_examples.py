@@ -36,3 +36,16 @@ def test_the_drawn_examples_keep_their_order_and_nothing_to_predict_scores_nan()
     none = prediction_examples.scores(units.iloc[:0], len(NAMES))
     assert math.isnan(none.top1) and math.isnan(none.top3)
     assert none.glue()["top3"] == "— (not measured)"
+
+
+def test_the_claim_and_the_takeaway_read_the_scores(capsys):
+    score = prediction_examples.scores(prediction_examples.ranked(prediction()), len(NAMES))
+    assert list(score.checks().values()) == [False]  # 100% < twice 75%
+    assert score.ours() == "the true class is in the ensemble's top 3 for 100% of 3 units"
+    assert score.takeaway().startswith("for 3 held-out units, the true most damaged class is")
+    none = prediction_examples.scores(prediction_examples.ranked(prediction()).iloc[:0], 40)
+    assert list(none.checks().values()) == [False]  # nothing to predict: NaN passes nothing
+    assert "no examples to show" in none.takeaway()
+    empty = study.Prediction(pd.DataFrame({"label": []}), {}, NAMES, 0, why="too weak")
+    prediction_examples.show(empty, [], [], pd.DataFrame(), layer="conv5", top_k=2)
+    assert capsys.readouterr().out == "too weak\n"

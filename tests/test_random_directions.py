@@ -7,21 +7,23 @@ from unitroles import drop_curves
 from unitroles import random_directions as fig7
 
 
-def _curves(unit_drops, random_drops, seeds=(0, 1, 2), rotations=2) -> fig7.DirectionCurves:
+def _curves(
+    unit_drops, random_drops, seeds=(0, 1, 2), rotations=2, net="Net"
+) -> fig7.DirectionCurves:
     """One network whose units' max class drops are ``unit_drops`` on every seed and every
     rotation's directions ``random_drops``; overall drops a hundredth of them."""
     rows, max_drops, overall = [], {}, {}
     for seed in seeds:
         for basis in ["units", *range(rotations)]:
             drops = np.asarray(unit_drops if basis == "units" else random_drops, float)
-            max_drops["Net", seed, basis], overall["Net", seed, basis] = drops, drops / 100
+            max_drops[net, seed, basis], overall[net, seed, basis] = drops, drops / 100
             rows.append(
-                {"network": "Net", "seed": seed, "basis": basis,
+                {"network": net, "seed": seed, "basis": basis,
                  **drop_curves.summary(drops), "overall": drops.mean() / 100}
             )  # fmt: skip
     stats = pd.DataFrame(rows)
     stats["ablated"] = np.where(stats["basis"] == "units", "units", "random")
-    return fig7.DirectionCurves(list(seeds), rotations, {"Net": "conv5"}, stats, max_drops, overall)
+    return fig7.DirectionCurves(list(seeds), rotations, {net: "conv5"}, stats, max_drops, overall)
 
 
 def test_units_above_every_rotation_pass_the_core_check():
@@ -58,3 +60,36 @@ def test_table_has_a_row_per_statistic_and_the_papers_reading():
     assert list(table.index) == list(fig7.STATISTICS.values())
     assert list(table.columns[:2]) == ["Net conv5: units", "Net conv5: random"]
     assert table.loc[fig7.STATISTICS["largest"], "paper: AlexNet conv5, ResNet18 layer4"] == "—"
+
+
+def test_the_page_text_reads_the_curves():
+    drops = [30, 5, 1, 0, 0, 0, 0, 0, 0, 0], [3, 2, 2, 1, 1, 1, 1, 0, 0, 0]
+    curves = _curves(*drops, net="AlexNet")  # a network the page's glue names know
+    checks, core, old = fig7.checks(curves)
+    glued = fig7.glue_values(curves, num_classes=24)
+    assert glued["alexnet_layer_name"] == "conv5" and glued["head_wins_alexnet"] == 3
+    assert (glued["n_seeds"], glued["rotation_seeds"], glued["num_classes"]) == (3, 2, 24)
+    assert fig7.ours(curves).startswith("AlexNet conv5: top 10% mean max class drop 30.0–30.0")
+    assert fig7.takeaway_text(curves).startswith(
+        "At AlexNet conv5, the head of the units' max class drop curve lies above every random "
+        "rotation's on 3 of 3 seeds"
+    )
+    changes = fig7.changes(curves, checks, core, old)
+    assert changes[fig7.paired_head("AlexNet", "conv5")] is True and len(changes) == 2
+
+
+def test_models_asks_the_run_for_each_network_and_seed():
+    from types import SimpleNamespace
+
+    class Run(dict):
+        def model(self, recipe, *, seed, arch, checkpoint, parameter):
+            return SimpleNamespace(description=f"{recipe}/{arch}/{seed}", accuracy=0.5)
+
+    setups = fig7.models(Run(checkpoint=None, resnet_checkpoint=None), [0, 1], "resnet18")
+    assert [s.description for s in setups["ResNet18"]] == [
+        "resnet18/resnet18/0",
+        "resnet18/resnet18/1",
+    ]
+    assert fig7.models_text(setups).splitlines()[0] == (
+        "AlexNet: baseline/alexnet/0 — top-1 accuracy 50.0%"
+    )

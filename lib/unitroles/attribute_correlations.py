@@ -276,3 +276,148 @@ def medians_text(corr: Correlations, drop: str, fmt: str = ".2f", *, labels: boo
             f"{corr.median_r('all', drop, a):{fmt}} ({study.ATTRIBUTE_LABELS[a]})" for a in ATTRS
         )
     return ", ".join(f"{a} {corr.median_r('all', drop, a):{fmt}}" for a in ATTRS)
+
+
+# --- the page: its models, checks over seeds, glue, claim text, takeaway and diagnosis -----------
+
+PAPER_SUMMARY = (
+    "for the overall drop, selective and interpretable units matter *less* (negative r; weight L1 "
+    "positive), as Morcos et al. found; for the max class drop every attribute correlates "
+    "*positively*: the units that look selective are the ones some class needs."
+)
+# glue name: (units, drop, attribute) of a median r over seeds
+GLUED_R = {
+    "sel_max_r": ("all", "max_class_drop", "selectivity"),
+    "sel_max_r_active": ("active", "max_class_drop", "selectivity"),
+    "l1_max_r": ("all", "max_class_drop", "l1"),
+    "l1_overall_r": ("all", "overall_drop", "l1"),
+    "sel_overall_r": ("all", "overall_drop", "selectivity"),
+}
+WITHIN_CAPTION = (
+    "Spearman r of concept IoU with the max class drop within each category of best concept "
+    "(categories with at least 6 units on a seed)."
+)
+
+
+def models_text(
+    studies: Sequence[study.UnitStudy], active: Sequence[np.ndarray], layer: str
+) -> str:
+    """One line per instance: its description, top-1 accuracy (%) and active units."""
+    return "\n".join(
+        f"{s.setup.description} — top-1 accuracy {s.counts.base_overall_accuracy():.1f}%, "
+        f"{int(a.sum())} of {len(a)} {layer} units active"
+        for s, a in zip(studies, active)
+    )
+
+
+def seed_checks(corr: Correlations) -> tuple[dict[str, bool | None], list[str]]:
+    """:func:`checks` voted over the seeds (:func:`unitroles.study.seed_checks`): the claim's
+    checks, each named with its seeds, and the core ones' names."""
+    per_seed, core = checks(corr)
+    return study.seed_checks(per_seed, core=core)
+
+
+def glue_values(
+    corr: Correlations,
+    active: Sequence[np.ndarray],
+    units: int,
+    checks: dict[str, bool | None],
+    core: Sequence[str],
+    draws: int,
+) -> dict:
+    """The page's glue: the first seed and its ``units``, the seeds, the median count of active
+    units, how many checks and core checks pass (``checks``, ``core``: :func:`seed_checks`'s),
+    the median r of :data:`GLUED_R`, the first seed's random band, the note on seeds whose units
+    are all active (:func:`active_note`) and the random ``draws``."""
+    seeds = corr.seeds
+    return {
+        "active_note": active_note(seeds, active) or " ",
+        "random_draws": f"{draws:,}",
+        "seed0": seeds[0],
+        "n_units": units,
+        "n_seeds": len(seeds),
+        "n_active": f"{int(np.median([a.sum() for a in active]))}",
+        "agree": sum(ok is True for ok in checks.values()),
+        "n_checks": len(checks),
+        "core_passed": sum(checks[c] is True for c in core),
+        "n_core": len(core),
+        **{name: f"{corr.median_r(*which):.2f}" for name, which in GLUED_R.items()},
+        "band": corr.band_text("max_class_drop", seeds[0]),
+    }
+
+
+def ours(corr: Correlations) -> str:
+    """Claim Z5's figures of this run: the median r of each attribute with both drops."""
+    return (
+        f"{len(corr.seeds)} instances: max class drop median r: "
+        f"{medians_text(corr, 'max_class_drop')}; overall drop median r: "
+        f"{medians_text(corr, 'overall_drop')}"
+    )
+
+
+def takeaway_text(
+    corr: Correlations, checks: dict[str, bool | None], core: Sequence[str], units: int, layer: str
+) -> str:
+    """What this run shows, for the takeaway: the median r with both drops, how many core
+    checks pass, and the first seed's random band."""
+    seed = corr.seeds[0]
+    return (
+        f"over {len(corr.seeds)} seeds of {units} {layer} units, the median Spearman r with the "
+        f"max class drop is {medians_text(corr, 'max_class_drop', '+.2f', labels=True)}; "
+        f"{sum(checks[c] is True for c in core)} of the {len(core)} attributes correlate "
+        "positively on a majority of seeds that one seed cannot overturn. With the overall drop: "
+        f"{medians_text(corr, 'overall_drop', '+.2f', labels=True)}. A random attribute's r "
+        "falls between "
+        + "{:+.2f} and {:+.2f}".format(*corr.bands[("max_class_drop", seed)])
+        + f" in 95% of draws on seed {seed}."
+    )
+
+
+def diagnosis_glue(
+    studies: Sequence[study.UnitStudy],
+    tables: Sequence[pd.DataFrame],
+    corr: Correlations,
+    within: pd.DataFrame,
+    failed: Sequence[str],
+) -> dict:
+    """The diagnosis' glue (names ``z5_…``): the core checks that failed (``failed``:
+    :func:`unitroles.verdicts.failed_core`), how coarse the max class drop is
+    (:func:`unitroles.diagnosis.drop_resolution`), the shares of scene and object units
+    (:func:`unitroles.diagnosis.concept_mix`), IoU's r over the seeds, its range among object
+    units (``within``: :func:`unitroles.diagnosis.within_category_r`) and units per class
+    against the paper's."""
+    from . import diagnosis
+
+    fewest = [int(np.bincount(s.setup.labels.numpy()).min()) for s in studies]
+    resolution = diagnosis.drop_resolution(tables, fewest)
+    mix = diagnosis.concept_mix(tables)
+    first = studies[0]
+    scale = study.scale_comparison(
+        len(tables[0]), len(first.class_names), first.counts.base_overall_accuracy()
+    )
+    iou_r = [corr.r("all", s, "max_class_drop", "iou") for s in corr.seeds]
+    objects = within.loc["object"] if "object" in within.index else None
+    return {
+        "z5_failed_core": "; ".join(failed) or "none",
+        "z5_median_drop": f"{resolution['median_drop']:.0f}",
+        "z5_images": resolution["images"],
+        "z5_share_small": f"{resolution['share_small']:.0%}",
+        "z5_distinct": resolution["distinct"],
+        "z5_scene_share": f"{mix.get('scene', 0.0):.0%}",
+        "z5_object_share": f"{mix.get('object', 0.0):.0%}",
+        "z5_iou_r_range": f"{min(iou_r):+.2f} to {max(iou_r):+.2f}",
+        "z5_object_r": (
+            f"{objects.min():+.2f} to {objects.max():+.2f}"
+            if objects is not None and objects.notna().any()
+            else "not measurable (too few object units)"
+        ),
+        "z5_units_per_class": scale["units_per_class"],
+        "z5_paper_units_per_class": scale["paper_units_per_class"],
+    }
+
+
+def within_table(within: pd.DataFrame, seeds: Sequence[int]) -> pd.DataFrame:
+    """:func:`unitroles.diagnosis.within_category_r`'s frame with its columns named by seed."""
+    return within.rename(columns=dict(enumerate(f"seed {s}" for s in seeds))).rename_axis(
+        "units whose best concept is a"
+    )

@@ -1,12 +1,16 @@
 """Zhou et al. 2018, Table 1 read: predicting the class a unit matters most for.
 
-:func:`unitroles.study.predict_most_damaged` fits the logistic regressions and gives a
-:class:`unitroles.study.Prediction`; this module shows and judges it: the bar chart
-(:func:`figure`), the table beside the paper's (:func:`paper_table`), the glued accuracies
-(:func:`glue_values`) and claim Z6's checks (:func:`checks`). Accuracies are in %.
+:func:`predict` measures the instances' units and fits the logistic regressions
+(:func:`unitroles.study.predict_most_damaged`), giving a :class:`unitroles.study.Prediction`;
+this module shows and judges it: the bar chart (:func:`figure`), the table beside the paper's
+(:func:`paper_table`), the glued accuracies (:func:`glue_values`), claim Z6's checks
+(:func:`checks`) and the page's sentences (:func:`ours`, :func:`takeaway_text`). Accuracies are
+in %.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -124,3 +128,90 @@ def old_checks(prediction: study.Prediction) -> dict[str, bool]:
     """The core check :func:`checks` replaced (issue 25), on this run, for the page's table."""
     singles = prediction.accuracy().drop("ensemble")
     return {OLD_CORE: bool((singles >= 3 * prediction.chance()["uniform"]).all())}
+
+
+# --- the page's text, from the prediction's own numbers -------------------------------------------
+
+PAPER_SUMMARY = (
+    "trained on the conv5 units of three AlexNet instances and tested on two others, each "
+    "attribute predicts the class a unit matters most for about 38% of the time over 365 "
+    "classes (chance 0.27%): a unit's role carries over between independently trained networks."
+)
+
+
+def predict(
+    run, train_seeds: Sequence[int], test_seeds: Sequence[int], *, layer: str,
+    regularization: float, progress: bool = True,
+) -> tuple[list[study.UnitStudy], list[study.UnitStudy], study.Prediction]:  # fmt: skip
+    """Table 1's measurement, shared by the Table 1 and Fig. 6 pages: every ``layer`` unit of
+    the instances of ``train_seeds`` and ``test_seeds`` (``run.unit_studies``: attributes and
+    drops, cached), then :func:`unitroles.study.predict_most_damaged` trained on the first and
+    tested on the second. Instances too weak to hurt more than one class leave nothing to
+    predict: the prediction's ``why`` then says so (the page shows the claim as not measured)
+    rather than stopping. Returns ``(train, test, prediction)``."""
+    train = run.unit_studies(train_seeds, layer=layer, progress=progress)
+    test = run.unit_studies(test_seeds, layer=layer, progress=progress)
+    prediction = study.predict_most_damaged(
+        train, test, regularization=regularization, if_nothing="report"
+    )
+    return train, test, prediction
+
+
+def models_text(studies: Sequence[study.UnitStudy]) -> str:
+    """One line per instance: its description and its top-1 accuracy (%)."""
+    return "\n".join(
+        f"{s.setup.description} — top-1 accuracy {s.counts.base_overall_accuracy():.1f}%"
+        for s in studies
+    )
+
+
+def units_text(
+    prediction: study.Prediction,
+    train: Sequence[study.UnitStudy],
+    test: Sequence[study.UnitStudy],
+) -> str:
+    """How many units trained and were held out, how many were left out, and the classes."""
+    return (
+        f"{sum(s.units for s in train)} training units ({len(train)} instances), "
+        f"{len(prediction.units)} held-out units ({len(test)} instances), {prediction.excluded} "
+        f"units hurt no class and are left out; {len(prediction.class_names)} classes (the "
+        f"paper: {PAPER_CLASSES})."
+    )
+
+
+def ours(prediction: study.Prediction) -> str:
+    """Claim Z6's figures of this run: each accuracy, the classes and both chances."""
+    if prediction.why:
+        return "no units to predict"
+    accuracy, chance = prediction.accuracy(), prediction.chance()
+    return (
+        f"concept {accuracy['concept']:.1f}%, correlation {accuracy['correlation']:.1f}%, "
+        f"selectivity {accuracy['selectivity']:.1f}%, ensemble {accuracy['ensemble']:.1f}% "
+        f"({len(prediction.class_names)} classes; honest baseline {chance['majority']:.1f}%, "
+        f"always naming the most common label; uniform chance {chance['uniform']:.1f}%)"
+    )
+
+
+def outcomes(prediction: study.Prediction) -> dict[str, bool]:
+    """Every check's outcome, the replaced core check's too (:func:`old_checks`), for the table
+    of rewritten checks; empty when there was nothing to predict."""
+    if prediction.why:
+        return {}
+    return {**checks(prediction), **old_checks(prediction)}
+
+
+def takeaway_text(prediction: study.Prediction) -> str:
+    """What this run shows, for the takeaway: each accuracy against both chances, and the
+    smallest κ against the core check's line and the paper's."""
+    if prediction.why:
+        return "the instances leave nothing to predict, so the test could not be made."
+    accuracy, chance = prediction.accuracy(), prediction.chance()
+    return (
+        f"on {len(prediction.units)} held-out units, the attributes predict the most damaged "
+        "class "
+        + ", ".join(f"{study.FEATURE_LABELS[f].lower()} {accuracy[f]:.1f}%" for f in accuracy.index)
+        + f" of the time, against {chance['uniform']:.1f}% for a uniform guess over "
+        f"{len(prediction.class_names)} classes and {chance['majority']:.1f}% for always naming "
+        f"the most common label: Cohen's κ {prediction.kappa().drop('ensemble').min():.2f} at "
+        f"least (the core check's line {KAPPA_LINE}; the paper's about 0.39)."
+    )

@@ -3,8 +3,9 @@ three classes the attribute classifier of Table 1 ranks highest.
 
 :func:`ranked` adds each held-out unit's top 3 and whether the true class is among them to a
 :class:`~unitroles.study.Prediction`'s units, :func:`draw` picks the units shown,
-:func:`figure` draws them, and :func:`scores` gives the top-1 and top-3 hit rates against
-chance (%), NaN when there was nothing to predict.
+:func:`figure` draws them (:func:`show`: or says why there is nothing to draw), and
+:func:`scores` gives the top-1 and top-3 hit rates against chance (%), NaN when there was nothing
+to predict, with claim Z7's check and the page's sentences (:class:`Scores`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import dissection, plots, study, tables
+from . import dissection, plots, study, tables, verdicts
 
 
 def ranked(prediction: study.Prediction, feature: str = "ensemble", k: int = 3) -> pd.DataFrame:
@@ -80,6 +81,24 @@ def figure(
     )
 
 
+def show(
+    prediction: study.Prediction,
+    test: Sequence[study.UnitStudy],
+    test_seeds: Sequence[int],
+    shown: pd.DataFrame,
+    *,
+    layer: str,
+    top_k: int,
+) -> None:
+    """Show :func:`figure` of the ``shown`` units, or print why there is nothing to show (the
+    claim card says so too)."""
+    if prediction.why:
+        print(prediction.why)
+        return
+    figure(test, test_seeds, shown, layer=layer, top_k=top_k)
+    plots.show()
+
+
 @dataclass
 class Scores:
     """How often the true most damaged class is the first guess (``top1``) and among the top 3
@@ -107,6 +126,34 @@ class Scores:
             "chance3": f"{self.chance3:.0f}%",
             "n_units": self.units,
         }
+
+    def checks(self) -> dict[str, bool]:
+        """Claim Z7's one check (its core): the true class is in the top 3 at least twice as
+        often as a uniform guess of three classes would place it there."""
+        (core,) = verdicts.CLAIMS["Z7"].core
+        return {core: self.top3 >= 2 * self.chance3}
+
+    def ours(self) -> str:
+        """Claim Z7's figures of this run."""
+        return (
+            f"the true class is in the ensemble's top 3 for {self.top3:.0f}% of {self.units} units"
+        )
+
+    def takeaway(self) -> str:
+        """What this run shows, for the takeaway: both rates against a random guess's."""
+        if not self.units:
+            return "the instances leave nothing to predict, so there are no examples to show."
+        return (
+            f"for {self.units} held-out units, the true most damaged class is the classifier's "
+            f"first guess for {self.top1:.0f}% and among its top 3 for {self.top3:.0f}%, where "
+            f"guessing at random would give {self.chance1:.0f}% and {self.chance3:.0f}%."
+        )
+
+
+PAPER_SUMMARY = (
+    "examples of held-out units: an attribute-based classifier often names the class a unit's "
+    "ablation hurts most among its top 3 (qualitative; Table 1 has the numbers)."
+)
 
 
 def scores(units: pd.DataFrame, classes: int) -> Scores:

@@ -7,8 +7,10 @@ activation's projection on that direction at every position
 several rotations of each model, and summarises each basis's sorted max class drop curve
 (:func:`unitroles.drop_curves.summary`: head, share over 10 pts, mean, largest) and its mean
 overall drop. :class:`DirectionCurves` holds the result; :func:`figure`, :func:`table`,
-:func:`checks` and :func:`over_sentence` read it. Drops are in percentage points (pts),
-positive = worse. The sweeps are cached by :mod:`unitroles.sweeps`; nothing here keys a cache.
+:func:`checks` and :func:`over_sentence` read it; :func:`models` gives the page's models and
+:func:`glue_values`, :func:`ours` and :func:`takeaway_text` its glue and sentences. Drops are in
+percentage points (pts), positive = worse. The sweeps are cached by :mod:`unitroles.sweeps`;
+nothing here keys a cache.
 """
 
 from __future__ import annotations
@@ -294,3 +296,92 @@ def ranges(curves: DirectionCurves, keys: dict[str, str]) -> dict[str, str | int
             f"gap_{k}": span(gap.loc[n]),
         }
     return out
+
+
+# --- the page: its models, glue, claim text and takeaway ------------------------------------------
+
+GLUE_KEYS = {"AlexNet": "alexnet", "ResNet18": "resnet"}  # network -> its glue names' suffix
+PAPER_SUMMARY = (
+    "ablating units costs single classes more than ablating random directions of the same layer "
+    "(AlexNet conv5, ResNet18 layer4), while the overall-drop gap is tiny: the network's units, "
+    "not just its representation, carry class-specific information."
+)
+
+
+def models(run, seeds: Sequence[int], resnet_recipe: str) -> dict[str, list[Setup]]:
+    """The page's models, one per seed, by network: the baseline AlexNet and ResNet18 of
+    ``resnet_recipe`` (``run.model``; on the paper profile, the page's ``checkpoint`` and
+    ``resnet_checkpoint``)."""
+    networks = {  # name: (recipe, architecture, checkpoint parameter)
+        "AlexNet": ("baseline", "alexnet", "checkpoint"),
+        "ResNet18": (resnet_recipe, "resnet18", "resnet_checkpoint"),
+    }
+    return {
+        name: [
+            run.model(recipe, seed=seed, arch=arch, checkpoint=run[parameter], parameter=parameter)
+            for seed in seeds
+        ]
+        for name, (recipe, arch, parameter) in networks.items()
+    }
+
+
+def models_text(setups: dict[str, Sequence[Setup]]) -> str:
+    """One line per model: its network, description and top-1 accuracy (%)."""
+    return "\n".join(
+        f"{name}: {setup.description} — top-1 accuracy {100 * setup.accuracy:.1f}%"
+        for name, group in setups.items()
+        for setup in group
+    )
+
+
+def glue_values(curves: DirectionCurves, num_classes: int) -> dict:
+    """The page's glue: seeds, rotations, the head and the line, the layers, the classes
+    (``num_classes``), :func:`ranges` of every network (:data:`GLUE_KEYS`) and
+    :func:`over_sentence`."""
+    return {
+        "n_seeds": len(curves.seeds),
+        "rotation_seeds": curves.rotations,
+        "head_pct": HEAD_PCT,
+        "over_pts": f"{drop_curves.OVER_PTS:g}",
+        **{f"{GLUE_KEYS[name]}_layer_name": layer for name, layer in curves.layers.items()},
+        "num_classes": num_classes,
+        **ranges(curves, {name: GLUE_KEYS[name] for name in curves.layers}),
+        "over_sentence": over_sentence(curves),
+    }
+
+
+def ours(curves: DirectionCurves) -> str:
+    """Claim Z8's figures of this run, per network: the heads of units and random directions and
+    the overall gap, ranges over the models."""
+    units, random_mean = curves.units, curves.random("mean")
+    overall_gap = units["overall"] - random_mean["overall"]
+    return "; ".join(
+        f"{name} {layer}: top {HEAD_PCT}% mean max class drop "
+        f"{span(units.loc[name, 'head'])} (units) vs "
+        f"{span(random_mean.loc[name, 'head'])} pts (random), overall gap "
+        f"{span(overall_gap.loc[name], '.2f')} pts, over {len(curves.seeds)} seeds"
+        for name, layer in curves.layers.items()
+    )
+
+
+def changes(curves: DirectionCurves, checks: dict, core: Sequence[str], old: dict) -> dict:
+    """The outcomes of the core checks under their names without the run's interval (as
+    :mod:`unitroles.claim_history` names them: :func:`paired_head`) and of the ``old`` checks
+    they replaced, for :func:`unitroles.report.check_changes`; ``checks``, ``core``, ``old``:
+    :func:`checks`'s."""
+    names = [paired_head(name, layer) for name, layer in curves.layers.items()]
+    return {**{name: checks[c] for name, c in zip(names, core)}, **old}
+
+
+def takeaway_text(curves: DirectionCurves) -> str:
+    """What this run shows, for the takeaway: per network, on how many models the units' head
+    lies above every rotation's, and both heads."""
+    units, random_mean = curves.units, curves.random("mean")
+    head_wins = units["head"] > curves.random("max")["head"]
+    return " ".join(
+        f"At {name} {layer}, the head of the units' max class drop curve lies above every "
+        f"random rotation's on {int(head_wins.loc[name].sum())} of {len(curves.seeds)} seeds "
+        f"({span(units.loc[name, 'head'])} pts for units, "
+        f"{span(random_mean.loc[name, 'head'])} for random directions)."
+        for name, layer in curves.layers.items()
+    )
