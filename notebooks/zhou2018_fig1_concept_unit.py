@@ -17,16 +17,15 @@
 # :format: myst
 # ```
 #
-# Zhou et al. open with a unit of AlexNet-Places365 conv5 that network dissection labels *bed*:
-# ablating it barely changes overall accuracy, yet bedroom and youth hostel lose many points. We
-# dissect conv5 of the book's baseline alexnet-mini on the synthetic world's Broden-format export
-# and pick the unit by a rule fixed before any ablation: the unit with the best IoU for the
-# world's `bed` object if that IoU exceeds 0.04 (the bed analogue); else, among the
-# object-interpretable units (best object IoU > 0.04), the one with the best object IoU. We
-# ablate it on the validation images, on several seeds of the recipe, since one trained model is
-# one draw. A class is damaged only if it loses accuracy (drop > 0). The world's masks tell which
-# classes hold the unit's concept (in at least 30% of their validation images it covers 1% of
-# the pixels or more), which real data cannot. Drops are in percentage points; positive = worse.
+# Zhou et al. open with an AlexNet-Places365 conv5 unit that network dissection labels *bed*. We
+# dissect conv5 of the book's baseline alexnet-mini on the world's Broden-format export and pick
+# the unit by a rule fixed before any ablation: the best IoU for the world's `bed` object if it
+# exceeds 0.04 (the bed analogue), else the object-interpretable unit (best object IoU > 0.04) with
+# the best object IoU. We ablate it on the validation images, on several seeds of the recipe (one
+# trained model is one draw). A class is damaged if it loses accuracy (drop > 0), and holds the
+# unit's concept if the concept covers 1% of the pixels or more in at least 30% of its validation
+# images (the world's masks tell; real data cannot). Drops are in percentage points; positive =
+# worse.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -83,15 +82,11 @@ concept_units.figure(units, chosen, layer=layer, top_k=top_k)
 plots.show()
 
 # %% [markdown]
-# The bottom row, (d) to (f), shows validation images of the (at most three) classes that lose
-# accuracy when seed {glue:text}`seed0`'s unit is ablated. Panel (c) sorts each seed's unit's
-# class drops from largest to smallest: the line is their mean over seeds, the band their range.
-#
 # ## The most damaged classes
 #
-# Seed {glue:text}`seed0`'s unit, then the same rule on every seed. Two checks were rewritten to
-# say what the paper says (issue 25), before the run that shows their outcome; the table under
-# the claim card evaluates the old ones on this run too, not counted.
+# Seed {glue:text}`seed0`'s unit, then the rule on every seed. Two checks were rewritten to say
+# what the paper says (issue 25) before the run that shows their outcome; the table under the
+# claim card evaluates the old ones on this run, not counted.
 
 # %%
 display(concept_units.damaged_table(units, first, shares))
@@ -103,37 +98,35 @@ report.check_changes("Z1", z1.changes)
 report.takeaway(z1.takeaway, paper=concept_units.PAPER, claim="Z1")
 
 # %% [markdown]
-# On seed {glue:text}`seed0`, unit {glue:text}`unit` is chosen as {glue:text}`chosen_by`: it is
-# labelled {glue:text}`unit_concept` (IoU {glue:text}`unit_iou`). Removing it takes overall
-# accuracy from {glue:text}`base_overall` to {glue:text}`after_overall`, while
-# {glue:text}`top_class` loses {glue:text}`top_drop` pts; {glue:text}`top3_related` of the
-# {glue:text}`n_damaged` damaged classes in the figure hold the concept. Over the
-# {glue:text}`n_seeds` seeds, the unit is object-interpretable on {glue:text}`seeds_interpretable`,
-# the overall drop is at most a tenth of the largest class drop on {glue:text}`seeds_overall`, and
-# a class holding the unit's concept loses 10 pts or more on {glue:text}`seeds_big`. These two core
-# checks are the paper's statement; each passes on a majority of seeds that one seed cannot
-# overturn (4 of 5), fails likewise, and is undecided when the seeds split 3–2. One validation
-# image is {glue:text}`pts_per_image` pts of a class's accuracy.
+# On seed {glue:text}`seed0`, unit {glue:text}`unit` is chosen as {glue:text}`chosen_by`:
+# labelled {glue:text}`unit_concept` (IoU {glue:text}`unit_iou`), its removal takes overall
+# accuracy from {glue:text}`base_overall` to {glue:text}`after_overall` while
+# {glue:text}`top_class` loses {glue:text}`top_drop` pts (one image is {glue:text}`pts_per_image`
+# pts of a class); {glue:text}`top3_related` of the {glue:text}`n_damaged` damaged classes hold
+# the concept. Over the {glue:text}`n_seeds` seeds the unit is object-interpretable on
+# {glue:text}`seeds_interpretable`, the overall drop is at most a tenth of the largest class drop
+# on {glue:text}`seeds_overall`, and a class holding the concept loses 10 pts or more on
+# {glue:text}`seeds_big`. These two core checks are the paper's statement, each voted by a
+# majority one seed cannot overturn (4 of 5), undecided when the seeds split 3–2.
 #
 # **Scale, and why class drops can be small here.** Our conv5 has {glue:text}`units_per_class`
 # units per class ({glue:text}`scale_units` units, {glue:text}`scale_classes` classes),
 # {glue:text}`redundancy_ratio` times the paper's {glue:text}`paper_units_per_class` (AlexNet
-# conv5, 256 units, 365 Places classes), and our baseline classifies {glue:text}`scale_accuracy`%
-# of the images against the paper's {glue:text}`paper_accuracy`%: the other units carrying a
-# class make up for one removed. A failing large-drop check is then a finding about this world's
-# scale, not a fault of the ablation (checked against plain hooks in the tests); the
+# conv5, 256 units, 365 classes), and our baseline classifies {glue:text}`scale_accuracy`% of the
+# images against the paper's {glue:text}`paper_accuracy`%: the other units of a class make up for
+# one removed. A failing large-drop check is then a finding about this world's scale, not a fault
+# of the ablation (checked against plain hooks in the tests); the
 # [width sweep](zhou2018_units_per_class.ipynb) measures the class drops at other conv5 widths.
 #
 # ## Exercises
 #
 # The hidden code cell before each solution computes its numbers from this run.
 #
-# **1. Predict, then ablate.** Among the units dissection does not label
-# {glue:text}`unit_concept`, unit {glue:text}`ex1_unit` has the best object IoU: it is labelled
-# {glue:text}`ex1_concept` (IoU {glue:text}`ex1_iou`). Before looking at its drops, use the
-# world's recipes (the [scene world](scenes_world.ipynb) page, or
-# `study.classes_with(world, concept, "object")`) to predict which classes its ablation hurts
-# most; then check with `units.counts.class_drop()[u]`, unit `u`'s drop in every class.
+# **1. Predict, then ablate.** Of the units not labelled {glue:text}`unit_concept`, unit
+# {glue:text}`ex1_unit` has the best object IoU: {glue:text}`ex1_concept` (IoU
+# {glue:text}`ex1_iou`). From the world's recipes ([scene world](scenes_world.ipynb), or
+# `study.classes_with(world, concept, "object")`), predict which classes its ablation hurts most;
+# then check with `units.counts.class_drop()[u]`, unit `u`'s drop in every class.
 
 # %% tags=["hide-input", "solution"]
 report.glue(concept_units.prediction_exercise(units, first, world))
@@ -158,14 +151,14 @@ report.glue(concept_units.overall_exercise(units, first))
 # %% [markdown]
 # ```{admonition} Solution
 # :class: dropdown
-# Overall accuracy is the mean of the {glue:text}`ex2_classes` class accuracies weighted by their
-# numbers of images, so {glue:text}`top_class`'s loss alone would lower it by about
-# {glue:text}`top_drop` / {glue:text}`ex2_classes` = {glue:text}`ex2_alone` pts. The measured
-# overall drop is {glue:text}`ex2_overall` pts: {glue:text}`ex2_losers` in all, while
-# {glue:text}`ex2_gainers`, and their weighted mean, {glue:text}`ex2_mean` pts, is the overall
-# drop. A unit that supports one class's score lowers it on every image: the class loses some of
-# its own images, but images of other classes it wrongly took now go elsewhere, some to their own
-# class. Overall accuracy nets these out, which is why Zhou et al. look at classes one by one.
+# Overall accuracy is the image-weighted mean of the {glue:text}`ex2_classes` class accuracies, so
+# {glue:text}`top_class`'s loss alone would lower it by about {glue:text}`top_drop` /
+# {glue:text}`ex2_classes` = {glue:text}`ex2_alone` pts. The measured drop is
+# {glue:text}`ex2_overall` pts: {glue:text}`ex2_losers` in all while {glue:text}`ex2_gainers`,
+# and their weighted mean, {glue:text}`ex2_mean` pts, is the overall drop. A unit that supports one
+# class's score lowers it on every image: the class loses some of its images, but images of other
+# classes it wrongly took go elsewhere, some to their own class. Overall accuracy nets these out,
+# which is why Zhou et al. look at classes one by one.
 # ```
 #
 # **3. Do the recipes predict the damage in general?** Repeat exercise 1 for
@@ -183,9 +176,8 @@ report.glue(concept_units.probe_table(units, world, layer))
 # ```
 #
 # For {glue:text}`ex3_more` units the classes with the unit's concept lose more on average than
-# the others. {glue:text}`ex3_big` of the {glue:text}`ex3_units` units drop some class by 10 pts
-# or more. A unit can be the layer's best detector of a concept and still matter little: when
-# several units detect it, removing one leaves the others. Compare with the page's unit, chosen for
-# its IoU alone, and with [Fig. 5](zhou2018_fig5_attribute_correlations.ipynb), which asks how
-# well IoU predicts a unit's importance over all units.
+# the others; {glue:text}`ex3_big` of the {glue:text}`ex3_units` drop some class by 10 pts or
+# more. The layer's best detector of a concept can matter little when other units detect it too.
+# Compare the page's unit, chosen by IoU alone, and
+# [Fig. 5](zhou2018_fig5_attribute_correlations.ipynb): how well IoU predicts importance overall.
 # ````

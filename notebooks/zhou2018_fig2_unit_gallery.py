@@ -17,16 +17,14 @@
 # :format: myst
 # ```
 #
-# Fig. 2 of the paper shows five units, each with its top images, the sorted class accuracy drops
-# its ablation causes and overall accuracy before and after: the most damaged classes match what
-# the unit shows (a waterfall unit costs *waterfall* 50 pts), a few unrelated classes gain
-# slightly. We draw the same panels for conv5 units of the book's baseline alexnet-mini, the
-# interpretable ones (dissection IoU > 0.04) that damage some class most, topped up with the most
-# damaging others, on several seeds of the recipe. The most damaged class "matches" the unit when
-# the world's masks (not its recipes) say that at least 30% of its validation images hold the
-# unit's concept, covering 1% of the pixels or more (a scene concept: the images of that scene);
-# a unit that damages no class (every drop ≤ 0) has no match. Drops are in percentage points;
-# positive = worse.
+# Fig. 2 of the paper shows five units, each with its top images, the sorted class drops its
+# ablation causes and overall accuracy before and after. We draw the same panels for conv5 units
+# of the book's baseline alexnet-mini, the interpretable ones (dissection IoU > 0.04) that damage
+# some class most, topped up with the most damaging others, on several seeds of the recipe. The
+# most damaged class *matches* the unit when the world's masks (not its recipes) say that at least
+# 30% of its validation images hold the unit's concept over 1% of the pixels or more (a scene
+# concept: that scene's images); a unit that damages no class (every drop ≤ 0) has no match.
+# Drops are in percentage points; positive = worse.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -106,15 +104,14 @@ report.takeaway(z2.takeaway, paper=unit_gallery.PAPER, claim="Z2")
 
 # %% [markdown]
 # On seed {glue:text}`seed0`, the most damaged class holds the unit's concept for
-# {glue:text}`n_match` of the {glue:text}`n_units` units, against {glue:text}`n_chance` expected
-# for a class drawn at random; at least half the units match on {glue:text}`seeds_match` of the
-# {glue:text}`n_seeds` seeds. That match is the paper's central statement and the core check; a
-# seed's {glue:text}`n_units` units are too few to vote seed by seed, so it pools all seeds' units:
-# {glue:text}`pooled_match` match (95% interval {glue:text}`pooled_interval`), passing when the
-# interval lies at or above one half, failing when below, undecided when it straddles one half.
-# The other checks pass by a majority of seeds that one seed cannot overturn, fail likewise, and
-# are undecided in between. The worst-hit class loses a median {glue:text}`median_max_drop` pts on
-# seed {glue:text}`seed0` ({glue:text}`median_max_drop_range` pts over the seeds), while no unit of
-# that gallery moves overall accuracy by more than {glue:text}`max_overall` pts. Some classes gain
-# when a unit goes (median largest gain {glue:text}`median_gain` pts); the paper found such gains
-# unrelated to the unit and did not show them.
+# {glue:text}`n_match` of the {glue:text}`n_units` units, against {glue:text}`n_chance` by chance;
+# half the units or more match on {glue:text}`seeds_match` of the {glue:text}`n_seeds` seeds. That
+# match is the paper's central statement; a seed's units are too few to vote with, so the core
+# check pools all seeds' units: {glue:text}`pooled_match` match (95% interval
+# {glue:text}`pooled_interval`), passing when the interval lies at or above one half, failing when
+# below, undecided when it straddles it; the other checks are voted seed by seed. The worst-hit
+# class loses a median {glue:text}`median_max_drop` pts on seed {glue:text}`seed0`
+# ({glue:text}`median_max_drop_range` pts over the seeds), while no unit of that gallery moves
+# overall accuracy by more than {glue:text}`max_overall` pts. Some classes gain when a unit goes
+# (median largest gain {glue:text}`median_gain` pts); the paper found such gains unrelated to the
+# unit.

@@ -73,9 +73,6 @@ layer_damage.figure(summaries, layers, seeds[0])
 plots.show()
 
 # %% [markdown]
-# Each seed's units are sorted by their own max class drop; lines are the rank-by-rank mean over
-# seeds, bands the range from the lowest to the highest seed.
-#
 # ## Per layer and seed
 #
 # The last row gives the paper's figures for Places365 AlexNet conv5. Our validation set has

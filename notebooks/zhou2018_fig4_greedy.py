@@ -87,10 +87,9 @@ shown = greedy_curves.shown_classes(setup.num_classes, classes_shown, seed)
 greedy_curves.figure(runs, setup, shown)
 
 # %% [markdown]
-# In (b) the lines are the mean over seeds of the mean class drop, the bands span the lowest to
-# the highest seed; the dashed line scores the greedy units on the half they were chosen on (its
-# gap to the held-out line is what choosing and scoring on the same images adds). In the tables,
-# each cell is the mean over seeds, the lowest and highest seed in brackets; then one row a seed.
+# In (b), the gap between the dashed line (greedy units scored on the half they were chosen on)
+# and the held-out line is what choosing and scoring on the same images adds. Table cells are the
+# mean over seeds, the lowest and highest seed in brackets; then one row a seed.
 
 # %%
 display(report.table(greedy_curves.step_table(runs), decimals={"% of the layer": 1}, wrap=True))
