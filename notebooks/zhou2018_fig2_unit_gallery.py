@@ -17,17 +17,14 @@
 # :format: myst
 # ```
 #
-# Fig. 2 of the paper shows five units, each with its top images, the class accuracy drops its
-# ablation causes (sorted) and the overall accuracy before and after. The most damaged classes
-# match what the unit shows (a waterfall unit costs *waterfall* 50 pts), while a few unrelated
-# classes gain slightly. We draw the same panels for units of the book's baseline alexnet-mini
-# conv5: the interpretable units (dissection IoU > 0.04) that damage some class most, topped up
-# with the most damaging units if there are too few, and repeat the selection on several seeds of
-# the recipe. Whether the most damaged class "matches" the unit is read from the world's masks,
-# not from its recipes: the class matches when at least 30% of its validation images hold the
-# unit's concept (covering 1% of the pixels or more; a scene concept is held by the images of
-# that scene). A unit that damages no class (every drop ≤ 0) has no match. Drops are in
-# percentage points; positive = worse.
+# Fig. 2 of the paper shows five units, each with its top images, the sorted class drops its
+# ablation causes and overall accuracy before and after. We draw the same panels for conv5 units
+# of the book's baseline alexnet-mini, the interpretable ones (dissection IoU > 0.04) that damage
+# some class most, topped up with the most damaging others, on several seeds of the recipe. The
+# most damaged class *matches* the unit when the world's masks (not its recipes) say that at least
+# 30% of its validation images hold the unit's concept over 1% of the pixels or more (a scene
+# concept: that scene's images); a unit that damages no class (every drop ≤ 0) has no match.
+# Drops are in percentage points; positive = worse.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -86,58 +83,35 @@ plots.show()
 # %% [markdown]
 # ## The gallery in numbers
 #
-# Seed {glue:text}`seed0`'s gallery, with the paper's waterfall unit below it:
+# Seed {glue:text}`seed0`'s gallery, the paper's waterfall unit below it; then every seed's
+# gallery in one line: how many of its units' most damaged classes hold the unit's concept,
+# against the number a class drawn at random would give (the sum over the units of the share of
+# classes holding the unit's concept).
 
 # %%
 display(unit_gallery.table(galleries[0]))
-
-# %% [markdown]
-# And every seed's gallery in one line each: how many of its units' most damaged classes hold
-# the unit's concept, against the number a class drawn at random would give (the sum, over the
-# units, of the share of classes that hold the unit's concept).
-
-# %%
 per_seed = unit_gallery.per_seed(seeds, galleries)
 display(report.table(per_seed))
-
-# %%
 if shares is not None:  # the paper profile has no masks: no match to count
     unit_gallery.match_figure(seeds, per_seed, n_units)
     plots.show()
 
 # %%
-checks = unit_gallery.checks(galleries)
-report.glue(unit_gallery.glue_values(seeds, galleries, checks))
-report.claim(
-    "Z2",
-    ours=unit_gallery.ours(seeds, galleries),
-    checks=checks.checks,
-    core=checks.core,
-    profile=profile,
-)
-
-# %%
-report.takeaway(
-    unit_gallery.takeaway(seeds, galleries, checks),
-    paper="the classes an ablation damages most match what the unit detects (a waterfall unit "
-    "costs *waterfall* 50 pts) while overall accuracy barely moves; a few unrelated classes gain "
-    "slightly.",
-    claim="Z2",
-)
+z2 = unit_gallery.judge(seeds, galleries)  # the match pooled over seeds, the rest seed by seed
+report.glue(z2.glue)
+report.claim("Z2", ours=z2.ours, checks=z2.checks, core=z2.core, profile=profile)
+report.takeaway(z2.takeaway, paper=unit_gallery.PAPER, claim="Z2")
 
 # %% [markdown]
 # On seed {glue:text}`seed0`, the most damaged class holds the unit's concept for
-# {glue:text}`n_match` of the {glue:text}`n_units` units, against {glue:text}`n_chance` expected
-# if the most damaged class were drawn at random; at least half the units match on
-# {glue:text}`seeds_match` of the {glue:text}`n_seeds` seeds. That match is the paper's central
-# statement and the core check. A seed's {glue:text}`n_units` units give a share too coarse to
-# vote on seed by seed, so the core check reads the units of all seeds together:
-# {glue:text}`pooled_match` match (95% interval {glue:text}`pooled_interval`). It passes when
-# the interval lies at or above one half, fails when it lies below, and is undecided when it
-# straddles one half. The other checks are made seed by seed and pass by a majority that one
-# seed cannot overturn, fail likewise, and are undecided in between. The worst-hit
+# {glue:text}`n_match` of the {glue:text}`n_units` units, against {glue:text}`n_chance` by chance;
+# half the units or more match on {glue:text}`seeds_match` of the {glue:text}`n_seeds` seeds. That
+# match is the paper's central statement; a seed's units are too few to vote with, so the core
+# check pools all seeds' units: {glue:text}`pooled_match` match (95% interval
+# {glue:text}`pooled_interval`), passing when the interval lies at or above one half, failing when
+# below, undecided when it straddles it; the other checks are voted seed by seed. The worst-hit
 # class loses a median {glue:text}`median_max_drop` pts on seed {glue:text}`seed0`
 # ({glue:text}`median_max_drop_range` pts over the seeds), while no unit of that gallery moves
-# overall accuracy by more than {glue:text}`max_overall` pts. Some classes gain when a unit is
-# removed (median largest gain {glue:text}`median_gain` pts); the paper found such gains
-# semantically unrelated to the unit and did not show them.
+# overall accuracy by more than {glue:text}`max_overall` pts. Some classes gain when a unit goes
+# (median largest gain {glue:text}`median_gain` pts); the paper found such gains unrelated to the
+# unit.

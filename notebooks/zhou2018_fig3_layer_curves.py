@@ -20,11 +20,10 @@
 # Ablating one unit of AlexNet barely moves its overall accuracy, which suggested earlier that
 # single units do not matter. Zhou et al. look per class instead: for every unit of a layer they
 # record the overall accuracy drop and the largest and smallest drop over classes, and sort the
-# units by their largest class drop. Here we ablate every unit of three conv layers of the book's
-# baseline alexnet-mini, one at a time, on all validation images, and do it for several seeds of
-# the recipe: each check is evaluated on every seed and passes on a majority that one seed
-# cannot overturn (4 of 5), fails likewise, and is undecided when the seeds split 3–2. Drops
-# are in percentage points; positive means worse.
+# units by their largest class drop. We ablate every unit of three conv layers of the book's
+# baseline alexnet-mini, one at a time, on all validation images, on several seeds of the recipe:
+# a check passes on a majority of seeds that one seed cannot overturn (4 of 5), fails likewise,
+# and is undecided when they split 3–2. Drops are in percentage points; positive means worse.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper
@@ -58,13 +57,13 @@ run = profiles.check(
 )
 
 # %%
-from unitroles import layer_damage, plots, report, study, sweeps, verdicts
+from unitroles import layer_damage, plots, report
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
 instances = run.models(seeds)
 sweeps_by_seed = layer_damage.layer_sweeps(instances, layers)  # {layer: counts} a seed
-summaries = [{layer: c.summary() for layer, c in r.items()} for r in sweeps_by_seed]
+summaries = layer_damage.summaries(sweeps_by_seed)  # per unit: overall, max, min class drop
 setup, results = instances[0], sweeps_by_seed[0]  # the exercises use the first instance
 for st in instances:
     print(st.description, f"— top-1 accuracy {100 * st.accuracy:.1f}%")
@@ -74,103 +73,68 @@ layer_damage.figure(summaries, layers, seeds[0])
 plots.show()
 
 # %% [markdown]
-# Each seed's units are sorted by their own max class drop; the lines are the rank-by-rank mean
-# over seeds, the shaded bands the range from the lowest to the highest seed.
-#
 # ## Per layer and seed
+#
+# The last row gives the paper's figures for Places365 AlexNet conv5. Our validation set has
+# {glue:text}`images_per_class` images a class: one image is {glue:text}`pts_per_image` pts of a
+# class's accuracy. The core checks were rewritten to say what the paper says (issue 25), before
+# the run that shows their outcome; the table under the claim card shows the old core check on
+# this run too, not counted.
 
 # %%
 table = layer_damage.per_layer(seeds, summaries)
 display(layer_damage.table(table))
+per_class = int(setup.labels.bincount().min())  # validation images a class
+z3 = layer_damage.judge(seeds, summaries, table, layers, per_class)  # checks seed by seed
+report.glue(z3.glue | layer_damage.scale_values(setup, layers[-1], 100 * setup.accuracy))
+report.claim("Z3", ours=z3.ours, checks=z3.checks, core=z3.core, profile=profile)
+report.check_changes("Z3", z3.changes)
+report.takeaway(z3.takeaway, paper=layer_damage.PAPER, claim="Z3")
 
 # %% [markdown]
-# The last row gives the figures the paper states for Places365 AlexNet conv5. Our validation
-# set has {glue:text}`images_per_class` images a class, so one image is
-# {glue:text}`pts_per_image` pts of a class's accuracy.
-
-# %%
-last_layer = layers[-1]
-per_class = int(setup.labels.bincount().min())
-passes = layer_damage.outcomes(summaries, layers)
-counted = {k: v for k, v in passes.items() if k != layer_damage.LARGE_MAX}  # the old core: shown
-checks, core = study.seed_checks(counted, core=layer_damage.core(layers))
-report.glue(
-    layer_damage.glue_values(seeds, summaries, table, passes, layer=last_layer, per_class=per_class)
-)
-ours = layer_damage.ours(table, last_layer, len(seeds))
-report.claim("Z3", ours=ours, checks=checks, core=core, profile=profile)
-
-# %% [markdown]
-# **The core checks were rewritten** to say what the paper says (issue 25), before the run that
-# shows their outcome; the old core check is evaluated on this run too, and not counted:
-
-# %%
-report.check_changes("Z3", {k: verdicts.seed_vote(v) for k, v in passes.items()})
-
-# %%
-report.takeaway(
-    layer_damage.takeaway(table, passes, last_layer),
-    paper="ablating one unit of AlexNet costs under 1 pt of overall accuracy, yet the worst-hit "
-    "class often loses 10–50 pts: the overall number hides what single units do.",
-    claim="Z3",
-)
-
-# %%
-layer_units = sweeps.layer_units(setup.model, last_layer, setup.images[:1])
-report.glue(study.scale_comparison(layer_units, setup.num_classes, 100 * setup.accuracy))
-
-# %% [markdown]
-# **Scale, and why class drops can be small here.** Our last layer has
-# {glue:text}`units_per_class` units per class ({glue:text}`scale_units` units,
-# {glue:text}`scale_classes` classes), {glue:text}`redundancy_ratio` times the paper's
-# {glue:text}`paper_units_per_class` (AlexNet conv5, 256 units, Places365, 365 classes), and our
-# baseline classifies {glue:text}`scale_accuracy`% of the validation images against the paper's
-# {glue:text}`paper_accuracy`%. With several units carrying each class of a model that gets most
-# images right, the others make up for one that is removed. If the core check on a large class
-# drop fails above, this is the likely reason: it is a finding about this world's scale, not a
-# failure of the ablation, which is checked against plain hooks in the test suite. The
-# [width sweep](zhou2018_units_per_class.ipynb) trains the same recipe at other conv5 widths and
-# measures how the class drops change with units per class.
-
-# %% [markdown]
-# At {glue:text}`last_layer` of seed {glue:text}`seed0`, ablating one unit costs
-# {glue:text}`last_mean_overall` pts of overall accuracy on average, yet the worst-hit class
-# loses up to {glue:text}`last_max_class` pts, and {glue:text}`last_share_10` of the units drop
-# some class by more than 10 pts. Over the {glue:text}`n_seeds` seeds these are
-# {glue:text}`last_mean_overall_range` pts, {glue:text}`last_max_class_range` pts and
-# {glue:text}`last_share_10_range`. The core checks state the paper's numbers for conv5: more than
-# half of the units drop some class by over 10 pts (on {glue:text}`seeds_half_over` seeds) and
-# the largest drop is near the paper's 50 pts, at least half of it (on
-# {glue:text}`seeds_largest_near` seeds). The mean overall drop stays within 1 pt of zero in
-# every layer on {glue:text}`seeds_overall` seeds. The overall drop averages a few large class
-# losses with many small gains, which is why it hides what single units do.
-
-# %% [markdown]
+# At {glue:text}`last_layer` of seed {glue:text}`seed0`, one unit costs
+# {glue:text}`last_mean_overall` pts of overall accuracy on average, yet the worst-hit class loses
+# up to {glue:text}`last_max_class` pts and {glue:text}`last_share_10` of the units drop some
+# class by over 10 pts (over the {glue:text}`n_seeds` seeds: {glue:text}`last_mean_overall_range`
+# pts, {glue:text}`last_max_class_range` pts, {glue:text}`last_share_10_range`). The core checks
+# state the paper's conv5 numbers: over half the units drop some class by over 10 pts (on
+# {glue:text}`seeds_half_over` seeds), and the largest drop is at least half the paper's 50 pts
+# (on {glue:text}`seeds_largest_near`). The mean overall drop stays within 1 pt of zero in every
+# layer on {glue:text}`seeds_overall` seeds: it averages a few large class losses with many small
+# gains, and so hides what single units do.
+#
+# **Scale.** Our last layer has {glue:text}`units_per_class` units per class
+# ({glue:text}`scale_units` units, {glue:text}`scale_classes` classes),
+# {glue:text}`redundancy_ratio` times the paper's {glue:text}`paper_units_per_class`, and our
+# baseline classifies {glue:text}`scale_accuracy`% of the images against the paper's
+# {glue:text}`paper_accuracy`%: why this can keep class drops small is on
+# [Fig. 1](zhou2018_fig1_concept_unit.ipynb)'s page; the
+# [width sweep](zhou2018_units_per_class.ipynb) measures it.
+#
 # ## Exercises
 #
-# The solutions' numbers come from this run: the hidden code cell before each solution computes
-# them (expand it to see how).
+# The hidden code cell before each solution computes its numbers from this run.
 #
 # **1. How many images is 10 pts?** The paper counts the units whose max class drop exceeds
-# 10 pts. Here one validation image is {glue:text}`pts_per_image` pts of a class's accuracy. How
-# many images must a class lose for a unit to count? Recount, for each layer, the share of units
-# whose max class drop exceeds 0 pts (any class loses an image), 5, 10 and 20 pts. Up to which of
-# these thresholds does "over half the units" hold at {glue:text}`last_layer`?
+# 10 pts; here one validation image is {glue:text}`pts_per_image` pts of a class's accuracy. How
+# many images must a class lose for a unit to count? Recount, per layer, the share of units whose
+# max class drop exceeds 0 pts (any class loses an image), 5, 10 and 20 pts. Up to which threshold
+# does "over half the units" hold at {glue:text}`last_layer`?
 
 # %% tags=["hide-input", "solution"]
-report.glue(layer_damage.threshold_exercise(results, last_layer, per_class))
+report.glue(layer_damage.threshold_exercise(results, layers[-1], per_class))
 
 # %% [markdown]
 # ````{admonition} Solution
 # :class: dropdown
-# A class must lose {glue:text}`ex1_images` for its drop to exceed 10 pts. The share of
-# units whose max class drop exceeds each threshold:
+# A class must lose {glue:text}`ex1_images` for its drop to exceed 10 pts. The share of units
+# whose max class drop exceeds each threshold:
 #
 # ```{glue} ex1_table
 # ```
 #
-# At {glue:text}`last_layer`, {glue:text}`ex1_holds`. A threshold in points stands for a number of
-# images that depends on the size of the validation set: count it in images before comparing a
+# At {glue:text}`last_layer`, {glue:text}`ex1_holds`. A threshold in points stands for a number
+# of images that depends on the validation set's size: count it in images before comparing a
 # verdict across datasets.
 # ````
 #
@@ -179,22 +143,21 @@ report.glue(layer_damage.threshold_exercise(results, last_layer, per_class))
 # class, exactly one, or several? How many different classes are hurt by some unit?
 
 # %% tags=["hide-input", "solution"]
-last_drops = results[last_layer].class_drop()  # (units, classes)
-report.glue(layer_damage.hurt_exercise(last_drops, setup.class_names))
+report.glue(layer_damage.hurt_exercise(results[layers[-1]].class_drop(), setup.class_names))
 
 # %% [markdown]
 # ```{admonition} Solution
 # :class: dropdown
 # Of the {glue:text}`ex2_units` units, {glue:text}`ex2_none` hurt no class by more than 10 pts,
-# {glue:text}`ex2_one` hurt exactly one and {glue:text}`ex2_several` hurt two or more. Between
+# {glue:text}`ex2_one` hurt exactly one and {glue:text}`ex2_several` hurt two or more; between
 # them they hurt {glue:text}`ex2_classes` of the {glue:text}`ex2_all_classes` classes;
 # {glue:text}`ex2_most`. {glue:text}`ex2_reading`: the max class drop sees this, the overall drop
 # averages it away.
 # ```
 #
-# **3. Who gains when a class loses?** Where a unit's min class drop is negative, removing the
-# unit *helps* some classes. Predict which. For every unit that hurts some class, take its most
-# damaged class and the classes it helps (negative drop). Using the world's recipes (the
+# **3. Who gains when a class loses?** Where a unit's min class drop is negative, removing it
+# *helps* some classes. Predict which. For every unit that hurts some class, take its most damaged
+# class and the classes it helps (negative drop). Using the world's recipes (the
 # [scene world](scenes_world.ipynb) page), how often does a helped class share an object with the
 # most damaged class, compared with the other classes? Why would it?
 
@@ -207,10 +170,9 @@ report.glue(layer_damage.gains_exercise(results, run.world if run.synthetic else
 # ```{glue} ex3_table
 # ```
 #
-# Why it would: a unit that supports the damaged class's score raises that score on every image,
-# including images of classes that look like the damaged class (they share its objects) and that
-# the network wrongly gives to it. Without the unit, some of those images return to their own
-# class, which gains. If this is how classes gain, a helped class should share an object with the
-# damaged class more often than the other classes do. It does {glue:text}`ex3_more`. This is one
-# way a unit's min class drop comes to be negative.
+# Why it would: a unit that supports the damaged class's score raises it on every image, also on
+# images of look-alike classes (sharing its objects) that the network wrongly gives to it. Without
+# the unit some of those return to their own class, which gains; then a helped class should share
+# an object with the damaged class more often than the others do. It does {glue:text}`ex3_more`:
+# one way a unit's min class drop comes to be negative.
 # ````

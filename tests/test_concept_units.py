@@ -96,3 +96,29 @@ def test_the_glued_numbers_name_the_first_seed_and_count_the_seeds_that_pass():
     assert concept_units.takeaway(chosen, CLASSES, passes, big, layer="conv5").endswith(
         "while bedroom loses 30 pts."
     )
+
+
+def test_judge_gathers_the_claim_its_numbers_and_the_old_checks_beside_the_new():
+    studies = [fake_study([[10, 10, 10], [7, 10, 10]]), fake_study([[10, 10, 10], [7, 10, 10]])]
+    chosen = concept_units.choose([0, 1], studies, "bed", shares())
+    z1 = concept_units.judge(studies[0], chosen, masks=True, layer="conv5")
+    # 3 of 30 images: 10 pts overall against bedroom's 30, over a tenth, on both seeds
+    assert [name for name in z1.core] == [
+        f"{concept_units.RELATIVE_OVERALL}, on 0 of 2 seeds",
+        f"{concept_units.BIG_RELATED}, on 2 of 2 seeds",
+    ]
+    assert z1.checks[z1.core[1]] is True and z1.checks[z1.core[0]] is False
+    assert z1.changes[concept_units.SMALL_OVERALL] is False  # old checks: voted, not counted
+    assert concept_units.SMALL_OVERALL not in " ".join(z1.checks)
+    assert z1.glue["seeds_big"] == 2 and z1.glue["unit"] == 1
+    assert z1.ours.startswith("seed 0: bed unit 1, overall 100.0% → 90.0%")
+    assert z1.takeaway.endswith("while bedroom loses 30 pts.")
+
+
+def test_describe_gives_each_seed_its_model_and_chosen_unit():
+    st = fake_study([[10, 10, 10], [7, 10, 10]])
+    st.setup.description = "alexnet-mini seed 3"
+    chosen = concept_units.choose([3], [st], "bed", shares())
+    assert concept_units.describe([st], chosen) == (
+        f"alexnet-mini seed 3 — top-1 accuracy 100.0%\n  unit 1: {chosen[0].why}; bed IoU 0.300"
+    )

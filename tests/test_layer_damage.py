@@ -1,9 +1,12 @@
 """Zhou Fig. 3's layer-by-layer damage (unitroles.layer_damage): the table, checks and counts."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
+import torch
 
-from unitroles import layer_damage
+from unitroles import layer_damage, study
 
 
 def summary(overall, max_class, min_class) -> pd.DataFrame:
@@ -50,3 +53,31 @@ def test_units_are_counted_by_how_many_classes_they_hurt_by_more_than_10_pts():
     assert layer_damage.hurt_exercise(drops * 0, ("a", "b", "c"))["ex2_most"] == (
         "no class is hurt by any unit"
     )
+
+
+def test_judge_leaves_the_old_core_check_out_of_the_claim_and_votes_it_for_the_changes():
+    good = {"conv5": summary([0.5, 0.3], [30.0, 12.0], [-1.0, 0.0])}
+    weak = {"conv5": summary([0.5, 0.3], [15.0, 12.0], [-1.0, 0.0])}  # max < 20 and < 25
+    counts = [{"conv5": SimpleNamespace(summary=lambda s=s: s["conv5"])} for s in (good, weak)]
+    summaries = layer_damage.summaries(counts)
+    assert summaries[1]["conv5"] is weak["conv5"]
+    frame = layer_damage.per_layer([0, 1], summaries)
+    z3 = layer_damage.judge([0, 1], summaries, frame, ["conv5"], per_class=20)
+    assert not any(k.startswith(layer_damage.LARGE_MAX) for k in z3.checks)
+    assert z3.changes[layer_damage.LARGE_MAX] is None  # 1 of 2 seeds: undecided
+    assert z3.core == [
+        "over half the units of conv5 > 10 pts, on 2 of 2 seeds",
+        "conv5: the largest max class drop is at least half the paper's 50 pts, on 1 of 2 seeds",
+    ]
+    assert z3.glue["seeds_largest_near"] == 1 and z3.glue["pts_per_image"] == "5.0"
+    assert z3.ours == layer_damage.ours(frame, "conv5", 2)
+    assert z3.takeaway.startswith("over 2 seeds, the mean overall drop stays within 1 pt")
+
+
+def test_scale_values_read_the_layer_width_and_classes():
+    model = torch.nn.Sequential()
+    model.add_module("conv5", torch.nn.Conv2d(3, 73, 1))
+    setup = SimpleNamespace(model=model, images=torch.zeros(2, 3, 4, 4), num_classes=24)
+    values = layer_damage.scale_values(setup, "conv5", 81.25)
+    assert values == study.scale_comparison(73, 24, 81.25)
+    assert values["scale_units"] == "73" and values["scale_accuracy"] == "81.2"

@@ -66,3 +66,15 @@ def test_the_core_check_pools_the_seeds_and_without_masks_reads_no_match():
     assert blind.half is None and len(blind.core) == 1
     assert blind.core[0].startswith("each unit's largest gain is smaller than its largest drop")
     assert blind.checks[blind.core[0]] is True  # on 5 of 5 seeds
+
+
+def test_judge_reads_the_checks_numbers_and_words_of_the_galleries():
+    st = fake_study(DROPS, CONCEPTS, [0.02, 0.2, 0.3, 0.01])
+    galleries = [unit_gallery.gallery(st, 3, shares())] * 2
+    z2 = unit_gallery.judge([0, 1], galleries)
+    c = unit_gallery.checks(galleries)
+    assert (z2.checks, z2.core) == (c.checks, c.core)
+    assert z2.glue == unit_gallery.glue_values([0, 1], galleries, c)
+    assert z2.ours == unit_gallery.ours([0, 1], galleries)
+    assert z2.takeaway.startswith("over the 2 seeds, 4 of the 6 gallery units")
+    assert z2.changes == {}

@@ -4,7 +4,8 @@ ablation, and the classes its ablation damages.
 :func:`choose` applies the page's rule (:func:`unitroles.study.concept_unit`) to every seed's
 :class:`~unitroles.study.UnitStudy` and gathers what the page reports of the chosen unit
 (:class:`ChosenUnit`); :func:`figure` draws the figure, :func:`damaged_table` and
-:func:`per_seed_table` the tables, :func:`outcomes` the per-seed checks, and :func:`glue_values`,
+:func:`per_seed_table` the tables, :func:`outcomes` the per-seed checks, :func:`judge` the claim
+with its numbers and words (:class:`Judged`, which Figs. 2-4 use too), and :func:`glue_values`,
 :func:`prediction_exercise`, :func:`overall_exercise` and :func:`probe_table` the page's numbers.
 Drops are class accuracy drops in percentage points (positive = worse), from single-unit
 ablations on the validation images. Which classes *hold* a concept is read from the synthetic
@@ -15,16 +16,41 @@ None) has no masks, and the functions say so instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import dissection, drop_curves, plots, study, tables
+from . import dissection, drop_curves, plots, study, tables, verdicts
 
 BIG_DROP = 10  # pts: a class "loses a lot" (the paper's youth hostel lost 23, bedroom 15)
 # Zhou et al. 2018, Fig. 1 (Places365 AlexNet conv5, the bed unit): the classes it names
 PAPER_DROPS = {"youth hostel": 23, "bedroom": 15}
+PAPER = (
+    "ablating the *bed* unit of AlexNet conv5 barely moves overall accuracy (50.6% → 50.4%), but "
+    "youth hostel loses 23 pts and bedroom 15: one unit can matter a lot to a few related classes "
+    "while the overall number hides it."
+)
+
+
+@dataclass
+class Judged:
+    """A page's claim judged seed by seed: what its claim cell hands to :mod:`unitroles.report`.
+
+    ``checks`` and ``core`` as ``report.claim`` takes them (:func:`unitroles.study.seed_checks`),
+    ``ours`` the card's *This run*, ``takeaway`` the takeaway's *This run*, ``glue`` the numbers
+    the page's prose cites, and ``changes`` every check's vote over the seeds, old and new, for
+    ``report.check_changes`` (empty on a page whose checks were not rewritten). Zhou Figs. 1-4
+    build one each (:func:`judge`, :func:`unitroles.unit_gallery.judge`,
+    :func:`unitroles.layer_damage.judge`, :func:`unitroles.greedy_curves.judge`).
+    """
+
+    checks: dict[str, bool | None]
+    core: list[str]
+    ours: str
+    takeaway: str
+    glue: dict
+    changes: dict[str, bool | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +125,16 @@ def choose(
         )
         out.append(chosen)
     return out
+
+
+def describe(studies: Sequence[study.UnitStudy], chosen: Sequence[ChosenUnit]) -> str:
+    """Two lines a seed: its model with its top-1 accuracy, and the unit the rule chose (why,
+    its concept and IoU)."""
+    return "\n".join(
+        f"{st.setup.description} — top-1 accuracy {c.before:.1f}%\n"
+        f"  unit {c.unit}: {c.why}; {c.concept} IoU {c.iou:.3f}"
+        for c, st in zip(chosen, studies)
+    )
 
 
 def _damage_text(chosen: ChosenUnit, names: Sequence[str]) -> str:
@@ -323,6 +359,25 @@ def takeaway(
         f"10 pts or more on {sum(passes[big])}. On seed {first.seed}, {first.concept} unit "
         f"{first.unit} takes overall accuracy from {first.before:.1f}% to {first.after:.1f}%"
         + worst
+    )
+
+
+def judge(st: study.UnitStudy, chosen: Sequence[ChosenUnit], *, masks: bool, layer: str) -> Judged:
+    """Claim Z1 judged seed by seed (:func:`outcomes`; core: :data:`RELATIVE_OVERALL` and the
+    large-drop check), with :func:`glue_values`, :func:`ours` and :func:`takeaway` (``st`` the
+    first seed's study) and, for the table of rewritten checks, the old checks
+    (:func:`old_outcomes`) voted beside the new."""
+    passes, big = outcomes(chosen, masks=masks)
+    checks, core = study.seed_checks(passes, core=[RELATIVE_OVERALL, big])
+    names = st.class_names
+    voted = {**passes, **old_outcomes(chosen)}
+    return Judged(
+        checks,
+        core,
+        ours(chosen, names),
+        takeaway(chosen, names, passes, big, layer=layer),
+        glue_values(st, chosen, passes, big),
+        {k: verdicts.seed_vote(v) for k, v in voted.items()},
     )
 
 

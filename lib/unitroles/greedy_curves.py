@@ -4,8 +4,10 @@
 each class's images, scored on the other) on every instance of a recipe and returns a
 :class:`GreedySeeds`. The rest reads it: the figure (:func:`figure`), the table by number of
 units ablated (:func:`step_table`), one row per seed (:func:`per_seed`), the claim's checks
-(:func:`checks`), and the measures the page's exercises ask for (:func:`halving_step`,
-:func:`halving_counts`, :func:`single_unit_overlap`, :func:`crosstalk`).
+(:func:`checks`), the claim judged with the page's numbers and words (:func:`judge`), and the
+measures the page's exercises ask for (:func:`halving_step`, :func:`halving_counts`,
+:func:`single_unit_overlap`, :func:`crosstalk`, each read from the runs by
+:func:`halving_exercise`, :func:`single_unit_exercise` and :func:`crosstalk_exercise`).
 
 Accuracies are each class's accuracy on its own images, in %; drops are in percentage points
 (pts), positive = worse. Nothing here keys a cache: the greedy results are cached by
@@ -20,12 +22,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import plots, study, sweeps, tables, verdicts
+from . import engine, plots, study, sweeps, tables, verdicts
+from .concept_units import Judged
 from .evaluation import Setup
 
 # the paper's greedy drops for AlexNet-Places365 conv5 (256 units), sec. 3.2 and Fig. 4
 PAPER_STEPS = {5: "≈ 28", 10: "> 40", 15: "class near 0%"}
 TABLE_STEPS = (1, 5, 10, 15, 20)  # rows of :func:`step_table`: units ablated
+PAPER = (
+    "a handful of units carries a class: removing its 5 most useful conv5 units greedily costs "
+    "it about 28 pts and 10 units over 40, while as many random units cost almost nothing."
+)
 
 
 @dataclass
@@ -209,6 +216,44 @@ def checks(rows: pd.DataFrame, paper_units: int) -> dict[str, list[bool]]:
     }
 
 
+def judge(runs: GreedySeeds, rows: pd.DataFrame) -> Judged:
+    """Claim Z4 judged on :func:`per_seed`'s ``rows`` (:func:`checks`, the core check
+    :data:`GAP_CHECK`), with the numbers the page's prose cites (the first seed's and the
+    ranges over seeds), the claim card's and the takeaway's *This run*."""
+    paper_units = runs.paper_units()
+    outcomes = checks(rows, paper_units)
+    found, core = study.seed_checks(outcomes, core=[GAP_CHECK])
+    n, gap = len(runs.seeds), sum(outcomes[GAP_CHECK])
+    first = rows.iloc[0]
+    g10_range = verdicts.over_seeds(rows["greedy 10 (pts)"], ".0f", mean=False)
+    r10_range = verdicts.over_seeds(rows["random 10 (pts)"], mean=False)
+    ten_pct = f"{100 * min(10, runs.steps) / runs.units_total:.0f}%"
+    glue = {
+        "seed0": runs.seeds[0], "n_seeds": n,
+        "g5": f"{first['greedy 5 (pts)']:.0f}", "g10": f"{first['greedy 10 (pts)']:.0f}",
+        "r10": f"{first['random 10 (pts)']:.1f}",
+        "acc15": f"{first['median class accuracy after 15 (%)']:.0f}",
+        "g10_range": g10_range, "r10_range": r10_range,
+        "seeds_gap": gap,
+        "paper_units": paper_units,
+        "paper_pct": f"{100 * paper_units / runs.units_total:.0f}%",
+        "ten_pct": ten_pct,
+        "units_total": runs.units_total, "layer": runs.layer,
+    }  # fmt: skip
+    ours = "; ".join(
+        f"seed {s}: top 5 {r['greedy 5 (pts)']:.0f} pts, top 10 {r['greedy 10 (pts)']:.0f} pts, "
+        f"random 10 {r['random 10 (pts)']:.1f} pts (held out)"
+        for s, r in rows.iterrows()
+    )
+    takeaway = (
+        f"scored on held-out images, removing a class's ten most useful {runs.layer} units costs "
+        f"it {g10_range} pts over {n} seeds, ten units in a random order {r10_range} pts; the "
+        f"greedy ten cost at least 30 pts more than the random ten on {gap} of {n} seeds. Our "
+        f"layer has {runs.units_total} units, so ten are {ten_pct} of it."
+    )
+    return Judged(found, core, ours, takeaway, glue)
+
+
 # --- the exercises' measures ----------------------------------------------------------------
 
 
@@ -321,3 +366,44 @@ def crosstalk(sets: np.ndarray, class_names: Sequence[str], world=None) -> dict:
         "ex3_share": f"{100 * (sets[off] > 10).mean():.0f}%",
         "ex3_pairs": tables.table(pairs.head(5), index=False, decimals=1),
     }
+
+
+def halving_exercise(runs: GreedySeeds, class_names: Sequence[str]) -> dict:
+    """Exercise 1's glue: :func:`halving_counts` of the first seed, and ``ex_steps``, the units
+    removed per class."""
+    return {"ex_steps": runs.steps, **halving_counts(runs.results[0], class_names)}
+
+
+def single_unit_exercise(runs: GreedySeeds, setup: Setup, t: int = 5) -> dict:
+    """Exercise 2's glue: :func:`single_unit_overlap` of the first seed's greedy units (``setup``
+    its model and images) against the single-unit sweep on the half greedy chose them on
+    (:func:`unitroles.study.split_halves`, :func:`unitroles.sweeps.unit_sweep`), for greedy's
+    first ``t`` units (at most ``steps``)."""
+    choose, _ = study.split_halves(setup.labels)
+    single = sweeps.unit_sweep(
+        setup.model, runs.layer, setup.images[choose], setup.labels[choose], setup.num_classes
+    )
+    # on the choose half, like the sweep: greedy's first t units against the t most damaging alone
+    chosen_drop = runs.chosen_drops()[0]
+    return single_unit_overlap(runs.results[0], chosen_drop, single, t=min(t, runs.steps))
+
+
+def greedy_set_drops(runs: GreedySeeds, setup: Setup, t: int) -> np.ndarray:
+    """``(classes, classes)`` drops (pts) on all of ``setup``'s images: row i ablates the first
+    seed's first ``t`` greedy units of class i together (:func:`unitroles.engine.unit_sets`, a
+    cached sweep), column j measures class j."""
+    result = runs.results[0]
+    sets = engine.unit_sets(runs.units_total, [order[:t].tolist() for order in result.order])
+    counts = sweeps.cached_sweep(
+        setup.model, runs.layer, setup.images, setup.labels, sets, setup.num_classes,
+        name=f"greedy-sets-{runs.layer}",
+    )  # fmt: skip
+    return counts.class_drop()[:, result.classes]
+
+
+def crosstalk_exercise(runs: GreedySeeds, setup: Setup, world=None, t: int = 10) -> dict:
+    """Exercise 3's glue: :func:`crosstalk` of :func:`greedy_set_drops` for each class's first
+    ``t`` greedy units (at most ``steps``; ``ex3_t``), ``world`` as there."""
+    t = min(t, runs.steps)
+    names = [setup.class_names[k] for k in runs.results[0].classes]
+    return {"ex3_t": t, **crosstalk(greedy_set_drops(runs, setup, t), names, world)}

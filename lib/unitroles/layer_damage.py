@@ -6,7 +6,8 @@ smallest drop over classes, all in percentage points (positive = worse). :func:`
 runs (or reads from the cache) the sweeps of several seeds, :func:`figure` draws the sorted
 curves, :func:`per_layer` tabulates them (:func:`table` with the paper's row), :func:`outcomes`
 gives the claim's checks seed by seed, :func:`glue_values`, :func:`ours` and :func:`takeaway`
-the page's numbers and words, and :func:`threshold_exercise`, :func:`hurt_exercise` and
+the page's numbers and words (:func:`judge` all of them at once), :func:`scale_values` the
+layer's scale beside the paper's, and :func:`threshold_exercise`, :func:`hurt_exercise` and
 :func:`gains_exercise` the exercises' numbers.
 """
 
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import plots, sweeps, tables, verdicts
+from . import plots, study, sweeps, tables, verdicts
+from .concept_units import Judged
 
 CURVES = {
     "max_class_drop": "max class drop",
@@ -27,6 +29,10 @@ CURVES = {
 SHARE_10 = "units with max class drop > 10 pts (%)"
 SMALL_OVERALL = "|mean overall drop| < 1 pt in every layer"
 PAPER_LARGEST = 50.0  # pts: Zhou et al. sec. 3.2, "in the conv5 layer, the max drop is 50%"
+PAPER = (
+    "ablating one unit of AlexNet costs under 1 pt of overall accuracy, yet the worst-hit class "
+    "often loses 10–50 pts: the overall number hides what single units do."
+)
 
 
 def half_over(layer: str) -> str:
@@ -59,6 +65,12 @@ def layer_sweeps(setups: Sequence, layers: Sequence[str]) -> list[dict]:
         }
         for st in setups
     ]
+
+
+def summaries(counts: Sequence[dict]) -> list[dict[str, pd.DataFrame]]:
+    """Each seed's ``{layer: counts.summary()}`` (every unit's overall, max and min class drop)
+    of :func:`layer_sweeps`' ``{layer: AblationCounts}``."""
+    return [{layer: c.summary() for layer, c in r.items()} for r in counts]
 
 
 def figure(summaries: Sequence[dict[str, pd.DataFrame]], layers: Sequence[str], seed: int):
@@ -237,6 +249,39 @@ def takeaway(frame: pd.DataFrame, passes: dict[str, list[bool]], layer: str) -> 
         f"({share}% of units), and some unit costs a class at least 25 pts on "
         f"{sum(passes[largest_near(layer)])} (largest {max_class} pts over the seeds)."
     )
+
+
+def judge(
+    seeds: Sequence[int],
+    summaries: Sequence[dict[str, pd.DataFrame]],
+    frame: pd.DataFrame,
+    layers: Sequence[str],
+    per_class: int,
+) -> Judged:
+    """Claim Z3 judged seed by seed (:func:`outcomes`, core :func:`core`; the old core check
+    :data:`LARGE_MAX` is left out of the claim and voted on only for ``changes``), with
+    :func:`glue_values`, :func:`ours` and :func:`takeaway` at the last layer (``frame`` from
+    :func:`per_layer`, ``per_class`` validation images a class)."""
+    last = layers[-1]
+    passes = outcomes(summaries, layers)
+    counted = {k: v for k, v in passes.items() if k != LARGE_MAX}
+    checks, core_names = study.seed_checks(counted, core=core(layers))
+    return Judged(
+        checks,
+        core_names,
+        ours(frame, last, len(seeds)),
+        takeaway(frame, passes, last),
+        glue_values(seeds, summaries, frame, passes, layer=last, per_class=per_class),
+        {k: verdicts.seed_vote(v) for k, v in passes.items()},
+    )
+
+
+def scale_values(setup, layer: str, accuracy: float) -> dict[str, str]:
+    """:func:`unitroles.study.scale_comparison` for ``layer`` of ``setup``'s model (its width
+    read from one image) and its classes, ``accuracy`` its top-1 accuracy in %: the glue of the
+    pages' note on scale (Zhou Figs. 1 and 3)."""
+    units = sweeps.layer_units(setup.model, layer, setup.images[:1])
+    return study.scale_comparison(units, setup.num_classes, accuracy)
 
 
 def threshold_exercise(results: dict, layer: str, per_class: int) -> dict:

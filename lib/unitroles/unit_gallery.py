@@ -4,7 +4,8 @@ most holds the concept dissection gives it.
 :func:`gallery` picks a seed's units and measures them (one row a unit), :func:`figure` and
 :func:`match_figure` draw the page's figures, :func:`table` and :func:`per_seed` its tables,
 :func:`checks` its claim's checks (the core check pooled over seeds, with an interval) and
-:func:`glue_values`, :func:`ours` and :func:`takeaway` its numbers and words. Drops are class
+:func:`glue_values`, :func:`ours` and :func:`takeaway` its numbers and words, all four gathered by
+:func:`judge`. Drops are class
 accuracy drops in percentage points (positive = worse) from single-unit ablations on the
 validation images. A class *holds* a concept when the world's masks say so
 (:func:`unitroles.study.classes_holding`); without a world (the paper profile, ``shares`` None)
@@ -20,11 +21,17 @@ import numpy as np
 import pandas as pd
 
 from . import dissection, plots, study, tables, verdicts
+from .concept_units import Judged
 
 MATCHES = "most damaged class holds it"
 CHANCE = "chance of a match"
 GAIN = "largest gain (pts)"
 SMALL_OVERALL = "every shown unit moves overall accuracy by less than 1 pt"
+PAPER = (
+    "the classes an ablation damages most match what the unit detects (a waterfall unit costs "
+    "*waterfall* 50 pts) while overall accuracy barely moves; a few unrelated classes gain "
+    "slightly."
+)
 
 
 def gallery(st: study.UnitStudy, n_units: int, shares: pd.DataFrame | None) -> pd.DataFrame:
@@ -302,4 +309,17 @@ def takeaway(seeds: Sequence[int], galleries: Sequence[pd.DataFrame], c: Checks)
         f"seeds, and every shown unit moves overall accuracy by less than 1 pt on "
         f"{sum(c.passes[SMALL_OVERALL])} of {len(seeds)} seeds. Some classes gain when a unit "
         f"goes (median largest gain on seed {seeds[0]}: {galleries[0][GAIN].median():.0f} pts)."
+    )
+
+
+def judge(seeds: Sequence[int], galleries: Sequence[pd.DataFrame]) -> Judged:
+    """Claim Z2 judged on every seed's gallery (:func:`checks`: the match pooled over seeds, the
+    rest seed by seed), with :func:`glue_values`, :func:`ours` and :func:`takeaway`."""
+    c = checks(galleries)
+    return Judged(
+        c.checks,
+        c.core,
+        ours(seeds, galleries),
+        takeaway(seeds, galleries, c),
+        glue_values(seeds, galleries, c),
     )
