@@ -19,14 +19,12 @@
 #
 # Regularizers change what single units carry. Zhou et al. train AlexNet three ways — the
 # baseline, with batch norm after every conv layer, and with channel dropout (half of the units
-# dropped in each batch) on conv5 — and compare the sorted max class drop curves of conv3, conv4
-# and conv5. Batch norm lowers the curves at every layer; dropout at conv5 lowers the conv5 curve
-# a lot and raises the conv4 curve, as if conv4 took over what conv5 no longer concentrates. Here
-# we train the book's alexnet-mini the same three ways on the synthetic world, each recipe from
-# several seeds, and ablate every unit of the three layers, one at a time, on all validation
-# images. One training run differs from the next, so every curve is a band over seeds and every
-# check is made seed by seed against the baseline's whole band. Drops are in percentage points
-# (pts); positive means worse.
+# dropped in each batch) on conv5 — and compare the sorted max class drop curves of conv3–conv5.
+# Batch norm lowers the curves at every layer; dropout at conv5 lowers the conv5 curve a lot and
+# raises conv4's, as if conv4 took over what conv5 no longer concentrates. We train the book's
+# alexnet-mini the same three ways, each recipe from several seeds (one training run differs from
+# the next, so every curve is a band over seeds), and ablate every unit of the three layers, one
+# at a time, on all validation images. Drops are in percentage points (pts); positive = worse.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper

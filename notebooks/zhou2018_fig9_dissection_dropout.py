@@ -123,9 +123,8 @@ report.takeaway(
 # %% [markdown]
 # Of {glue:text}`n_units` conv5 units, dissection finds {glue:text}`n_base` interpretable in the
 # baseline's {glue:text}`n_seeds` seeds ({glue:text}`distinct_base` distinct concepts) and
-# {glue:text}`n_drop` in the models trained with channel dropout on conv5
-# ({glue:text}`distinct_drop` distinct concepts). The dropout model has fewer than the baseline of
-# its own seed on {glue:text}`fewer_seeds` of {glue:text}`n_seeds` seeds.
+# {glue:text}`n_drop` in the dropout models ({glue:text}`distinct_drop`), fewer than the baseline
+# of their own seed on {glue:text}`fewer_seeds` of {glue:text}`n_seeds` seeds.
 #
 # ## What channel dropout does to the units here
 
