@@ -104,3 +104,48 @@ def test_counts_figure_shows_both_panels_with_alt_text():
     assert len(fig.axes) == 2
     assert "Counts per seed: baseline 3, 2; dropout-conv5 2, 1." in fig._unitroles_alt
     plt.close(fig)
+
+
+def test_the_pages_glue_claim_takeaway_and_diagnosis_read_the_counts():
+    base, drop = "baseline", "dropout-conv5"
+    checks, core, passes, _ = interpretable_counts.paired_checks(BEST, base, drop, [0, 1])
+    glue = interpretable_counts.glue_values(BEST, base, drop, passes)
+    assert glue == {"n_seeds": 2, "n_units": 3, "n_base": "2–3", "n_drop": "1–2",
+                    "distinct_base": "2–3", "distinct_drop": "1–1", "fewer_seeds": 2}  # fmt: skip
+    assert interpretable_counts.ours(BEST, base, drop) == (
+        "interpretable units of 3, seeds 0, 1 in turn: baseline 3, 2; dropout-conv5 2, 1"
+    )
+    assert interpretable_counts.takeaway(BEST, base, drop, "conv5", passes).startswith(
+        "of 3 conv5 units, dissection finds 2–3 interpretable in the baseline models"
+    )
+    summary, diagnosis = interpretable_counts.diagnosis_of(BEST, BEST, [base, drop], checks, core)
+    assert summary.loc[drop, "units per matched concept"] == 1.5
+    assert diagnosis["z10_failed_core"] == "none"
+    assert (diagnosis["z10_per_concept_base"], diagnosis["z10_per_concept_drop"]) == (
+        "1.00",
+        "1.50",
+    )
+    assert diagnosis["z10_reading"].startswith("Dropout keeps copies")
+    assert "Most interpretable units" in diagnosis["z10_scenes"]
+    shown = interpretable_counts.model_table(BEST).data
+    assert shown.columns[-1] == "mean best IoU" and "units in the layer" not in shown.columns
+
+
+def test_dissect_reads_each_models_best_concepts(monkeypatch, capsys):
+    import torch
+
+    from unitroles.dissection import Dissection
+    from unitroles.evaluation import Setup
+
+    d = Dissection(
+        np.array([[0.3, 0.1], [0.02, 0.05]]), ("kitchen", "bed"), ("scene", "object"), np.zeros(2)
+    )
+    monkeypatch.setattr(interpretable_counts.dissection, "cached_dissection", lambda *a: d)
+    setup = Setup(None, torch.zeros(2, 3), torch.zeros(2), ("a",), "model 0", 0.5)
+    best, best_all, accuracy = interpretable_counts.dissect(
+        {("baseline", 0): setup}, "conv5", None, None
+    )
+    assert accuracy == {("baseline", 0): 50.0}
+    assert best["baseline", 0]["concept"].tolist() == ["bed", "bed"]  # scene labels left out
+    assert best_all["baseline", 0]["concept"].tolist() == ["kitchen", "bed"]
+    assert "model 0 — top-1 accuracy 50.0%" in capsys.readouterr().out

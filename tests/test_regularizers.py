@@ -90,3 +90,68 @@ def test_curves_figure_draws_one_panel_per_layer_with_alt_text():
     assert len(fig.axes) == 2
     assert "conv5: baseline 12.0 pts, batchnorm 6.0 pts" in fig._unitroles_alt
     plt.close(fig)
+
+
+def curves_of(monkeypatch, level: dict) -> regularizers.Curves:
+    """:func:`regularizers.measure` on stand-in models whose curves are ``drops_of(level)``:
+    accuracy 80% for the baseline, 81% for the others, 5 images of each of 4 classes."""
+    import torch
+
+    from unitroles.evaluation import Setup
+
+    drops = drops_of(level)
+    monkeypatch.setattr(
+        regularizers, "max_class_drops", lambda setup, layer: drops[(*setup.model, layer)]
+    )
+    labels = torch.arange(4).repeat(5)
+    models = {
+        (r, s): Setup((r, s), torch.zeros(20, 3), labels, tuple("abcd"), f"{r} {s}",
+                      0.8 if r == "baseline" else 0.81)
+        for r, s, _ in level
+    }  # fmt: skip
+    layers = list(dict.fromkeys(layer for _, _, layer in level))
+    return regularizers.measure(models, layers)
+
+
+def three_recipes() -> dict:
+    level = {}
+    for layer, (base, bn, do) in {
+        "conv4": ([3.0, 3.0, 3.0], [2.0, 2.0, 2.0], [5.0, 6.0, 7.0]),
+        "conv5": ([10.0, 12.0, 14.0], [5.0, 6.0, 7.0], [9.0, 11.0, 8.0]),
+    }.items():
+        for recipe, values in zip(["baseline", "batchnorm", "dropout-conv5"], [base, bn, do]):
+            level |= {(recipe, s, layer): v for s, v in zip(SEEDS, values)}
+    return level
+
+
+def test_measure_gathers_curves_accuracy_and_the_evaluation_size(monkeypatch):
+    curves = curves_of(monkeypatch, three_recipes())
+    assert curves.recipes == ["baseline", "batchnorm", "dropout-conv5"]
+    assert curves.seeds == SEEDS and curves.layers == ["conv4", "conv5"]
+    assert (curves.images, curves.num_classes) == (5, 4)
+    assert curves.accuracy.loc[0, "batchnorm"] == 81.0
+    assert curves.head().loc[("batchnorm", 1), "conv5"] == 6.0
+
+
+def test_the_pages_glue_claim_and_takeaway_read_the_curves(monkeypatch):
+    curves = curves_of(monkeypatch, three_recipes())
+    rules = [r for r in regularizers.RULES if r[1] in curves.layers and r[2] == "head"]
+    checks, core, outcomes, old = regularizers.band_checks(curves.stats, rules, curves.seeds)
+    assert regularizers.held_seeds(outcomes) == {"bn_conv5": 3, "do_conv5": 2, "do_conv4": 3}
+    glue = regularizers.glue_values(curves, outcomes)
+    assert glue["head_bn_conv5"] == "5.0–7.0" and glue["do_conv4_seeds"] == 3
+    assert glue["n_seeds"] == 3 and glue["acc_dropout"] == "81.0–81.0"
+    assert "batch norm conv4 2.0–2.0, conv5 5.0–7.0" in regularizers.ours(curves)
+    text = regularizers.takeaway(curves, core, outcomes)
+    assert "with batch norm on 3 of 3 seeds" in text and "1.0 pts more accurate" in text
+    changed = regularizers.changed_checks(checks, old)
+    assert all(name.endswith(", paired over seeds") for name in list(changed)[: len(checks)])
+    comparison = regularizers.beside_paper(curves, ["batchnorm", "dropout-conv5"])
+    assert comparison.loc[("batchnorm", "paper"), "conv5"] == "lower"
+    assert comparison.loc[("dropout-conv5", "this run"), "conv4"] == (
+        "below on 0 of 3 seeds, above on 3"
+    )
+    room, glue = regularizers.room(curves, checks, core)
+    assert room.loc[("baseline", "conv5"), "head, in images of the worst class"] == 12.0 / 20
+    assert glue["z9_images"] == 5 and glue["z9_base_band"] == "10.0–14.0"
+    assert glue["z9_failed_core"] == "; ".join(verdicts.failed_core(checks, core)) or "none"

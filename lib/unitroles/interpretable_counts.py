@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from unitroles import diagnosis, dissection, evidence, plots, verdicts
+from unitroles import diagnosis, dissection, evidence, plots, report, verdicts
 
 
 def _interpretable(table: pd.DataFrame) -> pd.DataFrame:
@@ -217,14 +217,127 @@ def copies_sentence(copies: bool, fewer_concepts: bool) -> str:
     )
 
 
+def dissect(models: dict, layer: str, broden, transform) -> tuple[dict, dict, dict]:
+    """Network dissection (cached, :func:`unitroles.dissection.cached_dissection`) of ``layer``
+    of each model of ``models`` (``(recipe, seed)`` -> :class:`~unitroles.evaluation.Setup`) on
+    the Broden-format data ``broden``, printing each model's accuracy. Returns ``best`` (each
+    unit's best concept, scene labels left out: :func:`without_scenes`), ``best_all`` (scene
+    labels counted) and ``accuracy`` (top-1, %), each keyed ``(recipe, seed)``."""
+    best, best_all, accuracy = {}, {}, {}
+    for key, setup in models.items():
+        dissected = dissection.cached_dissection(setup.model, layer, broden, transform)
+        accuracy[key] = 100 * setup.accuracy
+        best[key] = without_scenes(dissected)
+        best_all[key] = dissected.best()
+        print(setup.description, f"— top-1 accuracy {accuracy[key]:.1f}%")
+    return best, best_all, accuracy
+
+
+def _seeds(best: dict) -> list:
+    return list(dict.fromkeys(seed for _, seed in best))
+
+
+def model_table(best: dict):
+    """:func:`per_model` as the page shows it, one row a model: units per category, all of
+    them, distinct concepts and the mean best IoU (the layer's size, the same for every model,
+    left to the text)."""
+    table = per_model(best)
+    return report.table(
+        table.T.drop(columns="units in the layer"),
+        headers={c: f"{c} (units)" for c in table.index[:-4]} | {"all": "all categories (units)"},
+        decimals={"mean best IoU": 3},
+    )
+
+
+def glue_values(best: dict, base: str, drop: str, passes: dict) -> dict:
+    """The page's glue: seeds, the layer's units, interpretable units and distinct concepts of
+    each recipe (ranges over seeds) and on how many seeds ``drop`` has fewer than the ``base`` of
+    its own seed (the first of :func:`paired_checks`' ``passes``)."""
+    total, distinct = totals(best), per_model(best).loc["distinct concepts"]
+    n_base, n_drop, distinct_base, distinct_drop = (  # ranges over seeds
+        verdicts.over_seeds(v.to_numpy(), ".0f", mean=False, alone=True)
+        for v in (total[base], total[drop], distinct[base], distinct[drop])
+    )
+    seeds = _seeds(best)
+    return {
+        "n_seeds": len(seeds),
+        "n_units": len(best[base, seeds[0]]),
+        "n_base": n_base,
+        "n_drop": n_drop,
+        "distinct_base": distinct_base,
+        "distinct_drop": distinct_drop,
+        "fewer_seeds": int(next(iter(passes.values())).sum()),
+    }
+
+
+def ours(best: dict, base: str, drop: str) -> str:
+    """The claim card's figures: each recipe's interpretable units, seed by seed."""
+    total, seeds = totals(best), _seeds(best)
+    return (
+        f"interpretable units of {len(best[base, seeds[0]])}, seeds "
+        f"{', '.join(map(str, seeds))} in turn: "
+        f"{base} {', '.join(str(total[base, s]) for s in seeds)}; "
+        f"{drop} {', '.join(str(total[drop, s]) for s in seeds)}"
+    )
+
+
+def takeaway(best: dict, base: str, drop: str, layer: str, passes: dict) -> str:
+    """The takeaway's sentence on this run, from :func:`glue_values`' numbers."""
+    g = glue_values(best, base, drop, passes)
+    return (
+        f"of {g['n_units']} {layer} units, dissection finds {g['n_base']} interpretable in the "
+        f"{base} models and {g['n_drop']} in the {drop} models (ranges over {g['n_seeds']} "
+        f"seeds); the {drop} model has fewer than the {base} of its own seed on "
+        f"{g['fewer_seeds']} of {g['n_seeds']} seeds."
+    )
+
+
+def diagnosis_of(
+    best_all: dict, best: dict, recipes: Sequence[str], checks: dict, core: Sequence[str]
+) -> tuple[pd.DataFrame, dict]:
+    """What channel dropout does to the units: :func:`per_recipe` of ``best_all`` (scene labels
+    counted) and the diagnosis' glue (``z10_*``: the failed core checks, units per matched
+    concept of each recipe, :func:`scenes_sentence` and :func:`copies_sentence`, the distinct
+    concepts read from ``best``, scene labels left out). The first two ``recipes`` are the
+    baseline and the dropout recipe."""
+    base, drop = recipes[:2]
+    summary = per_recipe(best_all, recipes)
+    per_concept = summary["units per matched concept"]
+    distinct = per_model(best).loc["distinct concepts"]
+    copies = per_concept[drop] > per_concept[base]
+    fewer_concepts = distinct[drop].mean() < distinct[base].mean()
+    return summary, {
+        "z10_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",
+        "z10_per_concept_base": f"{per_concept[base]:.2f}",
+        "z10_per_concept_drop": f"{per_concept[drop]:.2f}",
+        "z10_scenes": scenes_sentence(summary["best concept a scene label"].to_dict(), base, drop),
+        "z10_reading": copies_sentence(copies, fewer_concepts),
+    }
+
+
+# the decimals and percentages of :func:`per_recipe`'s table on the page
+SUMMARY_FORMAT = {
+    "decimals": {"mean best IoU": 3, "units per matched concept": 2,
+                 "interpretable units (mean)": 1, "distinct concepts (mean)": 1},
+    "percent": ["best concept a scene label"],
+}  # fmt: skip
+
+
 __all__ = [
+    "SUMMARY_FORMAT",
     "concept_spread",
     "copies_sentence",
     "counts_figure",
+    "diagnosis_of",
+    "dissect",
+    "glue_values",
+    "model_table",
+    "ours",
     "paired_checks",
     "per_concept",
     "per_model",
     "per_recipe",
     "scenes_sentence",
+    "takeaway",
     "totals",
 ]

@@ -14,15 +14,85 @@ of :func:`unitroles.drop_curves.summary`: ``mean``, ``head`` (mean of the top 10
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from unitroles import drop_curves, evidence, plots, sweeps, train, verdicts
+from unitroles import drop_curves, evidence, plots, study, sweeps, train, verdicts
 
 BASELINE = "baseline"
 # how a page names a recipe in its checks' sentences
 NAMES = {"batchnorm": "batch norm", "dropout-conv5": "conv5 dropout"}
+# how the page's glue names a recipe
+SHORT = {"base": BASELINE, "bn": "batchnorm", "do": "dropout-conv5"}
+# Fig. 8's checks, (recipe, layer, statistic, direction, core): the paper's central statement
+# (batch norm and conv5 dropout both lower the head of the conv5 curve) is core; the rest are its
+# details (batch norm lowers conv3 and conv4 too, both lower the share of conv5 units over the
+# line, dropout lowers the whole conv5 curve and raises the head of conv4's)
+RULES = (
+    ("batchnorm", "conv5", "head", "lower", True),
+    ("dropout-conv5", "conv5", "head", "lower", True),
+    ("batchnorm", "conv3", "head", "lower", False),
+    ("batchnorm", "conv4", "head", "lower", False),
+    ("batchnorm", "conv5", "over", "lower", False),
+    ("dropout-conv5", "conv5", "over", "lower", False),
+    ("dropout-conv5", "conv5", "mean", "lower", False),
+    ("dropout-conv5", "conv4", "head", "higher", False),
+)
+# Zhou et al. 2018, sec. 3.5 and Fig. 8 (Places365 AlexNet): what the figure shows, per recipe
+PAPER = {
+    "batchnorm": {"conv3": "lower", "conv4": "lower", "conv5": "lower",
+                  "accuracy vs baseline": "similar"},
+    "dropout-conv5": {"conv3": "≈ baseline", "conv4": "higher", "conv5": "much lower",
+                      "accuracy vs baseline": "2 pts lower"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Fig. 8's measurements: every unit's max class drop (pts) per ``(recipe, seed, layer)``
+    (``drops``), their statistics (``stats``, :func:`curve_stats`), each model's validation
+    accuracy (``accuracy``, ``(seeds, recipes)`` in %), the fewest evaluation images of a class
+    over the models (``images``) and the number of classes."""
+
+    drops: dict
+    stats: pd.DataFrame
+    accuracy: pd.DataFrame
+    layers: list
+    images: int
+    num_classes: int
+
+    @property
+    def recipes(self) -> list:
+        return list(self.accuracy.columns)
+
+    @property
+    def seeds(self) -> list:
+        return list(self.accuracy.index)
+
+    def head(self) -> pd.DataFrame:
+        """The head statistic, ``(recipe, seed)`` x layers, pts."""
+        return self.stats["head"].unstack("layer")
+
+
+def measure(models: dict, layers: Sequence[str]) -> Curves:
+    """Every unit of each of ``layers`` ablated, one at a time, in each model of ``models``
+    (``(recipe, seed)`` -> :class:`~unitroles.evaluation.Setup`; cached sweeps,
+    :func:`max_class_drops`)."""
+    drops = {
+        (recipe, s, layer): max_class_drops(setup, layer)
+        for (recipe, s), setup in models.items()
+        for layer in layers
+    }
+    recipes = list(dict.fromkeys(r for r, _ in models))
+    seeds = list(dict.fromkeys(s for _, s in models))
+    accuracy = pd.DataFrame(
+        {r: [100 * models[r, s].accuracy for s in seeds] for r in recipes}, index=seeds
+    )
+    images = int(min(np.bincount(m.labels.numpy()).min() for m in models.values()))
+    classes = next(iter(models.values())).num_classes
+    return Curves(drops, curve_stats(drops), accuracy, list(layers), images, classes)
 
 
 def max_class_drops(setup, layer: str) -> np.ndarray:
@@ -175,6 +245,135 @@ def room_table(head: pd.DataFrame, pts_per_image: float) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis(["recipe", "layer"])
 
 
+def changed_checks(checks: dict, old: dict) -> dict:
+    """The rewritten checks (:func:`band_checks`) by their names without the measured numbers,
+    then the ``old`` ones they replaced: what :func:`unitroles.report.check_changes` shows."""
+    tag = ", paired over seeds"
+    return {name.split(tag)[0] + tag: ok for name, ok in checks.items()} | old
+
+
+def beside_paper(curves: Curves, regularized: Sequence[str]) -> pd.DataFrame:
+    """What the paper's Fig. 8 shows (:data:`PAPER`) beside this run, per regularized recipe:
+    the head of each layer's curve against the baseline's band (:func:`head_direction`) and the
+    accuracy against the baseline's; rows ``(recipe, source)``."""
+    accuracy = curves.accuracy
+    paper = pd.DataFrame([PAPER[r] for r in regularized], index=list(regularized))
+    ours = pd.DataFrame(
+        {layer: [head_direction(curves.stats, r, layer) for r in regularized]
+         for layer in curves.layers}
+        | {"accuracy vs baseline": [
+            f"{(accuracy[r] - accuracy[BASELINE]).mean():+.1f} pts (mean over seeds)"
+            for r in regularized]},
+        index=list(regularized),
+    )  # fmt: skip
+    comparison = pd.concat({"paper": paper, "this run": ours})
+    return comparison.swaplevel().sort_index().rename_axis(["recipe", "source"])
+
+
+def head_ranges(curves: Curves) -> dict[tuple[str, str], str]:
+    """The head of each ``(recipe, layer)`` curve as its range over seeds (pts)."""
+    head = curves.head()
+    return {
+        (r, layer): verdicts.over_seeds(head.loc[r, layer], mean=False)
+        for r in curves.recipes
+        for layer in curves.layers
+    }
+
+
+def held_seeds(outcomes: dict) -> dict[str, int]:
+    """On how many seeds each head check of :data:`RULES` held (:func:`band_checks`'
+    ``outcomes``), by the page's glue names: ``bn_conv5``, ``do_conv5``, ``do_conv4``."""
+    return {
+        "bn_conv5": int(outcomes["batchnorm", "conv5", "head"].sum()),
+        "do_conv5": int(outcomes["dropout-conv5", "conv5", "head"].sum()),
+        "do_conv4": int(outcomes["dropout-conv5", "conv4", "head"].sum()),
+    }
+
+
+def glue_values(curves: Curves, outcomes: dict) -> dict:
+    """The page's glue: seeds, schedule, the head and over-line definitions, each recipe's
+    accuracy and heads (ranges over seeds, by :data:`SHORT` names) and the seeds each head check
+    held on (:func:`held_seeds`)."""
+    accuracy, layers = curves.accuracy, curves.layers
+    over = curves.stats["over"].unstack("layer")
+    head_range = head_ranges(curves)
+    return {
+        "n_seeds": len(curves.seeds),
+        "schedule": schedule(curves.recipes),
+        "head_pct": head_pct(),
+        "over_pts": f"{drop_curves.OVER_PTS:g}",
+        **{f"acc_{k}": verdicts.over_seeds(accuracy[r], mean=False)
+           for k, r in [("baseline", "baseline"), ("batchnorm", "batchnorm"),
+                        ("dropout", "dropout-conv5")]},
+        **{f"head_{k}_{layer}": head_range[r, layer] for k, r in SHORT.items() for layer in layers},
+        **{f"over_{k}_conv5": verdicts.over_seeds(over.loc[r, "conv5"], ".0f", mean=False)
+           for k, r in SHORT.items()},
+        **{f"{k}_seeds": n for k, n in held_seeds(outcomes).items()},
+    }  # fmt: skip
+
+
+def ours(curves: Curves) -> str:
+    """The claim card's figures: each recipe's heads per layer (ranges over seeds) and the
+    dropout models' accuracy against the baseline's."""
+    accuracy, head_range = curves.accuracy, head_ranges(curves)
+    dropout_delta = (accuracy["dropout-conv5"] - accuracy[BASELINE]).mean()
+    return (
+        f"top {head_pct()}% mean max class drop (pts, range over {len(curves.seeds)} seeds): "
+        + "; ".join(
+            f"{NAMES.get(r, r)} "
+            + ", ".join(f"{layer} {head_range[r, layer]}" for layer in curves.layers)
+            for r in curves.recipes
+        )
+        + f"; dropout model {dropout_delta:+.1f} pts accuracy (mean over seeds)"
+    )
+
+
+def takeaway(curves: Curves, core: Sequence[str], outcomes: dict) -> str:
+    """The takeaway's sentences on this run: the two core checks' paired differences, on how
+    many seeds each head check held, and the dropout models' accuracy."""
+    paired = [name.split("paired over seeds: ")[1] for name in core]
+    held, n = held_seeds(outcomes), len(curves.seeds)
+    return (
+        f"paired with the baseline of the same seed, the head of the conv5 max class drop curve "
+        f"(its top {head_pct()}% of units) moves by {paired[0]} with batch "
+        f"norm and {paired[1]} with conv5 dropout. It "
+        f"falls below every baseline seed's with batch norm on {held['bn_conv5']} of {n} "
+        f"seeds and with conv5 dropout on {held['do_conv5']}; conv5 dropout raises the conv4 head "
+        f"above the baseline's on {held['do_conv4']}. The dropout models are "
+        f"{against_baseline(curves.accuracy, 'dropout-conv5')} (mean over seeds)."
+    )
+
+
+def room(curves: Curves, checks: dict, core: Sequence[str]) -> tuple[pd.DataFrame, dict]:
+    """How much room there is to lower a curve: :func:`room_table` in images of the worst class
+    and the diagnosis' glue (``z9_*``: the failed core checks, the baseline's conv5 head and
+    band in pts and images, the regularized heads and accuracies, units per class here and in
+    the paper, :func:`unitroles.study.scale_comparison`)."""
+    head, accuracy = curves.head(), curves.accuracy
+    pts_per_image = 100 / curves.images
+    base_c5 = head.loc[BASELINE, "conv5"]
+    first = curves.seeds[0]
+    scale = study.scale_comparison(
+        len(curves.drops[BASELINE, first, "conv5"]),
+        curves.num_classes,
+        accuracy.loc[first, BASELINE],
+    )
+    return room_table(head, pts_per_image), {
+        "z9_failed_core": "; ".join(verdicts.failed_core(checks, core)) or "none",
+        "z9_images": curves.images,
+        "z9_units_per_class": scale["units_per_class"],
+        "z9_paper_units_per_class": scale["paper_units_per_class"],
+        "z9_base_head": f"{base_c5.mean():.1f}",
+        "z9_base_head_images": f"{base_c5.mean() / pts_per_image:.1f}",
+        "z9_base_band": verdicts.over_seeds(base_c5, mean=False),
+        "z9_base_band_images": f"{(base_c5.max() - base_c5.min()) / pts_per_image:.0f}",
+        "z9_bn_head": f"{head.loc['batchnorm', 'conv5'].mean():.1f}",
+        "z9_do_head": f"{head.loc['dropout-conv5', 'conv5'].mean():.1f}",
+        "z9_acc_bn": against_baseline(accuracy, "batchnorm"),
+        "z9_acc_do": against_baseline(accuracy, "dropout-conv5"),
+    }
+
+
 # colour-blind safe and told apart by line style too: baseline black, the others orange, blue
 LOOKS = [(plots.PALETTE[7], "-"), (plots.PALETTE[1], "--"), (plots.PALETTE[0], "-.")]
 
@@ -231,16 +430,29 @@ __all__ = [
     "BASELINE",
     "LOOKS",
     "NAMES",
+    "PAPER",
+    "RULES",
+    "SHORT",
+    "Curves",
     "against_baseline",
     "band_checks",
+    "beside_paper",
     "beyond_band",
+    "changed_checks",
     "curve_stats",
     "curves_figure",
+    "glue_values",
     "head_direction",
     "head_pct",
+    "head_ranges",
+    "held_seeds",
     "max_class_drops",
+    "measure",
+    "ours",
     "range_table",
+    "room",
     "room_table",
     "schedule",
     "stat_titles",
+    "takeaway",
 ]
