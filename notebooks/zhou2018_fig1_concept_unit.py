@@ -92,10 +92,8 @@ plots.show()
 display(concept_units.damaged_table(units, first, shares))
 display(concept_units.per_seed_table(chosen, units.class_names))
 z1 = concept_units.judge(units, chosen, masks=world is not None, layer=layer)  # seed by seed
-report.glue(z1.glue | layer_damage.scale_values(units.setup, layer, first.before))
-report.claim("Z1", ours=z1.ours, checks=z1.checks, core=z1.core, profile=profile)
-report.check_changes("Z1", z1.changes)
-report.takeaway(z1.takeaway, paper=concept_units.PAPER, claim="Z1")
+report.glue(layer_damage.scale_values(units.setup, layer, first.before))
+z1.show("Z1", paper=concept_units.PAPER, profile=profile)
 
 # %% [markdown]
 # On seed {glue:text}`seed0`, unit {glue:text}`unit` is chosen as {glue:text}`chosen_by`:

@@ -98,9 +98,7 @@ if shares is not None:  # the paper profile has no masks: no match to count
 
 # %%
 z2 = unit_gallery.judge(seeds, galleries)  # the match pooled over seeds, the rest seed by seed
-report.glue(z2.glue)
-report.claim("Z2", ours=z2.ours, checks=z2.checks, core=z2.core, profile=profile)
-report.takeaway(z2.takeaway, paper=unit_gallery.PAPER, claim="Z2")
+z2.show("Z2", paper=unit_gallery.PAPER, profile=profile)
 
 # %% [markdown]
 # On seed {glue:text}`seed0`, the most damaged class holds the unit's concept for

@@ -86,10 +86,8 @@ table = layer_damage.per_layer(seeds, summaries)
 display(layer_damage.table(table))
 per_class = int(setup.labels.bincount().min())  # validation images a class
 z3 = layer_damage.judge(seeds, summaries, table, layers, per_class)  # checks seed by seed
-report.glue(z3.glue | layer_damage.scale_values(setup, layers[-1], 100 * setup.accuracy))
-report.claim("Z3", ours=z3.ours, checks=z3.checks, core=z3.core, profile=profile)
-report.check_changes("Z3", z3.changes)
-report.takeaway(z3.takeaway, paper=layer_damage.PAPER, claim="Z3")
+report.glue(layer_damage.scale_values(setup, layers[-1], 100 * setup.accuracy))
+z3.show("Z3", paper=layer_damage.PAPER, profile=profile)
 
 # %% [markdown]
 # At {glue:text}`last_layer` of seed {glue:text}`seed0`, one unit costs

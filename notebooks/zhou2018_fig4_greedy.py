@@ -98,9 +98,7 @@ display(report.table(per_seed, decimals=1))
 
 # %%
 z4 = greedy_curves.judge(runs, per_seed)  # the checks seed by seed; the core: greedy vs random
-report.glue(z4.glue)
-report.claim("Z4", ours=z4.ours, checks=z4.checks, core=z4.core, profile=profile)
-report.takeaway(z4.takeaway, paper=greedy_curves.PAPER, claim="Z4")
+z4.show("Z4", paper=greedy_curves.PAPER, profile=profile)
 
 # %% [markdown]
 # On seed {glue:text}`seed0`, scored on the held-out half, removing the five units that matter

@@ -345,3 +345,26 @@ def test_check_changes_shows_each_old_check_beside_the_new_with_both_outcomes(mo
     assert frame.loc[0, "old check"] == first.old + " (core)"
     assert (frame.loc[0, "old: outcome"], frame.loc[0, "new: outcome"]) == ("passed", "failed")
     assert frame.loc[1, "old: outcome"] == "not evaluated"  # the page gave no outcome for it
+
+
+def test_a_judged_claim_shows_its_card_its_changes_and_its_takeaway(monkeypatch):
+    import IPython.display
+
+    from unitroles import claim_history
+
+    glued, shown = {}, []
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: glued.update({name: value}))
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    first = claim_history.CHECK_CHANGES["Z1"][0]
+    judged = report.Judged(
+        checks={"a": True, "b": False}, core=["a"], ours="ours", takeaway="it moved",
+        glue={"n": 3}, changes={first.old: True, first.new: False},
+    )  # fmt: skip
+    result = judged.show("Z1", paper="the paper says so", profile="smoke")
+    assert result.verdict == verdicts.PARTLY and glued["n"] == 3
+    assert glued["verdict_Z1"] == verdicts.PARTLY
+    assert len(shown) == 2  # the card, then the old checks beside the new
+    assert "it moved" in glued["takeaway"].data and "the paper says so" in glued["takeaway"].data
+    shown.clear()
+    report.Judged({"a": True}, ["a"], "ours", "t", {}).show("Z1", paper="p", profile="smoke")
+    assert len(shown) == 1  # no rewritten checks: the card alone

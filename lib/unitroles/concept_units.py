@@ -5,7 +5,7 @@ ablation, and the classes its ablation damages.
 :class:`~unitroles.study.UnitStudy` and gathers what the page reports of the chosen unit
 (:class:`ChosenUnit`); :func:`figure` draws the figure, :func:`damaged_table` and
 :func:`per_seed_table` the tables, :func:`outcomes` the per-seed checks, :func:`judge` the claim
-with its numbers and words (:class:`Judged`, which Figs. 2-4 use too), and :func:`glue_values`,
+with its numbers and words (a :class:`unitroles.report.Judged`), and :func:`glue_values`,
 :func:`prediction_exercise`, :func:`overall_exercise` and :func:`probe_table` the page's numbers.
 Drops are class accuracy drops in percentage points (positive = worse), from single-unit
 ablations on the validation images. Which classes *hold* a concept is read from the synthetic
@@ -16,12 +16,13 @@ None) has no masks, and the functions say so instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import dissection, drop_curves, plots, study, tables, verdicts
+from .report import Judged
 
 BIG_DROP = 10  # pts: a class "loses a lot" (the paper's youth hostel lost 23, bedroom 15)
 # Zhou et al. 2018, Fig. 1 (Places365 AlexNet conv5, the bed unit): the classes it names
@@ -31,26 +32,6 @@ PAPER = (
     "youth hostel loses 23 pts and bedroom 15: one unit can matter a lot to a few related classes "
     "while the overall number hides it."
 )
-
-
-@dataclass
-class Judged:
-    """A page's claim judged seed by seed: what its claim cell hands to :mod:`unitroles.report`.
-
-    ``checks`` and ``core`` as ``report.claim`` takes them (:func:`unitroles.study.seed_checks`),
-    ``ours`` the card's *This run*, ``takeaway`` the takeaway's *This run*, ``glue`` the numbers
-    the page's prose cites, and ``changes`` every check's vote over the seeds, old and new, for
-    ``report.check_changes`` (empty on a page whose checks were not rewritten). Zhou Figs. 1-4
-    build one each (:func:`judge`, :func:`unitroles.unit_gallery.judge`,
-    :func:`unitroles.layer_damage.judge`, :func:`unitroles.greedy_curves.judge`).
-    """
-
-    checks: dict[str, bool | None]
-    core: list[str]
-    ours: str
-    takeaway: str
-    glue: dict
-    changes: dict[str, bool | None] = field(default_factory=dict)
 
 
 @dataclass

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from . import engine, plots, study, sweeps, tables, verdicts
-from .concept_units import Judged
 from .evaluation import Setup
+from .report import Judged
 
 # the paper's greedy drops for AlexNet-Places365 conv5 (256 units), sec. 3.2 and Fig. 4
 PAPER_STEPS = {5: "≈ 28", 10: "> 40", 15: "class near 0%"}

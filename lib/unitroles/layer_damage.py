@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import plots, study, sweeps, tables, verdicts
-from .concept_units import Judged
+from .report import Judged
 
 CURVES = {
     "max_class_drop": "max class drop",

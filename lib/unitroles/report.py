@@ -2,7 +2,8 @@
 
 This module owns the display: the claim card (:func:`card`), shown and glued (myst-nb ``glue``)
 by :func:`claim` so the prose and, later, the scorecard read the same numbers; the *Takeaway*
-(:func:`takeaway`); :func:`glue`; and reading executed notebooks back (:func:`glued`,
+(:func:`takeaway`); :func:`glue`; a claim judged by a page module and shown in one call
+(:class:`Judged`); and reading executed notebooks back (:func:`glued`,
 :func:`claims_in`, :func:`runs_in`) for the scorecard and the status page. The claims and the
 rules that judge them (the registry, verdicts, seed votes, shares) are
 :mod:`unitroles.verdicts`; tables are :mod:`unitroles.tables` (``report.table``).
@@ -14,7 +15,7 @@ import ast
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import claim_history, verdicts
@@ -329,6 +330,36 @@ def takeaway(
         return text
     nb_glue(name, Markdown(text), display=False)
     return text
+
+
+@dataclass
+class Judged:
+    """A claim judged seed by seed by a page's module: what the page's claim cell shows.
+
+    ``checks`` and ``core`` as :func:`claim` takes them (:func:`unitroles.study.seed_checks`),
+    ``ours`` the card's *This run*, ``takeaway`` the takeaway's *This run*, ``glue`` the numbers
+    the page's prose cites, and ``changes`` every check's vote over the seeds, old and new, for
+    :func:`check_changes` (empty on a page whose checks were not rewritten). :meth:`show` puts
+    it on the page.
+    """
+
+    checks: dict[str, bool | None]
+    core: list[str]
+    ours: str
+    takeaway: str
+    glue: dict
+    changes: dict[str, bool | None] = field(default_factory=dict)
+
+    def show(self, id: str, *, paper: str, profile: str) -> verdicts.Claim:
+        """Glue the numbers, show the claim card of claim ``id`` and, if its checks were
+        rewritten, the old checks beside the new (:func:`check_changes`); glue the takeaway with
+        ``paper``'s statement. Returns the evaluated claim."""
+        glue(self.glue)
+        result = claim(id, ours=self.ours, checks=self.checks, core=self.core, profile=profile)
+        if self.changes:
+            check_changes(id, self.changes)
+        takeaway(self.takeaway, paper=paper, claim=id)
+        return result
 
 
 def check_changes(id: str, outcomes: dict, *, caption: str | None = None) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import dissection, plots, study, tables, verdicts
-from .concept_units import Judged
+from .report import Judged
 
 MATCHES = "most damaged class holds it"
 CHANCE = "chance of a match"
