@@ -78,26 +78,13 @@ from IPython.display import display
 from unitroles import cumulative, cumulative_page, plots, report, verdicts
 
 plots.use_style()
-unmeasured = None
+rungs = zhous = per_recipe = numbers = None  # the paper profile: not measured (see the claim)
 if run.synthetic:
     sizes = cumulative_page.sizes(train_per_class, test_per_class, run["data_scale"])
     kw = dict(**sizes, random_orders=random_orders, seed=order_seed, points=points)
-    ladder_seeds = run.seeds(ladder_seeds, smoke=1)  # smoke: one seed a rung (models train)
-    zhou_seeds = run.seeds(zhou_seeds)
-    # each model's curves under every order (cumulative.Cumulative) and one summary row a model
-    ladder_models = {(r, s): run.trained(r, s) for r in ladder for s in ladder_seeds}
-    zhou_models = {(r, s): run.trained(r, s) for r in zhou for s in zhou_seeds}
-    rungs = cumulative_page.Group(
-        ladder, ladder_layer, *cumulative.sweep(ladder_models, ladder_layer, **kw)
-    )
-    zhous = cumulative_page.Group(
-        zhou, zhou_layer, *cumulative.sweep(zhou_models, zhou_layer, **kw)
-    )
-else:  # the paper profile: no ladder of checkpoints is read by this page yet
-    unmeasured = (
-        "the paper profile: this page reads the synthetic world's models only (the cumulative "
-        "ablation of your checkpoints is not wired yet)"
-    )
+    # cumulative.sweep of each (recipe, seed)'s model: its curves under every order, a row each
+    rungs = cumulative_page.sweep(run, ladder, ladder_layer, run.seeds(ladder_seeds, smoke=1), **kw)
+    zhous = cumulative_page.sweep(run, zhou, zhou_layer, run.seeds(zhou_seeds), **kw)
 
 # %% [markdown]
 # ## Accuracy as units are removed
@@ -142,30 +129,19 @@ if run.synthetic:
 # %%
 if run.synthetic:
     checks, numbers = cumulative.claim_checks(rungs.frame, zhous.frame, best=ladder[0])
-    ours = cumulative_page.claim_text(rungs, per_recipe, numbers)
-else:
-    checks = {name: False for name in verdicts.CLAIMS["W4"].core}
-    ours = "not run on the paper profile"
-report.claim(
-    "W4", ours=ours, checks=checks, core=list(verdicts.CLAIMS["W4"].core), profile=profile,
-    unmeasured=unmeasured,
-)  # fmt: skip
-if run.synthetic:
     report.glue(cumulative_page.glue_values(
         rungs, zhous, per_recipe, checks, numbers, sizes=sizes, random_orders=random_orders,
         points=points,
     ))  # fmt: skip
-    report.takeaway(
-        cumulative_page.takeaway_text(rungs, per_recipe, numbers),
-        paper=cumulative_page.PAPER,
-        claim="W4",
-    )
 else:
-    report.takeaway(
-        "this page runs on the synthetic world's models only.",
-        paper="networks that generalize better rely less on single directions.",
-        claim="W4",
-    )
+    checks = {name: False for name in verdicts.CLAIMS["W4"].core}
+report.claim(
+    "W4", ours=cumulative_page.claim_text(rungs, per_recipe, numbers), checks=checks,
+    core=list(verdicts.CLAIMS["W4"].core), profile=profile,
+    unmeasured=None if run.synthetic else cumulative_page.UNMEASURED,
+)  # fmt: skip
+ours, paper = cumulative_page.takeaway_text(rungs, per_recipe, numbers)
+report.takeaway(ours, paper=paper, claim="W4")
 
 # %% [markdown]
 # Over the {glue:text}`n_ladder` ladder models, the area under the training-accuracy curve goes

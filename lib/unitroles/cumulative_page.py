@@ -20,6 +20,7 @@ __all__ = [
     "COLUMNS",
     "Group",
     "PAPER",
+    "UNMEASURED",
     "areas_text",
     "claim_text",
     "glue_values",
@@ -29,6 +30,7 @@ __all__ = [
     "recipe_table",
     "selectivity_figure",
     "sizes",
+    "sweep",
     "takeaway_text",
 ]
 
@@ -43,6 +45,10 @@ PAPER = (
     "networks that generalize better rely less on single directions (their accuracy falls more "
     "slowly under cumulative ablation); batch norm discourages that reliance; class selectivity "
     "is a poor predictor of a unit's importance."
+)
+UNMEASURED = (
+    "the paper profile: this page reads the synthetic world's models only (the cumulative "
+    "ablation of your checkpoints is not wired yet)"
 )
 
 
@@ -65,6 +71,14 @@ class Group:
     def seeds(self) -> int:
         """Seeds a recipe (the first recipe's count)."""
         return len(self.of(self.recipes[0]))
+
+
+def sweep(run, recipes: Sequence[str], layer: str, seeds: Sequence[int], **kw) -> Group:
+    """:func:`unitroles.cumulative.sweep` of the world's models of ``recipes`` x ``seeds``
+    (``run.trained``, a :class:`unitroles.profiles.Profile`) at ``layer``; ``kw`` goes to the
+    sweep (images a class, orders, their seed, steps read)."""
+    models = {(r, s): run.trained(r, s) for r in recipes for s in seeds}
+    return Group(list(recipes), layer, *cumulative.sweep(models, layer, **kw))
 
 
 def sizes(train_per_class: int, test_per_class: int, data_scale: float) -> dict[str, int]:
@@ -194,10 +208,12 @@ def _numbers(ladder: Group, table: pd.DataFrame, numbers: dict) -> dict[str, str
     }
 
 
-def claim_text(ladder: Group, table: pd.DataFrame, numbers: dict) -> str:
+def claim_text(ladder: Group | None, table: pd.DataFrame, numbers: dict | None) -> str:
     """W4's "ours": the ladder's areas, their Spearman ρ with the gap, the selectivity order
     against the random band, batch norm against the baseline (``numbers``:
-    :func:`unitroles.cumulative.claim_checks`')."""
+    :func:`unitroles.cumulative.claim_checks`'); ``ladder`` None: not run (the paper profile)."""
+    if ladder is None:
+        return "not run on the paper profile"
     n = _numbers(ladder, table, numbers)
     rho, p = numbers["rho"]["train"]
     best, worst = ladder.recipes[0], ladder.recipes[-1]
@@ -237,8 +253,16 @@ def glue_values(
     }
 
 
-def takeaway_text(ladder: Group, table: pd.DataFrame, numbers: dict) -> str:
-    """The takeaway's "this run" sentence, from the run's numbers."""
+def takeaway_text(
+    ladder: Group | None, table: pd.DataFrame, numbers: dict | None
+) -> tuple[str, str]:
+    """The takeaway's "this run" sentence, from the run's numbers, and the paper's
+    (``ladder`` None: the paper profile, which runs nothing)."""
+    if ladder is None:
+        return (
+            "this page runs on the synthetic world's models only.",
+            "networks that generalize better rely less on single directions.",
+        )
     n = _numbers(ladder, table, numbers)
     best, worst = ladder.recipes[0], ladder.recipes[-1]
     return (
@@ -248,7 +272,7 @@ def takeaway_text(ladder: Group, table: pd.DataFrame, numbers: dict) -> str:
         f"(test curves: {numbers['rho']['test'][0]:.2f}); removing {best}'s most selective units "
         f"first stays inside or above the random band {n['first_on']}; batch norm minus "
         f"baseline: {n['bn_paired']} of area."
-    )
+    ), PAPER
 
 
 def quarter_glue(quarter: pd.DataFrame) -> dict:
