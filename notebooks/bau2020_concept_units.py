@@ -122,8 +122,6 @@ report.claim(
     "W2", ours=concept_removal.claim_text(rows, steps), checks=checks, core=core, profile=profile,
     unmeasured=None if measured else concept_removal.UNMEASURED,
 )  # fmt: skip
-
-# %%
 ours, paper = concept_removal.takeaway_text(rows, steps, layer)
 report.takeaway(ours, paper=paper, claim="W2")
 
