@@ -246,17 +246,18 @@ def outcome_grid(z10: pd.DataFrame, scenes: bool) -> pd.DataFrame:
 
 def dissect(
     model: nn.Module, layer: str, broden, transform, quantiles: Sequence[float], *,
-    rotation: int | None = None, example: torch.Tensor | None = None,
+    rotation: int | None = None, example: torch.Tensor | None = None, **cache,
 ) -> dict[tuple[str, float], Dissection]:  # fmt: skip
     """``(basis, quantile)`` -> :func:`unitroles.dissection.cached_dissection` of ``model``'s
     ``layer`` (basis ``"units"``) at each quantile and, when ``rotation`` is a seed, of the
     layer's random rotation of that seed (basis ``"rotation"``, :func:`rotated`; ``example``
-    network inputs give the layer's width); units first, quantiles in the given order."""
+    network inputs give the layer's width); units first, quantiles in the given order. ``cache``
+    goes to the cached dissection (``store``, ``device``)."""
     bases = {"units": (model, layer)}
     if rotation is not None:
         bases["rotation"] = (rotated(model, layer, rotation, example), ROTATED_LAYER)
     return {
-        (basis, q): dissection.cached_dissection(net, at, broden, transform, quantile=q)
+        (basis, q): dissection.cached_dissection(net, at, broden, transform, quantile=q, **cache)
         for basis, (net, at) in bases.items()
         for q in quantiles
     }
