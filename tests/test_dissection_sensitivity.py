@@ -184,3 +184,22 @@ def test_the_grid_reads_the_book_line_for_the_page():
     table = S.mean_counts(grid.frame, "base")
     assert list(table.columns) == ["base", "base, rotated", "drop"]
     assert ("no", "0.5%", "0.04 ★") in table.index
+
+
+def test_dissect_models_rotates_the_named_recipes_seeds_only(tmp_path, store, capsys):
+    from types import SimpleNamespace
+
+    ds = write_partial_broden(tmp_path / "b")
+    model = Strided().eval()
+    model(torch.zeros(1, 3, 12, 12))
+
+    class Run:
+        def model(self, recipe, seed):
+            return SimpleNamespace(model=model, images=scaled(torch.zeros(1, 3, 12, 12)),
+                                   description=f"{recipe} {seed}")  # fmt: skip
+
+    found = S.dissect_models(Run(), ["a", "b"], [0, 1], "relu", ds, scaled, [Q], rotate="a",
+                             rotated_seeds=[1], store=store, device="cpu")  # fmt: skip
+    assert list(found) == [("a", 0, "units", Q), ("a", 1, "units", Q), ("a", 1, "rotation", Q),
+                           ("b", 0, "units", Q), ("b", 1, "units", Q)]  # fmt: skip
+    assert capsys.readouterr().out.split("\n")[:4] == ["a 0", "a 1", "b 0", "b 1"]

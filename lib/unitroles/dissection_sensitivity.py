@@ -263,6 +263,26 @@ def dissect(
     }
 
 
+def dissect_models(
+    run, recipes: Sequence[str], seeds: Sequence[int], layer: str, broden, transform,
+    quantiles: Sequence[float], *, rotate: str, rotated_seeds: Sequence[int], **cache,
+) -> dict[tuple[str, int, str, float], Dissection]:  # fmt: skip
+    """``(recipe, seed, basis, quantile)`` -> :func:`dissect` of each model ``run.model(recipe,
+    seed=seed)`` (a :class:`unitroles.profiles.Profile`) at ``layer``, with the random rotation
+    of its own seed for the ``rotate`` recipe's ``rotated_seeds``; prints each model's
+    description. ``cache`` goes to :func:`dissect`."""
+    out = {}
+    for recipe in recipes:
+        for seed in seeds:
+            setup = run.model(recipe, seed=seed)
+            rotation = seed if recipe == rotate and seed in rotated_seeds else None
+            found = dissect(setup.model, layer, broden, transform, quantiles, rotation=rotation,
+                            example=setup.images[:1], **cache)  # fmt: skip
+            out |= {(recipe, seed, *key): d for key, d in found.items()}
+            print(setup.description)
+    return out
+
+
 def at_book(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of a grid's table (:func:`counts`, :func:`z10_outcomes`,
     :func:`units_vs_rotations`) at the book's line, :data:`BOOK`."""
@@ -486,6 +506,7 @@ def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer
 __all__ = [
     "AXIS_CHECK", "BOOK", "CORE", "GRID_CHECK", "Grid", "IN_MEMORY_ITEMS", "IOU_LINES",
     "InMemory", "PAPER", "QUANTILES", "ROTATED_LAYER", "Rotated", "Z10_CHECK", "at_book",
-    "best_at", "checks", "counts", "dissect", "figure", "flips", "in_memory", "mean_counts",
-    "outcome_grid", "rotated", "setting_text", "units_vs_rotations", "z10_outcomes",
+    "best_at", "checks", "counts", "dissect", "dissect_models", "figure", "flips", "in_memory",
+    "mean_counts", "outcome_grid", "rotated", "setting_text", "units_vs_rotations",
+    "z10_outcomes",
 ]  # fmt: skip
