@@ -92,8 +92,7 @@ if run.synthetic:
 # Each model's layer loses its units one at a time and for good: after `k` steps the first `k`
 # units of the order are zeroed (post-ReLU), the others untouched. Each curve is read at
 # {glue:text}`n_points` evenly spaced steps from none removed to all (the ROF test read from the
-# other end: every step is one exact unit-set ablation of the engine). Lines are the mean over
-# the random orders and over a recipe's seeds.
+# other end: every step is one exact unit-set ablation of the engine).
 
 # %%
 if run.synthetic:

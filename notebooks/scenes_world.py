@@ -110,8 +110,7 @@ report.glue({"shared_objects": shared, "freq_images": n_per_class})
 # %% [markdown]
 # {glue:text}`shared_objects` of the objects are common (in more than half of the images) in two or
 # more classes, measured on {glue:text}`freq_images` validation images per class.
-
-# %% [markdown]
+#
 # ## The book's models on this world
 #
 # Zhou et al.'s claims are about converged networks whose units are alive. The first table lists
