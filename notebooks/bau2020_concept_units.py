@@ -72,25 +72,22 @@ run = profiles.check(
 # %%
 from IPython.display import display
 
-from unitroles import concept_removal, plots, report, study, tables, verdicts
+from unitroles import concept_removal, plots, report
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: your checkpoint; smoke: two seeds, the code path only
 if run.smoke:
     greedy_steps = steps = 3
-runs = []
+runs = []  # a concept_removal.Removal a seed: each rule's drops, class by class (None: no concept)
 for s in seeds:
     unit_study = run.unit_study(s, layer=layer, progress=False)
-    removal = concept_removal.measure(
+    runs.append(concept_removal.measure(
         unit_study.setup, layer, unit_study.dissection, unit_study.l1, steps, world=run.world,
         greedy_steps=greedy_steps, random_orders=random_orders, seed=seed,
-    )  # fmt: skip
-    if removal is not None:
-        runs.append(removal)
+    ))  # fmt: skip
     print(unit_study.setup.description)
-measured = len(runs) == len(seeds)
-if measured:
-    steps = runs[0].steps
+measured = None not in runs
+steps = runs[0].steps if measured else steps
 report.glue({"steps_": steps})
 
 # %% [markdown]
@@ -99,11 +96,6 @@ report.glue({"steps_": steps})
 # %%
 if measured:
     concept_removal.figure(runs, seeds, layer)
-
-# %% [markdown]
-# Left: the accuracy drop of the class the units were chosen for; right: the mean drop of every
-# other class. Each curve is the mean over the {glue:text}`n_classes` classes with an object in
-# their recipe, then over the {glue:text}`n_seeds` seeds (bands: the lowest to the highest seed).
 
 # %%
 if measured:
@@ -116,87 +108,17 @@ if measured:
 # Places365; their units are ranked by their effect on the class, ours without ablating).
 
 # %%
+rows = concept_removal.per_seed(runs, seeds) if measured else None  # after the last step
 if measured:
-    rows = concept_removal.per_seed(runs, seeds)
     display(report.table(rows.T, decimals=1))  # one column per seed, to fit the column
-    checks, core = study.seed_checks(concept_removal.checks(rows), core=concept_removal.CORE)
-    unmeasured = None
-else:  # the user's data has no concept masks, and no Broden scene label is named as a class
-    rows, checks = None, {concept_removal.FAST_CHECK: None, concept_removal.SPARE_CHECK: None}
-    core = list(concept_removal.CORE)
-    unmeasured = (
-        "no class has a concept to choose units by: on the world a class's concept is an object "
-        "its recipe always draws; on your data, the Broden scene label named as the class"
-    )
-
-
-def span(column: str, fmt: str = ".0f") -> str:
-    return verdicts.over_seeds(rows[column], fmt, mean=False, alone=True)
-
-
-if measured:
-    report.glue(
-        {
-            "n_seeds": len(seeds), "n_classes": len(runs[0].classes),
-            "concept_own": span("concept: class (pts)"),
-            "concept_others": span("concept: others (pts)", ".1f"),
-            "greedy_own": span("greedy: class (pts)"),
-            "greedy_others": span("greedy: others (pts)", ".1f"),
-            "selectivity_own": span("selectivity: class (pts)"),
-            "weight_own": span("weight: class (pts)"),
-            "random_own": span("random: class (pts)"),
-            "ratio": verdicts.over_seeds(
-                rows["concept: class (pts)"] / rows["greedy: class (pts)"].clip(lower=1e-9),
-                ".2f", mean=False, alone=True,
-            ),
-        }
-    )  # fmt: skip
-    # of the rules that ablate nothing, the one whose units cost their class most (mean over seeds)
-    blind = ["concept", "selectivity", "weight"]
-    best = max(blind, key=lambda rule: rows[f"{rule}: class (pts)"].mean())
-    report.glue(
-        {
-            "best_rule": concept_removal.RULE_LABELS[best].split(" (")[0],
-            "best_own": span(f"{best}: class (pts)"),
-        }
-    )
-else:  # the prose reads a dash where this run has no number
-    report.glue(
-        {"n_seeds": len(seeds), "n_classes": 0, "ratio": "—"}
-        | {f"{rule}_{what}": "—" for rule in concept_removal.RULES for what in ("own", "others")}
-    )
+report.glue(concept_removal.glue_values(rows, len(seeds), len(runs[0].classes) if measured else 0))
+checks, core = concept_removal.claim(rows)  # voted over the seeds
 report.claim(
-    "W2",
-    ours=(
-        "; ".join(
-            f"seed {s}: after {steps} units, concept {r['concept: class (pts)']:.0f} pts "
-            f"(others {r['concept: others (pts)']:.1f}), greedy {r['greedy: class (pts)']:.0f} "
-            f"pts, random {r['random: class (pts)']:.1f} pts"
-            for s, r in rows.iterrows()
-        )
-        if measured
-        else "not measured"
-    ),
-    checks=checks,
-    core=core,
-    profile=profile,
-    unmeasured=unmeasured,
-)
-
-# %%
-if measured:
-    report.takeaway(
-        f"after {steps} {layer} units chosen by their IoU with the class's object, without any "
-        f"ablation, a class loses {span('concept: class (pts)')} pts over {len(seeds)} seeds, "
-        f"against {span('greedy: class (pts)')} pts for the {steps} greedy units and "
-        f"{span('random: class (pts)', '.1f')} pts for random ones, while the other classes "
-        f"lose {span('concept: others (pts)', '.1f')} pts on average.",
-        paper="removing the few units most important to a class destroys it (ski resort) "
-        "while the other classes barely move.",
-        claim="W2",
-    )
-else:
-    report.takeaway(f"not measured: {unmeasured}.", claim="W2")
+    "W2", ours=concept_removal.claim_text(rows, steps), checks=checks, core=core, profile=profile,
+    unmeasured=None if measured else concept_removal.UNMEASURED,
+)  # fmt: skip
+ours, paper = concept_removal.takeaway_text(rows, steps, layer)
+report.takeaway(ours, paper=paper, claim="W2")
 
 # %% [markdown]
 # After {glue:text}`steps_` units chosen by concept IoU, a class loses {glue:text}`concept_own`
@@ -204,11 +126,9 @@ else:
 # the concept rule gets {glue:text}`ratio` of the way. Selectivity's units cost
 # {glue:text}`selectivity_own` pts, the largest-weight units {glue:text}`weight_own` pts and
 # random units {glue:text}`random_own` pts. The other classes lose {glue:text}`concept_others`
-# pts on average under the concept rule ({glue:text}`greedy_others` under greedy). The two core
-# checks are the claim as written before the run: the concept rule reaches at least half of
-# greedy's drop, and the other classes lose at most a fifth of what the class loses, each voted
-# over the seeds (a majority one seed cannot overturn). A stricter detail asks for 80% of
-# greedy's drop: "almost as fast" is a judgement, and the page shows both lines.
+# pts on average under the concept rule ({glue:text}`greedy_others` under greedy). The core
+# checks read "almost as fast" as half of greedy's drop and "spare the rest" as at most a fifth
+# of the class's drop, voted over the seeds; a stricter detail asks for 80% of greedy's drop.
 #
 # Of the three rules that ablate nothing, {glue:text}`best_rule` comes closest to greedy here
 # ({glue:text}`best_own` pts after {glue:text}`steps_` units). One reading, not tested here: a
@@ -232,14 +152,7 @@ else:
 # %% tags=["hide-input", "solution"]
 # per rule: the median over classes of the units its first `steps` share with greedy's
 overlap = concept_removal.overlap_with_greedy(runs[0]) if measured else None
-units_total = unit_study.units
-report.glue(
-    {
-        "ex1_table": tables.table(overlap.to_frame(), decimals=1) if measured else "—",
-        "ex1_chance": f"{steps * steps / units_total:.1f}",
-        "ex1_units": units_total,
-    }
-)
+report.glue(concept_removal.overlap_glue(overlap, steps, unit_study.units))
 
 # %% [markdown]
 # ````{admonition} Solution

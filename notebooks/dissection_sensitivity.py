@@ -72,11 +72,10 @@ run = profiles.check(
 )
 
 # %%
-import pandas as pd
 from IPython.display import display
 
-from unitroles import dissection, plots, report, verdicts
 from unitroles import dissection_sensitivity as sensitivity
+from unitroles import plots, report
 
 plots.use_style()
 seeds = run.seeds(seeds)  # paper: one checkpoint a recipe; smoke: the code path only
@@ -86,24 +85,16 @@ iou_lines = sorted(set(iou_lines) | {sensitivity.BOOK["iou"]})
 broden, transform = run.dissection_data()
 broden = sensitivity.in_memory(broden)  # read once: dissected once per model and quantile
 base, drop = recipes[0], recipes[-1]  # Fig. 9 compares the first and the last
-# (recipe, seed, basis, quantile) -> the dissection of the units or of a rotated basis
-dissections = {}
-for recipe in recipes:
-    for seed in seeds:
-        setup = run.model(recipe, seed=seed)
-        bases = {"units": (setup.model, layer)}
-        if recipe == base and seed in rotated_seeds:
-            rotated = sensitivity.rotated(setup.model, layer, seed, setup.images[:1])
-            bases["rotation"] = (rotated, sensitivity.ROTATED_LAYER)
-        for basis, (model, at) in bases.items():
-            for q in quantiles:
-                dissections[recipe, seed, basis, q] = dissection.cached_dissection(
-                    model, at, broden, transform, quantile=q
-                )
-        print(setup.description)
-frame = sensitivity.counts(dissections, iou_lines)
-z10 = sensitivity.z10_outcomes(dissections, base, drop, seeds, iou_lines)
-axis = sensitivity.units_vs_rotations(frame, base)
+# (recipe, seed, basis, quantile) -> the dissection of the units, or of a random rotation of the
+# base models' layer (each of its own seed)
+dissections = sensitivity.dissect_models(
+    run, recipes, seeds, layer, broden, transform, quantiles, rotate=base,
+    rotated_seeds=rotated_seeds,
+)  # fmt: skip
+frame = sensitivity.counts(dissections, iou_lines)  # interpretable units at every setting
+z10 = sensitivity.z10_outcomes(dissections, base, drop, seeds, iou_lines)  # Fig. 9's check
+axis = sensitivity.units_vs_rotations(frame, base)  # units against rotations, paired over seeds
+grid = sensitivity.Grid(frame, z10, axis, base, drop, layer)
 
 # %%
 sensitivity.figure(frame, z10, recipes, layer)
@@ -112,20 +103,7 @@ sensitivity.figure(frame, z10, recipes, layer)
 # ## Interpretable units at every line
 
 # %%
-mean_counts = (
-    frame[frame["basis"].eq("units") | frame["recipe"].eq(base)]
-    .assign(model=lambda f: f["recipe"] + f["basis"].map({"units": "", "rotation": ", rotated"}))
-    .pivot_table(index=["scenes", "quantile", "iou"], columns="model", values="interpretable")
-)
-mean_counts.index = pd.MultiIndex.from_tuples(
-    [
-        ("yes" if s else "no", f"{100 * q:g}%",
-         f"{iou:g}" + (" ★" if (q, iou, s) == tuple(sensitivity.BOOK.values()) else ""))
-        for s, q, iou in mean_counts.index
-    ],
-    names=["scene labels", "top", "IoU >"],
-)  # fmt: skip
-display(report.table(mean_counts, decimals=1, wrap=True))
+display(report.table(sensitivity.mean_counts(frame, base), decimals=1, wrap=True))
 
 # %% [markdown]
 # Interpretable {glue:text}`layer_` units of each model, the mean over its seeds, at every
@@ -148,95 +126,14 @@ display(report.table(sensitivity.outcome_grid(z10, scenes=True)))
 
 # %%
 checks, core = sensitivity.checks(axis, z10)
-flipped = sensitivity.flips(z10)
-book_row = z10[
-    (z10["quantile"] == sensitivity.BOOK["quantile"])
-    & (z10["iou"] == sensitivity.BOOK["iou"])
-    & (z10["scenes"] == sensitivity.BOOK["scenes"])
-].iloc[0]
-book_axis = axis[
-    (axis["quantile"] == sensitivity.BOOK["quantile"])
-    & (axis["iou"] == sensitivity.BOOK["iou"])
-    & (axis["scenes"] == sensitivity.BOOK["scenes"])
-].iloc[0]
-at_book = frame[
-    (frame["quantile"] == sensitivity.BOOK["quantile"])
-    & (frame["iou"] == sensitivity.BOOK["iou"])
-    & (frame["scenes"] == sensitivity.BOOK["scenes"])
-]
-
-
-def spread(recipe: str, basis: str = "units") -> str:
-    part = at_book[(at_book["recipe"] == recipe) & (at_book["basis"] == basis)]
-    return verdicts.over_seeds(part["interpretable"].to_numpy(), ".0f", mean=False, alone=True)
-
-
-def setting(row) -> str:
-    labels = "with scene labels" if row["scenes"] else "no scene labels"
-    return f"top {100 * row['quantile']:g}%, IoU > {row['iou']:g}, {labels}"
-
-
-plain_flips = flipped[~flipped["scenes"]]
-n_plain = int((~z10["scenes"]).sum())
-flip_text = "; ".join(setting(r) for _, r in plain_flips.iterrows()) or "none"
-scene_flips = flipped[flipped["scenes"]]
-report.glue(
-    {
-        "layer_": layer,
-        "base_": base,
-        "drop_": drop,
-        "iou_first": f"{iou_lines[0]:g}",
-        "iou_last": f"{iou_lines[-1]:g}",
-        "quantiles_text": ", ".join(f"{100 * q:g}%" for q in quantiles),
-        "recipes_text": ", ".join(recipes),
-        "n_seeds": len(seeds),
-        "n_rotations": len(rotated_seeds),
-        "book_z10": "holds" if book_row["holds"] else "does not hold",
-        "book_diff": f"{book_row['difference']:+.1f}",
-        "n_flips": len(plain_flips),
-        "n_plain": n_plain,
-        "flip_text": flip_text,
-        "n_scene_flips": len(scene_flips),
-        "n_scene": int(z10["scenes"].sum()),
-        "book_base": spread(base),
-        "book_drop": spread(drop),
-        "book_rot": spread(base, "rotation") if rotated_seeds else "—",
-        "axis_text": book_axis["text"],
-        "axis_share": f"{int(axis[~axis['scenes']]['above'].sum())} of "
-        f"{int((~axis['scenes']).sum())}",
-        # the setting (scene labels left out) where the units lead the rotations most
-        "axis_best": setting(axis[~axis["scenes"]].sort_values("difference").iloc[-1]),
-        "axis_best_text": axis[~axis["scenes"]].sort_values("difference").iloc[-1]["text"],
-    }
-)
+report.glue(grid.glue_values(recipes, quantiles, iou_lines, len(seeds), len(rotated_seeds)))
+units = len(dissections[base, seeds[0], "units", quantiles[0]].thresholds)
 report.claim(
-    "W3",
-    ours=(
-        f"at the book's line, {base} {spread(base)} interpretable units of "
-        f"{len(dissections[base, seeds[0], 'units', quantiles[0]].thresholds)}, its rotations "
-        f"{spread(base, 'rotation') if rotated_seeds else '—'}, {drop} {spread(drop)}; Fig. 9's "
-        f"core check {'holds' if book_row['holds'] else 'fails'} there and has the other outcome "
-        f"at {len(plain_flips)} of {n_plain} settings without scene labels"
-    ),
-    checks=checks,
-    core=core,
+    "W3", ours=grid.claim_text(units, len(rotated_seeds)), checks=checks, core=core,
     profile=profile,
-)
-
-# %%
-report.takeaway(
-    f"at network dissection's line, the {base} models have {spread(base)} interpretable "
-    f"{layer} units and random rotations of the same layers {spread(base, 'rotation')} "
-    f"directions (ranges over {len(rotated_seeds)} seeds); the units win at "
-    f"{int(axis[~axis['scenes']]['above'].sum())} of {int((~axis['scenes']).sum())} settings "
-    f"of the grid. Zhou Fig. 9's check {'holds' if book_row['holds'] else 'fails'} at the "
-    f"book's line and has the other outcome at {len(plain_flips)} of {n_plain} settings "
-    "without scene labels.",
-    paper="network dissection calls a unit interpretable when its top 0.5% region has an IoU "
-    "over 0.04 with a concept; a random rotation of conv5 has far fewer interpretable "
-    "directions than the units (Bau et al. 2017).",
-    claim="W3",
-)
+)  # fmt: skip
+ours, paper = grid.takeaway_text(len(rotated_seeds))
+report.takeaway(ours, paper=paper, claim="W3")
 
 # %% [markdown]
 # At the book's line (top 0.5%, IoU > 0.04, scene labels left out) the {glue:text}`base_`
@@ -248,10 +145,8 @@ report.takeaway(
 # {glue:text}`book_z10` at the book's line (dropout minus baseline {glue:text}`book_diff`
 # units). Without scene labels it has the other outcome at {glue:text}`n_flips` of
 # {glue:text}`n_plain` settings: {glue:text}`flip_text`. Counting scene labels, it has the other
-# outcome at {glue:text}`n_scene_flips` of {glue:text}`n_scene` settings. The two core checks
-# are Bau et al.'s comparison, written before the run: the units beat the rotations at the
-# book's line, and at three quarters of the grid or more. The units lead the rotations most at
-# {glue:text}`axis_best` ({glue:text}`axis_best_text`).
+# outcome at {glue:text}`n_scene_flips` of {glue:text}`n_scene` settings. The units lead the
+# rotations most at {glue:text}`axis_best` ({glue:text}`axis_best_text`).
 
 # %% [markdown]
 # ## Exercises
@@ -264,25 +159,9 @@ report.takeaway(
 # the number of interpretable units more, and in which direction does the wider region push it?
 # Then read both changes off the counts (`frame`, scene labels left out).
 
-
 # %% tags=["hide-input", "solution"]
-def mean_count(q: float, iou: float) -> float:
-    part = frame[(frame["recipe"] == base) & (frame["basis"] == "units") & ~frame["scenes"]]
-    at = part[(part["quantile"] == q) & (part["iou"] == iou)]
-    return float(at["interpretable"].mean())
-
-
-book_q, book_iou = sensitivity.BOOK["quantile"], sensitivity.BOOK["iou"]
-low_iou, wide_q = min(iou_lines), max(quantiles)
-report.glue(
-    {
-        "ex1_book": f"{mean_count(book_q, book_iou):.1f}",
-        "ex1_low_iou": f"{mean_count(book_q, low_iou):.1f}",
-        "ex1_wide": f"{mean_count(wide_q, book_iou):.1f}",
-        "ex1_iou_line": f"{low_iou:g}",
-        "ex1_quantile": f"{100 * wide_q:g}%",
-    }
-)
+# the base models' mean count at the book's line, at the lowest IoU line, at the widest region
+report.glue(grid.exercise_glue(iou_lines, quantiles))
 
 # %% [markdown]
 # ```{admonition} Solution

@@ -159,3 +159,40 @@ def test_a_class_that_loses_nothing_leaves_the_others_nothing_to_lose():
     assert cr.checks(rows)[cr.SPARE_CHECK] == [True]
     rows["concept: others (pts)"] = [0.5]
     assert cr.checks(rows)[cr.SPARE_CHECK] == [False]
+
+
+def _rows() -> pd.DataFrame:
+    own = {"concept": [30, 20], "greedy": [40, 40], "selectivity": [35, 33], "weight": [5, 12],
+           "random": [2, 3]}  # fmt: skip
+    rows = {f"{r}: class (pts)": v for r, v in own.items()}
+    rows |= {f"{r}: others (pts)": [1.0, 2.0] for r in own}
+    return pd.DataFrame(rows, index=pd.Index([0, 1], name="seed"))
+
+
+def test_page_text_reads_the_per_seed_rows():
+    rows = _rows()
+    glued = cr.glue_values(rows, 2, 7)
+    assert glued["concept_own"] == cr.span(rows, "concept: class (pts)")
+    assert glued["n_classes"] == 7 and glued["best_rule"] == "class selectivity"
+    assert glued["ratio"] == cr.verdicts.over_seeds([0.75, 0.5], ".2f", mean=False, alone=True)
+    ours, paper = cr.takeaway_text(rows, 8, "conv5")
+    assert glued["concept_own"] in ours and glued["random_own"] not in ("", None)
+    assert paper == cr.PAPER and "after 8 conv5 units" in ours
+    claim = cr.claim_text(rows, 8)
+    assert claim.startswith("seed 0: after 8 units, concept 30 pts") and "; seed 1:" in claim
+    checks, core = cr.claim(rows)
+    assert len(core) == 2 and all(name in checks for name in core)
+
+
+def test_page_text_when_nothing_is_measured():
+    glued = cr.glue_values(None, 3, 0)
+    assert glued["n_seeds"] == 3 and glued["concept_own"] == "—" and "best_rule" not in glued
+    assert cr.claim_text(None, 8) == "not measured"
+    ours, paper = cr.takeaway_text(None, 8, "conv5")
+    assert ours.startswith("not measured: no class") and paper is None
+    checks, core = cr.claim(None)
+    assert checks == {cr.FAST_CHECK: None, cr.SPARE_CHECK: None} and core == list(cr.CORE)
+    glued = cr.overlap_glue(None, 4, 32)
+    assert glued == {"ex1_table": "—", "ex1_chance": "0.5", "ex1_units": 32}
+    table = cr.overlap_glue(pd.Series({"random units": 1.0}, name="shared"), 4, 32)["ex1_table"]
+    assert "random units" in table.to_html()

@@ -138,3 +138,68 @@ def test_a_set_kept_in_memory_dissects_and_keys_as_the_folder(tmp_path):
         np.testing.assert_array_equal(d.iou, D.dissect(model, "relu", ds, scaled, quantile=Q,
                                                        device="cpu").iou)  # fmt: skip
     assert len(kept.items) == len(ds)
+
+
+def test_dissect_gives_the_units_and_the_rotation_at_every_quantile(tmp_path, store):
+    ds = write_partial_broden(tmp_path / "b")
+    model = Strided().eval()
+    model(torch.zeros(1, 3, 12, 12))
+    example = scaled(torch.zeros(1, 3, 12, 12))
+    found = S.dissect(model, "relu", ds, scaled, [Q], rotation=1, example=example, store=store,
+                      device="cpu")  # fmt: skip
+    assert list(found) == [("units", Q), ("rotation", Q)]
+    plain = D.dissect(model, "relu", ds, scaled, quantile=Q, device="cpu")
+    np.testing.assert_allclose(found["units", Q].iou, plain.iou)
+    only = S.dissect(model, "relu", ds, scaled, [Q], store=store, device="cpu")
+    assert list(only) == [("units", Q)]
+
+
+def _page_grid() -> S.Grid:
+    dissections = _grid([6, 7, 6], [2, 3, 2], quantiles=(0.005, 0.025))
+    for s, n in enumerate([1, 2, 1]):  # rotations of the base models: fewer directions
+        for q in (0.005, 0.025):
+            iou = np.zeros((10, 3))
+            iou[:n, 0] = 0.05
+            dissections["base", s, "rotation", q] = _dissection(iou)
+    frame = S.counts(dissections, [0.02, 0.04])
+    z10 = S.z10_outcomes(dissections, "base", "drop", [0, 1, 2], [0.02, 0.04])
+    return S.Grid(frame, z10, S.units_vs_rotations(frame, "base"), "base", "drop", "conv5")
+
+
+def test_the_grid_reads_the_book_line_for_the_page():
+    grid = _page_grid()
+    assert len(S.at_book(grid.frame)) == 9 and len(S.at_book(grid.z10)) == 1
+    assert grid.spread("base") == "6–7" and grid.spread("base", "rotation") == "1–2"
+    assert grid.holds and grid.axis_share() == (4, 4)
+    glued = grid.glue_values(["base", "drop"], [0.005, 0.025], [0.02, 0.04], 3, 3)
+    assert glued["book_z10"] == "holds" and glued["book_rot"] == "1–2"
+    assert glued["quantiles_text"] == "0.5%, 2.5%" and glued["axis_share"] == "4 of 4"
+    assert glued["n_flips"] == 0 and glued["flip_text"] == "none" and glued["n_plain"] == 4
+    assert "base 6–7 interpretable units of 10" in grid.claim_text(10, 3)
+    ours, paper = grid.takeaway_text(3)
+    assert "the units win at 4 of 4 settings" in ours and paper == S.PAPER
+    assert S.setting_text(S.at_book(grid.z10).iloc[0]) == "top 0.5%, IoU > 0.04, no scene labels"
+    ex = grid.exercise_glue([0.02, 0.04], [0.005, 0.025])
+    assert ex["ex1_book"] == "6.3" and ex["ex1_quantile"] == "2.5%" and ex["ex1_iou_line"] == "0.02"
+    table = S.mean_counts(grid.frame, "base")
+    assert list(table.columns) == ["base", "base, rotated", "drop"]
+    assert ("no", "0.5%", "0.04 ★") in table.index
+
+
+def test_dissect_models_rotates_the_named_recipes_seeds_only(tmp_path, store, capsys):
+    from types import SimpleNamespace
+
+    ds = write_partial_broden(tmp_path / "b")
+    model = Strided().eval()
+    model(torch.zeros(1, 3, 12, 12))
+
+    class Run:
+        def model(self, recipe, seed):
+            return SimpleNamespace(model=model, images=scaled(torch.zeros(1, 3, 12, 12)),
+                                   description=f"{recipe} {seed}")  # fmt: skip
+
+    found = S.dissect_models(Run(), ["a", "b"], [0, 1], "relu", ds, scaled, [Q], rotate="a",
+                             rotated_seeds=[1], store=store, device="cpu")  # fmt: skip
+    assert list(found) == [("a", 0, "units", Q), ("a", 1, "units", Q), ("a", 1, "rotation", Q),
+                           ("b", 0, "units", Q), ("b", 1, "units", Q)]  # fmt: skip
+    assert capsys.readouterr().out.split("\n")[:4] == ["a 0", "a 1", "b 0", "b 1"]

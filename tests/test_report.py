@@ -368,3 +368,8 @@ def test_a_judged_claim_shows_its_card_its_changes_and_its_takeaway(monkeypatch)
     shown.clear()
     report.Judged({"a": True}, ["a"], "ours", "t", {}).show("Z1", paper="p", profile="smoke")
     assert len(shown) == 1  # no rewritten checks: the card alone
+    unmeasured = report.Judged(
+        {"a": None}, ["a"], "—", "t", {}, unmeasured="none hurt", note="a caveat"
+    )
+    assert unmeasured.show("Z1", paper="p", profile="smoke").verdict == verdicts.UNMEASURED
+    assert "a caveat" in glued["takeaway"].data

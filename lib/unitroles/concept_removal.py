@@ -56,6 +56,14 @@ ALMOST_CHECK = "concept-chosen units cost their class at least 80% of what greed
 RANDOM_CHECK = "concept-chosen units cost their class at least 10 pts more than random units"
 WEIGHT_CHECK = "concept-chosen units cost their class more than the largest-weight units"
 CORE = (FAST_CHECK, SPARE_CHECK)
+UNMEASURED = (
+    "no class has a concept to choose units by: on the world a class's concept is an object "
+    "its recipe always draws; on your data, the Broden scene label named as the class"
+)
+PAPER = (
+    "removing the few units most important to a class destroys it (ski resort) while the other "
+    "classes barely move."
+)
 
 
 def required_objects(world) -> dict[int, tuple[str, ...]]:
@@ -264,6 +272,84 @@ def overlap_with_greedy(run: Removal) -> pd.Series:
     )
 
 
+def claim(rows: pd.DataFrame | None) -> tuple[dict, list[str]]:
+    """W2's ``(checks, core)`` as :func:`unitroles.report.claim` takes them: :func:`checks` of
+    :func:`per_seed`'s ``rows``, voted over the seeds; ``rows`` None (not measured): the core
+    checks, undecided."""
+    if rows is None:
+        return {FAST_CHECK: None, SPARE_CHECK: None}, list(CORE)
+    return study.seed_checks(checks(rows), core=CORE)
+
+
+def span(rows: pd.DataFrame, column: str, fmt: str = ".0f") -> str:
+    """``column`` of :func:`per_seed`'s rows over the seeds: their range, or the one value."""
+    return verdicts.over_seeds(rows[column], fmt, mean=False, alone=True)
+
+
+def glue_values(rows: pd.DataFrame | None, n_seeds: int, n_classes: int) -> dict:
+    """The numbers the page's prose reads: each rule's drops after the last step over the seeds,
+    concept against greedy, and the rule that ablates nothing and costs the class most (mean over
+    seeds); ``rows`` None: a dash for every drop."""
+    if rows is None:
+        return {"n_seeds": n_seeds, "n_classes": 0, "ratio": "—"} | {
+            f"{rule}_{what}": "—" for rule in RULES for what in ("own", "others")
+        }
+    blind = ["concept", "selectivity", "weight"]  # the rules that ablate nothing
+    best = max(blind, key=lambda rule: rows[f"{rule}: class (pts)"].mean())
+    ratio = rows["concept: class (pts)"] / rows["greedy: class (pts)"].clip(lower=1e-9)
+    return {
+        "n_seeds": n_seeds, "n_classes": n_classes,
+        "concept_own": span(rows, "concept: class (pts)"),
+        "concept_others": span(rows, "concept: others (pts)", ".1f"),
+        "greedy_own": span(rows, "greedy: class (pts)"),
+        "greedy_others": span(rows, "greedy: others (pts)", ".1f"),
+        "selectivity_own": span(rows, "selectivity: class (pts)"),
+        "weight_own": span(rows, "weight: class (pts)"),
+        "random_own": span(rows, "random: class (pts)"),
+        "ratio": verdicts.over_seeds(ratio, ".2f", mean=False, alone=True),
+        "best_rule": RULE_LABELS[best].split(" (")[0],
+        "best_own": span(rows, f"{best}: class (pts)"),
+    }  # fmt: skip
+
+
+def claim_text(rows: pd.DataFrame | None, steps: int) -> str:
+    """W2's "ours": seed by seed, the concept, greedy and random drops after ``steps`` units."""
+    if rows is None:
+        return "not measured"
+    return "; ".join(
+        f"seed {s}: after {steps} units, concept {r['concept: class (pts)']:.0f} pts "
+        f"(others {r['concept: others (pts)']:.1f}), greedy {r['greedy: class (pts)']:.0f} "
+        f"pts, random {r['random: class (pts)']:.1f} pts"
+        for s, r in rows.iterrows()
+    )
+
+
+def takeaway_text(rows: pd.DataFrame | None, steps: int, layer: str) -> tuple[str, str | None]:
+    """The takeaway's "this run" sentence and the paper's (None when not measured)."""
+    if rows is None:
+        return f"not measured: {UNMEASURED}.", None
+    return (
+        f"after {steps} {layer} units chosen by their IoU with the class's object, without any "
+        f"ablation, a class loses {span(rows, 'concept: class (pts)')} pts over {len(rows)} "
+        f"seeds, against {span(rows, 'greedy: class (pts)')} pts for the {steps} greedy units "
+        f"and {span(rows, 'random: class (pts)', '.1f')} pts for random ones, while the other "
+        f"classes lose {span(rows, 'concept: others (pts)', '.1f')} pts on average."
+    ), PAPER
+
+
+def overlap_glue(overlap: pd.Series | None, steps: int, units: int) -> dict:
+    """Exercise 1's glue: :func:`overlap_with_greedy`'s counts as a table (a dash when not
+    measured), and the units ``steps`` random units share with greedy's ``steps`` on average,
+    ``steps² / units``."""
+    from . import tables
+
+    return {
+        "ex1_table": tables.table(overlap.to_frame(), decimals=1) if overlap is not None else "—",
+        "ex1_chance": f"{steps * steps / units:.1f}",
+        "ex1_units": units,
+    }
+
+
 def figure(runs: Sequence[Removal], seeds: Sequence[int], layer: str) -> None:
     """(a) the class's own drop and (b) the other classes' mean drop against units removed, per
     rule: mean over classes, then over seeds (line), the seeds' range (band). Captioned."""
@@ -303,7 +389,8 @@ def figure(runs: Sequence[Removal], seeds: Sequence[int], layer: str) -> None:
 
 __all__ = [
     "ALMOST_CHECK", "CORE", "FAST_CHECK", "RANDOM_CHECK", "RULES", "RULE_LABELS", "Removal",
-    "SPARE_CHECK", "WEIGHT_CHECK", "checks", "class_concepts", "figure", "measure", "orders",
-    "overlap_with_greedy", "per_seed", "required_objects", "set_drops", "step_table",
-    "top_units",
+    "SPARE_CHECK", "WEIGHT_CHECK", "PAPER", "UNMEASURED", "checks", "claim", "claim_text",
+    "class_concepts", "figure", "glue_values", "measure", "orders", "overlap_glue",
+    "overlap_with_greedy", "per_seed", "required_objects", "set_drops", "span", "step_table",
+    "takeaway_text", "top_units",
 ]  # fmt: skip

@@ -20,6 +20,7 @@ only re-read its table (:func:`best_at`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ import torch
 from matplotlib.patches import Rectangle
 from torch import nn
 
-from . import engine, evidence, interpretable_counts, plots, sweeps
+from . import dissection, engine, evidence, interpretable_counts, plots, sweeps, verdicts
 from .broden import BrodenDataset
 from .dissection import INTERPRETABLE_IOU, TOP_QUANTILE, Dissection
 
@@ -50,6 +51,11 @@ Z10_CHECK = (
     "settings (scene labels left out)"
 )
 CORE = (AXIS_CHECK, GRID_CHECK)
+PAPER = (
+    "network dissection calls a unit interpretable when its top 0.5% region has an IoU over "
+    "0.04 with a concept; a random rotation of conv5 has far fewer interpretable directions than "
+    "the units (Bau et al. 2017)."
+)
 
 
 class Rotated(nn.Module):
@@ -238,6 +244,197 @@ def outcome_grid(z10: pd.DataFrame, scenes: bool) -> pd.DataFrame:
     return out
 
 
+def dissect(
+    model: nn.Module, layer: str, broden, transform, quantiles: Sequence[float], *,
+    rotation: int | None = None, example: torch.Tensor | None = None, **cache,
+) -> dict[tuple[str, float], Dissection]:  # fmt: skip
+    """``(basis, quantile)`` -> :func:`unitroles.dissection.cached_dissection` of ``model``'s
+    ``layer`` (basis ``"units"``) at each quantile and, when ``rotation`` is a seed, of the
+    layer's random rotation of that seed (basis ``"rotation"``, :func:`rotated`; ``example``
+    network inputs give the layer's width); units first, quantiles in the given order. ``cache``
+    goes to the cached dissection (``store``, ``device``)."""
+    bases = {"units": (model, layer)}
+    if rotation is not None:
+        bases["rotation"] = (rotated(model, layer, rotation, example), ROTATED_LAYER)
+    return {
+        (basis, q): dissection.cached_dissection(net, at, broden, transform, quantile=q, **cache)
+        for basis, (net, at) in bases.items()
+        for q in quantiles
+    }
+
+
+def dissect_models(
+    run, recipes: Sequence[str], seeds: Sequence[int], layer: str, broden, transform,
+    quantiles: Sequence[float], *, rotate: str, rotated_seeds: Sequence[int], **cache,
+) -> dict[tuple[str, int, str, float], Dissection]:  # fmt: skip
+    """``(recipe, seed, basis, quantile)`` -> :func:`dissect` of each model ``run.model(recipe,
+    seed=seed)`` (a :class:`unitroles.profiles.Profile`) at ``layer``, with the random rotation
+    of its own seed for the ``rotate`` recipe's ``rotated_seeds``; prints each model's
+    description. ``cache`` goes to :func:`dissect`."""
+    out = {}
+    for recipe in recipes:
+        for seed in seeds:
+            setup = run.model(recipe, seed=seed)
+            rotation = seed if recipe == rotate and seed in rotated_seeds else None
+            found = dissect(setup.model, layer, broden, transform, quantiles, rotation=rotation,
+                            example=setup.images[:1], **cache)  # fmt: skip
+            out |= {(recipe, seed, *key): d for key, d in found.items()}
+            print(setup.description)
+    return out
+
+
+def at_book(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a grid's table (:func:`counts`, :func:`z10_outcomes`,
+    :func:`units_vs_rotations`) at the book's line, :data:`BOOK`."""
+    at = (frame["quantile"] == BOOK["quantile"]) & (frame["iou"] == BOOK["iou"])
+    return frame[at & (frame["scenes"] == BOOK["scenes"])]
+
+
+def setting_text(row) -> str:
+    """A grid setting in words: ``"top 0.5%, IoU > 0.04, no scene labels"``."""
+    labels = "with scene labels" if row["scenes"] else "no scene labels"
+    return f"top {100 * row['quantile']:g}%, IoU > {row['iou']:g}, {labels}"
+
+
+def mean_counts(frame: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Interpretable units of each model (its units; the rotations of ``base`` too), the mean
+    over seeds, one row a setting (scene labels, quantile, IoU line; the book's marked ★)."""
+    table = (
+        frame[frame["basis"].eq("units") | frame["recipe"].eq(base)]
+        .assign(
+            model=lambda f: f["recipe"] + f["basis"].map({"units": "", "rotation": ", rotated"})
+        )
+        .pivot_table(index=["scenes", "quantile", "iou"], columns="model", values="interpretable")
+    )
+    table.index = pd.MultiIndex.from_tuples(
+        [
+            ("yes" if s else "no", f"{100 * q:g}%",
+             f"{iou:g}" + (" ★" if (q, iou, s) == tuple(BOOK.values()) else ""))
+            for s, q, iou in table.index
+        ],
+        names=["scene labels", "top", "IoU >"],
+    )  # fmt: skip
+    return table
+
+
+@dataclass
+class Grid:
+    """The grid read for the page: :func:`counts`' ``frame``, :func:`z10_outcomes`' ``z10`` and
+    :func:`units_vs_rotations`' ``axis``; ``base`` (the rotated recipe) against ``drop`` (Fig.
+    9's comparison) at ``layer``."""
+
+    frame: pd.DataFrame
+    z10: pd.DataFrame
+    axis: pd.DataFrame
+    base: str
+    drop: str
+    layer: str
+
+    def spread(self, recipe: str, basis: str = "units") -> str:
+        """The interpretable units (directions) of ``recipe``'s ``basis`` at the book's line:
+        their range over seeds, or the one seed's count."""
+        book = at_book(self.frame)
+        part = book[(book["recipe"] == recipe) & (book["basis"] == basis)]
+        return verdicts.over_seeds(part["interpretable"].to_numpy(), ".0f", mean=False, alone=True)
+
+    @property
+    def holds(self) -> bool:
+        """Whether Fig. 9's core check holds at the book's line."""
+        return bool(at_book(self.z10).iloc[0]["holds"])
+
+    def plain_flips(self) -> pd.DataFrame:
+        """The settings without scene labels where Fig. 9's check has the other outcome."""
+        flipped = flips(self.z10)
+        return flipped[~flipped["scenes"]]
+
+    def axis_share(self) -> tuple[int, int]:
+        """Settings without scene labels where the units beat the rotations, and all of them."""
+        plain = self.axis[~self.axis["scenes"]]
+        return int(plain["above"].sum()), len(plain)
+
+    def glue_values(
+        self, recipes: Sequence[str], quantiles: Sequence[float], iou_lines: Sequence[float],
+        n_seeds: int, n_rotations: int,
+    ) -> dict:  # fmt: skip
+        """The numbers the page's prose reads (glue name -> value)."""
+        z10, flipped = self.z10, flips(self.z10)
+        book_row, book_axis = at_book(z10).iloc[0], at_book(self.axis).iloc[0]
+        best = self.axis[~self.axis["scenes"]].sort_values("difference").iloc[-1]
+        won, settings = self.axis_share()
+        return {
+            "layer_": self.layer,
+            "base_": self.base,
+            "drop_": self.drop,
+            "iou_first": f"{iou_lines[0]:g}",
+            "iou_last": f"{iou_lines[-1]:g}",
+            "quantiles_text": ", ".join(f"{100 * q:g}%" for q in quantiles),
+            "recipes_text": ", ".join(recipes),
+            "n_seeds": n_seeds,
+            "n_rotations": n_rotations,
+            "book_z10": "holds" if book_row["holds"] else "does not hold",
+            "book_diff": f"{book_row['difference']:+.1f}",
+            "n_flips": len(self.plain_flips()),
+            "n_plain": int((~z10["scenes"]).sum()),
+            "flip_text": "; ".join(setting_text(r) for _, r in self.plain_flips().iterrows())
+            or "none",
+            "n_scene_flips": len(flipped[flipped["scenes"]]),
+            "n_scene": int(z10["scenes"].sum()),
+            "book_base": self.spread(self.base),
+            "book_drop": self.spread(self.drop),
+            "book_rot": self.spread(self.base, "rotation") if n_rotations else "—",
+            "axis_text": book_axis["text"],
+            "axis_share": f"{won} of {settings}",
+            # the setting (scene labels left out) where the units lead the rotations most
+            "axis_best": setting_text(best),
+            "axis_best_text": best["text"],
+        }
+
+    def claim_text(self, units: int, n_rotations: int) -> str:
+        """W3's "ours": the counts at the book's line (of ``units``) and where Fig. 9 flips."""
+        base, drop = self.base, self.drop
+        rot = self.spread(base, "rotation") if n_rotations else "—"
+        return (
+            f"at the book's line, {base} {self.spread(base)} interpretable units of {units}, its "
+            f"rotations {rot}, {drop} {self.spread(drop)}; Fig. 9's core check "
+            f"{'holds' if self.holds else 'fails'} there and has the other outcome at "
+            f"{len(self.plain_flips())} of {int((~self.z10['scenes']).sum())} settings without "
+            "scene labels"
+        )
+
+    def takeaway_text(self, n_rotations: int) -> tuple[str, str]:
+        """The takeaway's "this run" sentence and the paper's."""
+        won, settings = self.axis_share()
+        return (
+            f"at network dissection's line, the {self.base} models have {self.spread(self.base)} "
+            f"interpretable {self.layer} units and random rotations of the same layers "
+            f"{self.spread(self.base, 'rotation')} directions (ranges over {n_rotations} seeds); "
+            f"the units win at {won} of {settings} settings of the grid. Zhou Fig. 9's check "
+            f"{'holds' if self.holds else 'fails'} at the book's line and has the other outcome "
+            f"at {len(self.plain_flips())} of {int((~self.z10['scenes']).sum())} settings "
+            "without scene labels."
+        ), PAPER
+
+    def exercise_glue(self, iou_lines: Sequence[float], quantiles: Sequence[float]) -> dict:
+        """Exercise 1's glue: ``base``'s mean interpretable units (scene labels left out) at the
+        book's line, at the lowest IoU line and at the widest region (the highest quantile)."""
+        frame = self.frame
+        part = frame[(frame["recipe"] == self.base) & (frame["basis"] == "units")]
+        part = part[~part["scenes"]]
+
+        def mean(q: float, iou: float) -> str:
+            at = part[(part["quantile"] == q) & (part["iou"] == iou)]
+            return f"{float(at['interpretable'].mean()):.1f}"
+
+        low_iou, wide_q = min(iou_lines), max(quantiles)
+        return {
+            "ex1_book": mean(BOOK["quantile"], BOOK["iou"]),
+            "ex1_low_iou": mean(BOOK["quantile"], low_iou),
+            "ex1_wide": mean(wide_q, BOOK["iou"]),
+            "ex1_iou_line": f"{low_iou:g}",
+            "ex1_quantile": f"{100 * wide_q:g}%",
+        }
+
+
 def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer: str) -> None:
     """(a) interpretable units (scene labels left out, top 0.5%) against the IoU line for each
     recipe and for the rotations, mean over seeds; (b, c) Zhou Fig. 9's core outcome over the
@@ -307,8 +504,9 @@ def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer
 
 
 __all__ = [
-    "AXIS_CHECK", "BOOK", "CORE", "GRID_CHECK", "IN_MEMORY_ITEMS", "IOU_LINES", "InMemory",
-    "QUANTILES", "ROTATED_LAYER", "Rotated", "Z10_CHECK", "best_at", "checks", "counts",
-    "figure", "flips", "in_memory", "outcome_grid", "rotated", "units_vs_rotations",
+    "AXIS_CHECK", "BOOK", "CORE", "GRID_CHECK", "Grid", "IN_MEMORY_ITEMS", "IOU_LINES",
+    "InMemory", "PAPER", "QUANTILES", "ROTATED_LAYER", "Rotated", "Z10_CHECK", "at_book",
+    "best_at", "checks", "counts", "dissect", "dissect_models", "figure", "flips", "in_memory",
+    "mean_counts", "outcome_grid", "rotated", "setting_text", "units_vs_rotations",
     "z10_outcomes",
 ]  # fmt: skip

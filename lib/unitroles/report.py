@@ -339,8 +339,9 @@ class Judged:
     ``checks`` and ``core`` as :func:`claim` takes them (:func:`unitroles.study.seed_checks`),
     ``ours`` the card's *This run*, ``takeaway`` the takeaway's *This run*, ``glue`` the numbers
     the page's prose cites, and ``changes`` every check's vote over the seeds, old and new, for
-    :func:`check_changes` (empty on a page whose checks were not rewritten). :meth:`show` puts
-    it on the page.
+    :func:`check_changes` (empty on a page whose checks were not rewritten), ``unmeasured`` why
+    the run could not test the claim at all (:func:`claim`), ``note`` the takeaway's caveat.
+    :meth:`show` puts it on the page.
     """
 
     checks: dict[str, bool | None]
@@ -349,16 +350,21 @@ class Judged:
     takeaway: str
     glue: dict
     changes: dict[str, bool | None] = field(default_factory=dict)
+    unmeasured: str | None = None
+    note: str | None = None
 
     def show(self, id: str, *, paper: str, profile: str) -> verdicts.Claim:
         """Glue the numbers, show the claim card of claim ``id`` and, if its checks were
         rewritten, the old checks beside the new (:func:`check_changes`); glue the takeaway with
         ``paper``'s statement. Returns the evaluated claim."""
         glue(self.glue)
-        result = claim(id, ours=self.ours, checks=self.checks, core=self.core, profile=profile)
+        result = claim(
+            id, ours=self.ours, checks=self.checks, core=self.core, profile=profile,
+            unmeasured=self.unmeasured,
+        )  # fmt: skip
         if self.changes:
             check_changes(id, self.changes)
-        takeaway(self.takeaway, paper=paper, claim=id)
+        takeaway(self.takeaway, paper=paper, claim=id, note=self.note)
         return result
 
 
