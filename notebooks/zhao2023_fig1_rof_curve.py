@@ -98,15 +98,8 @@ display(report.table(rof_pages.shape_table(summary, tax.units, early)))
 
 # %%
 r1 = rof_pages.curve_checks({seed: ladders[seed][model_name].taxonomy for seed in seeds}, early)
-checks, core = r1.checks()  # each check voted over the seeds
-report.glue(rof_pages.curve_glue(tax, k, summary, model_name) | r1.glue())
-report.claim("R1", ours=r1.ours(model_name), checks=checks, core=core, profile=profile)
-report.takeaway(
-    rof_pages.curve_takeaway(summary, tax.units, model_name),
-    paper="switching a dead layer's units back on in order of activation, the loss falls fast, "
-    "bottoms out after a small part of the layer (the turning point) and then rises.",
-    claim="R1",
-)
+z1 = rof_pages.judge_curve(r1, tax, k, summary, model_name)  # each check voted over the seeds
+z1.show("R1", paper=rof_pages.PAPER_R1, profile=profile)
 
 # %% [markdown]
 # In {glue:text}`model`, the class shown ({glue:text}`shown_class`) reaches its lowest training

@@ -68,7 +68,7 @@ run = profiles.check(
 # %%
 from IPython.display import display
 
-from unitroles import plots, report, reranking, role_bands, role_figures, roles, tables
+from unitroles import plots, report, reranking, role_bands, role_figures, roles
 
 plots.use_style()
 models = run.generalization_roles(layer=layer, rank_by=rank_by)
@@ -97,22 +97,8 @@ display(report.table(partition))
 # ## The claim
 
 # %%
-total = int(partition["classes"].sum())
-report.glue(role_bands.shown_glue(shown_roles, tables.pretty(shown), total))
-report.claim(
-    "R2",
-    ours=role_bands.partition_ours(partition, shown, shown_roles),
-    checks=role_bands.partition_checks(partition),
-    profile=profile,
-)
-report.takeaway(
-    role_bands.shown_takeaway(shown_roles, tables.pretty(shown), total),
-    paper="two turning points, one on training and one on test images, give every unit one of "
-    "four roles for a class (a sketch).",
-    claim="R2",
-    note="An identity: the partition holds by definition, so its check tests our code, not the "
-    "paper. How the units split among the roles is what the next pages compare.",
-)
+z2 = role_bands.judge(partition, shown, shown_roles)  # the partition over every class and model
+z2.show("R2", paper=role_bands.PAPER, profile=profile)
 
 # %% [markdown]
 # In {glue:text}`m0`, the training curve of {glue:text}`shown_class` turns at

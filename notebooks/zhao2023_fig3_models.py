@@ -65,7 +65,7 @@ run = profiles.check(
 # %%
 from IPython.display import display
 
-from unitroles import ladder, plots, report, role_figures, roles, study, tables, verdicts
+from unitroles import ladder, plots, report, role_figures, roles, tables
 
 plots.use_style()
 ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
@@ -105,7 +105,6 @@ display(ladder.class_table(models, k, d0))
 # ## The claim
 
 # %%
-passes = ladder.divergence_outcomes(stats)  # check -> its outcome on each seed
 display(report.table(ladder.divergence_seed_table(stats), decimals=2))
 
 # %% [markdown]
@@ -114,15 +113,8 @@ display(report.table(ladder.divergence_seed_table(stats), decimals=2))
 # with the model's place in the ladder, each class's loss gap held fixed.
 
 # %%
-report.glue(ladder.divergence_glue(stats, models, k))
-checks, core = study.seed_checks(passes, core=verdicts.CLAIMS["R4"].core)
-report.claim("R4", ours=ladder.divergence_ours(stats), checks=checks, core=core, profile=profile)
-report.takeaway(
-    ladder.divergence_takeaway(d0),
-    paper="well-generalized models have similar train and test ROF curves, poorly generalized "
-    "ones diverge (one class, five VGG16s).",
-    claim="R4",
-)
+z4 = ladder.judge_divergence(stats, models, k)  # each check voted over the seeds
+z4.show("R4", paper=ladder.PAPER_R4, profile=profile)
 
 # %% [markdown]
 # Averaged over all classes, the train and test curves of model A lie {glue:text}`div_A` nats
@@ -147,4 +139,4 @@ report.takeaway(
 # {glue:text}`partial_seeds`). The old checks are evaluated on this run too, and not counted:
 
 # %%
-report.check_changes("R4", {n: verdicts.seed_vote(v) for n, v in passes.items()})
+report.check_changes("R4", ladder.divergence_votes(stats))

@@ -55,7 +55,7 @@ run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PA
 # %%
 from IPython.display import display
 
-from unitroles import ladder, plots, report, rof_pages, role_figures, study
+from unitroles import ladder, plots, report, rof_pages, role_figures
 
 plots.use_style()
 ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
@@ -74,7 +74,6 @@ plots.show()
 # %%
 r6 = rof_pages.separation_checks(ladders)  # leave-one-out nearest-centroid accuracy, each seed
 centres = rof_pages.centre_table(points)  # each model's mean point, beside the paper's reading
-report.glue(r6.glue(centres))
 display(report.table(centres, decimals=1, headers=rof_pages.CENTRE_HEADERS))
 
 # %% [markdown]
@@ -94,14 +93,8 @@ display(report.table(r6.table()))
 # Per seed: each leave-one-out accuracy with its 95% interval (Wilson).
 
 # %%
-checks, core = study.seed_checks(r6.outcomes(), core=[r6.core])
-report.claim("R6", ours=r6.ours(), checks=checks, core=core, profile=profile)
-report.takeaway(
-    r6.takeaway(centres),
-    paper="the per-class role proportions of the five models separate in a 3-D plot (judged by "
-    "eye).",
-    claim="R6",
-)
+z6 = rof_pages.judge_separation(r6, centres)  # each check voted over the seeds
+z6.show("R6", paper=rof_pages.PAPER_R6, profile=profile)
 
 # %% [markdown]
 # The mean point moves from {glue:text}`over_A` overfitted and {glue:text}`conf_A` confusing

@@ -52,7 +52,7 @@ run = profiles.check(globals(), {**params.COMMON, **params.ZHAO_PAPER})
 # %%
 from IPython.display import display
 
-from unitroles import ladder, plots, report, role_figures, study, verdicts, zhao2023
+from unitroles import ladder, plots, report, role_figures, zhao2023
 
 plots.use_style()
 if run.synthetic:  # the five rungs, trained from each seed: {seed: {"model A": Trained, …}}
@@ -63,7 +63,6 @@ else:  # your five checkpoints, as one seed
         checkpoint_dir, train_root, val_root, per_class=eval_per_class, image_size=image_size,
         skip_unreadable=skip_unreadable,
     )  # fmt: skip
-seeds = sorted(per_seed["seed"].unique())
 ours = zhao2023.accuracy_means(per_seed)  # the mean over seeds, a model a row
 
 # %% [markdown]
@@ -82,31 +81,19 @@ report.glue({"recipe_table": recipe_table})  # an HTML table: the chapter page p
 display(recipe_table)
 
 # %%
-PAPER = zhao2023.TABLE1  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
+paper = zhao2023.TABLE1  # Zhao et al. 2023, Table 1 (VGG16, ImageNet)
 fig = role_figures.accuracy_panels(
-    {"(a) paper": PAPER, "(b) ours": ours}, seeds={"(b) ours": per_seed}
+    {"(a) paper": paper, "(b) ours": ours}, seeds={"(b) ours": per_seed}
 )
-plots.caption(fig, **zhao2023.accuracy_caption(PAPER, ours))
+plots.caption(fig, **zhao2023.accuracy_caption(paper, ours))
 plots.show()
 
 # %% [markdown]
 # ## The claim
 
 # %%
-passes = zhao2023.accuracy_outcomes(per_seed)  # check -> its outcome on each seed
-checks, core = study.seed_checks(passes, core=verdicts.CLAIMS["R3"].core)
-report.glue(zhao2023.accuracy_glue(ours, len(seeds)))
-report.claim(
-    "R3", ours=zhao2023.accuracy_ours(ours, len(seeds)), checks=checks, core=core, profile=profile
-)
-report.takeaway(
-    zhao2023.accuracy_takeaway(ours),
-    paper="five VGG16 models with gaps from 0.075 (model A) to 0.604 (model E); test accuracy "
-    "falls from 0.657 to 0.374 as the gap grows.",
-    claim="R3",
-    note="This is a setup claim: the recipes are built to span the range, so it is not "
-    "evidence about units; the later pages are.",
-)
+z3 = zhao2023.judge(per_seed)  # each check voted over the seeds
+z3.show("R3", paper=zhao2023.PAPER, profile=profile)
 
 # %% [markdown]
 # Averaged over {glue:text}`seeds_n` seeds, our model A generalizes with a gap of

@@ -54,7 +54,7 @@ run = profiles.check(globals(), {**params.COMMON, **params.ROF, **params.ZHAO_PA
 # %%
 from IPython.display import display
 
-from unitroles import ladder, plots, report, role_figures, roles, study, zhao2023
+from unitroles import ladder, plots, report, role_figures, roles, zhao2023
 
 plots.use_style()
 ladders = run.ladder(layer=layer, rank_by=rank_by)  # by seed: the five models of each
@@ -114,18 +114,8 @@ report.glue(ladder.turning_point_glue(models, trends[seeds[0]]))  # the diagnosi
 # ## The claim
 
 # %%
-passes, hinges = ladder.trend_outcomes(trends)  # a check passes on a seed at every tolerance
-checks, core = study.seed_checks(passes, core=ladder.TREND_CORE)
-report.glue(ladder.proportion_glue(seed_means, trends, models, hinges))
-report.claim(
-    "R5", ours=ladder.proportion_ours(seed_means, trends), checks=checks, core=core, profile=profile
-)
-report.takeaway(
-    ladder.proportion_takeaway(seed_means, trends, hinges),
-    paper="overfitted units rise from 3.1% (model A) to 61.4% (model E) of the layer while "
-    "confusing units fall from 79.1% to 20.9%; generalizing units are rare.",
-    claim="R5",
-)
+z5 = ladder.judge_proportions(seed_means, trends, models)  # a check passes at every tolerance
+z5.show("R5", paper=ladder.PAPER_R5, profile=profile)
 
 # %% [markdown]
 # Over {glue:text}`seeds_n` seeds (mean and range), from model A to model E our overfitted

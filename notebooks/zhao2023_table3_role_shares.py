@@ -83,7 +83,6 @@ plots.show()
 
 # %%
 r7 = rof_pages.ShareIdentity(by_unit, by_class)
-report.glue(r7.glue())
 display(report.table(r7.table(), decimals=2))  # one row a (model, role)
 
 # %% [markdown]
@@ -94,15 +93,8 @@ display(report.table(r7.table(), decimals=2))  # one row a (model, role)
 # ## The claim
 
 # %%
-report.claim("R7", ours=r7.ours(), checks=r7.checks(), profile=profile)
-report.takeaway(
-    r7.takeaway(),
-    paper="Table 3's mean role shares per unit equal Table 2's mean proportions per class; the "
-    "standard deviations differ.",
-    claim="R7",
-    note="An identity: any assignment of roles gives equal means, so only the spreads say "
-    "something about the network.",
-)
+z7 = rof_pages.judge_shares(r7)  # the means' identity and the spreads
+z7.show("R7", paper=rof_pages.PAPER_R7, profile=profile)
 
 # %% [markdown]
 # The equality of the means is a counting identity: the same {glue:text}`gap_means` would come out

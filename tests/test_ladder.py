@@ -164,6 +164,30 @@ def test_table2_tables_glue_and_lines():
     assert cap["alt"].startswith("Grouped bars") and "Table 2" in cap["text"]
 
 
+def test_judge_divergence_votes_r4_over_the_seeds_and_keeps_the_changes_apart():
+    ladders = _ladders()
+    stats = {s: ladder.divergence(m) for s, m in ladders.items()}
+    judged = ladder.judge_divergence(stats, ladders[0], 1)
+    assert len(judged.core) == 2 and all(c in judged.checks for c in judged.core)
+    rises = next(c for c in judged.checks if c.startswith(ladder.DIV_RISES))
+    assert rises.endswith("on 2 of 2 seeds") and judged.checks[rises] is True
+    assert judged.glue == ladder.divergence_glue(stats, ladders[0], 1) and judged.changes == {}
+    assert judged.takeaway == ladder.divergence_takeaway(stats[0])
+    votes = ladder.divergence_votes(stats)
+    assert list(votes) == list(ladder.divergence_outcomes(stats))
+    assert votes[ladder.DIV_RISES] is True
+
+
+def test_judge_proportions_votes_r5_over_the_seeds():
+    ladders = _ladders()
+    trends, means = ladder.seed_trends(ladders), ladder.role_means(ladders)
+    judged = ladder.judge_proportions(means, trends, ladders[0])
+    assert [c.split(", on ")[0] for c in judged.core] == list(ladder.TREND_CORE)
+    assert judged.checks[judged.core[0]] is True and "does not hinge" in judged.glue["hinge"]
+    assert judged.ours == ladder.proportion_ours(means, trends)
+    assert judged.takeaway == ladder.proportion_takeaway(means, trends, [])
+
+
 def test_trained_ladders_and_paper_rows(monkeypatch):
     from types import SimpleNamespace
 

@@ -98,3 +98,33 @@ def test_share_identity_reads_means_and_spreads():
     glued = r7.glue()
     assert glued["core_sd_class_A"] == "0.0%" and glued["spread_max"] == "12.9"
     assert "12.9–12.9 pts" in r7.ours() and "model A's core share: 12.9%" in r7.takeaway()
+
+
+def test_judge_curve_gathers_checks_glue_and_words():
+    tax = _taxonomy()
+    summary = rof_pages.curve_summaries(tax, early=0.25)
+    r1 = rof_pages.curve_checks({0: tax, 1: tax}, early=0.25)
+    judged = rof_pages.judge_curve(r1, tax, 0, summary, "model A")
+    assert (judged.checks, judged.core) == r1.checks()
+    assert judged.glue["shown_class"] == "big cat" and judged.glue["seeds_n"] == 2
+    assert judged.ours == r1.ours("model A") and judged.takeaway.startswith("in model A, over 2")
+    assert judged.changes == {} and judged.note is None
+
+
+def test_judge_separation_votes_the_seeds():
+    centres = rof_pages.centre_table(_points())
+    sep = {"five": (1.0, 200), "two": (1.0, 160)}
+    r6 = rof_pages.SeparationSeeds({0: sep, 3: sep}, 5)
+    judged = rof_pages.judge_separation(r6, centres)
+    assert len(judged.core) == 1 and judged.core[0].startswith(r6.core + ", on 2 of 2")
+    assert judged.checks[judged.core[0]] is True and judged.glue == r6.glue(centres)
+    assert judged.takeaway == r6.takeaway(centres) and judged.changes == {}
+
+
+def test_judge_shares_carries_the_note():
+    shares = {"model A": pd.DataFrame({r: [0.1, 0.3, 0.2, 0.4] for r in ROLES})}
+    proportions = {"model A": pd.DataFrame({r: [0.25, 0.25] for r in ROLES})}
+    r7 = rof_pages.ShareIdentity(mean_std(shares), mean_std(proportions))
+    judged = rof_pages.judge_shares(r7)
+    assert judged.core == list(verdicts.CLAIMS["R7"].core) and judged.checks == r7.checks()
+    assert judged.note == rof_pages.R7_NOTE and judged.glue == r7.glue()

@@ -9,7 +9,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from unitroles import reranking, role_bands, role_figures, zhao2023  # noqa: E402
+from unitroles import reranking, role_bands, role_figures, verdicts, zhao2023  # noqa: E402
 from unitroles.rof import ROFCurves  # noqa: E402
 from unitroles.roles import ROLES, Taxonomy, mean_std  # noqa: E402
 
@@ -130,3 +130,15 @@ def test_partition_checks_words_and_the_first_exercise():
     ex1 = role_bands.band_exercise("m", {"m": tax}, 0)
     assert ex1["ex1_n0_train"] == 3 and ex1["ex1_matches"] == 2
     assert ex1["ex1_worked"].startswith("core min(3, 1) = 1, overfitted max(3 − 1, 0) = 2")
+
+
+def test_judge_shows_the_raw_name_on_the_card_and_the_pretty_one_in_the_prose():
+    tax = _taxonomy(TRAIN, TEST, ORDER)
+    tax = Taxonomy(tax.train, tax.test, ("big_cat", "dog"))
+    partition = role_bands.partition_summary({"m": tax})
+    shown = {"model A": role_bands.class_roles(tax, 0)}
+    judged = role_bands.judge(partition, "big_cat", shown)
+    assert judged.core == [verdicts.CLAIMS["R2"].core[0]] and all(judged.checks.values())
+    assert "; big_cat: model A" in judged.ours and judged.glue["shown_class"] == "big cat"
+    assert judged.glue["class_model_pairs"] == 2 and judged.takeaway.startswith("for big cat,")
+    assert judged.note == role_bands.NOTE and judged.changes == {}

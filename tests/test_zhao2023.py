@@ -57,6 +57,14 @@ def test_accuracy_glue_lines_and_caption():
     assert "Paper: gaps 0.07, 0.13, 0.28, 0.38, 0.60; ours: gaps 0.10" in cap["alt"]
 
 
+def test_judge_votes_each_check_over_the_seeds():
+    judged = zhao2023.judge(_per_seed())
+    falls = next(c for c in judged.checks if c.startswith(zhao2023.TEST_FALLS))
+    assert falls.endswith("on 1 of 2 seeds") and len(judged.core) == 2
+    assert all(judged.checks[c] for c in judged.core) and judged.glue["seeds_n"] == 2
+    assert judged.ours.startswith("0.100, 0.225") and judged.note == zhao2023.NOTE
+
+
 def test_accuracy_table_sets_the_paper_beside_our_seeds():
     shown = zhao2023.accuracy_table(_per_seed(), arch="vgg16-mini", profile="book")
     assert shown.data[("paper", "gap")].tolist()[0] == "0.075"

@@ -7,7 +7,9 @@ LADDER_SEEDS`. A page that compares the five models measures its quantity on eac
 shows one model's curves shows the first seed. This module holds the per-seed measurements the
 pages share: accuracies (Table 1), curve divergence (Fig. 3), role points and their separation
 (Fig. 4) and mean role proportions (Table 2); and, for the Fig. 3 and Table 2 pages, their
-checks over seeds, tables, captions, glue and the claim's lines (R4, R5) written from them.
+checks over seeds, tables, captions, glue and the claim's lines (R4, R5) written from them, each
+claim judged in one :class:`~unitroles.report.Judged` (:func:`judge_divergence`,
+:func:`judge_proportions`) beside the paper's statement (:data:`PAPER_R4`, :data:`PAPER_R5`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import generalization, report, verdicts
+from . import generalization, report, study, verdicts
+from .report import Judged
 from .role_figures import ROLE_SPACE
 from .zhao2023 import TABLE2, joined
 
@@ -149,6 +152,11 @@ def paper_accuracy_rows(checkpoint_dir, train_root, val_root, **kw) -> pd.DataFr
 
 # --- Fig. 3: train and test curves of five models (claim R4) -------------------------------------
 
+PAPER_R4 = (
+    "well-generalized models have similar train and test ROF curves, poorly generalized ones "
+    "diverge (one class, five VGG16s)."
+)
+"""Zhao et al.'s Fig. 3, in words: the statement R4's takeaway quotes."""
 DIV_RISES = "divergence rises with the gap (Spearman ρ ≥ 0.7 over the five models)"
 A_BELOW_E = "model A's curves diverge less than model E's"
 
@@ -180,6 +188,12 @@ def divergence_outcomes(stats: Mapping[int, dict]) -> dict[str, list[bool]]:
         A_BELOW_E: [s["divergence"].iloc[0] < s["divergence"].iloc[-1] for s in d],
         band: [lo <= s["core_a"] <= hi for s in d],
     }
+
+
+def divergence_votes(stats: Mapping[int, dict]) -> dict[str, bool | None]:
+    """Every check of :func:`divergence_outcomes`, the replaced ones included, voted over the
+    seeds (for :func:`unitroles.report.check_changes`)."""
+    return {n: verdicts.seed_vote(v) for n, v in divergence_outcomes(stats).items()}
 
 
 def divergence_table(d: dict):
@@ -306,7 +320,28 @@ def divergence_takeaway(d: dict) -> str:
     )
 
 
+def judge_divergence(
+    stats: Mapping[int, dict], models: Mapping[str, generalization.ModelRoles], k: int
+) -> Judged:
+    """Claim R4 judged on every seed's :func:`divergence` (``stats``, in seed order), each check
+    voted over the seeds (:func:`divergence_outcomes`), with the numbers the prose reads
+    (:func:`divergence_glue`; ``models``: the first seed's, ``k``: the class shown), the card's
+    line and the first seed's takeaway. The page shows the rewritten checks later, after its
+    prose (:func:`divergence_votes`), so ``changes`` stays empty."""
+    checks, core = study.seed_checks(divergence_outcomes(stats), core=verdicts.CLAIMS["R4"].core)
+    return Judged(
+        checks, core, divergence_ours(stats), divergence_takeaway(next(iter(stats.values()))),
+        divergence_glue(stats, models, k),
+    )  # fmt: skip
+
+
 # --- Table 2: mean role proportions A to E (claim R5) ---------------------------------------------
+
+PAPER_R5 = (
+    "overfitted units rise from 3.1% (model A) to 61.4% (model E) of the layer while confusing "
+    "units fall from 79.1% to 20.9%; generalizing units are rare."
+)
+"""Zhao et al.'s Table 2, in words: the statement R5's takeaway quotes."""
 
 TREND_CHECKS = {
     "over_rises": "overfitted rises A → E (Spearman ρ ≥ 0.9 at every ε)",
@@ -501,6 +536,25 @@ def proportion_takeaway(
             "below)."
         )
     )
+
+
+def judge_proportions(
+    seed_means: pd.DataFrame,
+    trends: Mapping[int, Mapping[float, generalization.Trend]],
+    models: Mapping[str, generalization.ModelRoles],
+) -> Judged:
+    """Claim R5 judged on every seed (``trends``: :func:`seed_trends`; a check passes on a seed
+    when it passes there at every tolerance, :func:`trend_outcomes`), each check voted over the
+    seeds (core :data:`TREND_CORE`), with the numbers the prose reads (:func:`proportion_glue`;
+    ``seed_means``: :func:`role_means`, ``models``: the first seed's), the card's line and the
+    takeaway."""
+    passes, hinges = trend_outcomes(trends)
+    checks, core = study.seed_checks(passes, core=TREND_CORE)
+    return Judged(
+        checks, core, proportion_ours(seed_means, trends),
+        proportion_takeaway(seed_means, trends, hinges),
+        proportion_glue(seed_means, trends, models, hinges),
+    )  # fmt: skip
 
 
 def proportion_caption(ours: pd.DataFrame) -> dict[str, str]:

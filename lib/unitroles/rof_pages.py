@@ -7,7 +7,9 @@ reads (:func:`curve_glue`) and the takeaway (:func:`curve_takeaway`). Fig. 4 (cl
 models' mean points (:func:`centre_table`), the separation's checks on every seed
 (:func:`separation_checks`, a :class:`SeparationSeeds`) and the page's words. Table 3 (claim
 R7): means and spreads of the role shares over units against the proportions over classes
-(a :class:`ShareIdentity`).
+(a :class:`ShareIdentity`). Each page's claim comes judged in one :class:`~unitroles.report.
+Judged` (:func:`judge_curve`, :func:`judge_separation`, :func:`judge_shares`), beside the
+paper's statement its takeaway quotes (:data:`PAPER_R1`, :data:`PAPER_R6`, :data:`PAPER_R7`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,27 @@ import numpy as np
 import pandas as pd
 
 from . import ladder, study, tables, verdicts, zhao2023
+from .report import Judged
 from .rof import rof_summary
 from .role_figures import ROLE_SPACE
 from .roles import Taxonomy
 
 SPLITS = ("train", "test")
+
+PAPER_R1 = (
+    "switching a dead layer's units back on in order of activation, the loss falls fast, "
+    "bottoms out after a small part of the layer (the turning point) and then rises."
+)
+"""Zhao et al.'s Fig. 1, in words: the statement R1's takeaway quotes."""
+PAPER_R6 = (
+    "the per-class role proportions of the five models separate in a 3-D plot (judged by eye)."
+)
+"""Zhao et al.'s Fig. 4, in words: the statement R6's takeaway quotes."""
+PAPER_R7 = (
+    "Table 3's mean role shares per unit equal Table 2's mean proportions per class; the "
+    "standard deviations differ."
+)
+"""Zhao et al.'s Table 3 beside Table 2, in words: the statement R7's takeaway quotes."""
 
 # --------------------------------------------------------------------------------------------------
 # Fig. 1: the ROF curve (claim R1)
@@ -179,6 +197,18 @@ def curve_takeaway(summary: Mapping[str, pd.DataFrame], units: int, model: str) 
     )
 
 
+def judge_curve(
+    r1: CurveSeeds, tax: Taxonomy, k: int, summary: Mapping[str, pd.DataFrame], model: str
+) -> Judged:
+    """Claim R1 judged on every seed (``r1``: :func:`curve_checks`), with the numbers the prose
+    reads (:func:`curve_glue` of the first seed's ``tax``, class ``k`` and ``summary``, then
+    ``r1``'s) and the takeaway (:func:`curve_takeaway`). The page shows the rewritten check
+    later, after its prose (``r1.votes()``), so ``changes`` stays empty."""
+    checks, core = r1.checks()
+    glue = curve_glue(tax, k, summary, model) | r1.glue()
+    return Judged(checks, core, r1.ours(model), curve_takeaway(summary, tax.units, model), glue)
+
+
 # --------------------------------------------------------------------------------------------------
 # Fig. 4: the models in role space (claim R6)
 
@@ -312,6 +342,15 @@ def separation_checks(ladders: Mapping[int, Mapping]) -> SeparationSeeds:
     return SeparationSeeds(per_seed, len(next(iter(ladders.values()))))
 
 
+def judge_separation(r6: SeparationSeeds, centres: pd.DataFrame) -> Judged:
+    """Claim R6 judged on every seed (``r6``: :func:`separation_checks`, its core check the
+    A and B against D and E accuracy), with the numbers the prose reads and the takeaway
+    (``centres``: :func:`centre_table` of the first seed). The page shows the changed core
+    check later, after its prose (``r6.votes()``), so ``changes`` stays empty."""
+    checks, core = study.seed_checks(r6.outcomes(), core=[r6.core])
+    return Judged(checks, core, r6.ours(), r6.takeaway(centres), r6.glue(centres))
+
+
 # --------------------------------------------------------------------------------------------------
 # Table 3: role shares over units against proportions over classes (claim R7)
 
@@ -409,3 +448,18 @@ class ShareIdentity:
             f"{100 * self.spread_gap.max():.1f} pts (model A's core share: {unit_sd:.1f}% from "
             f"unit to unit, {class_sd:.1f}% from class to class)."
         )
+
+
+R7_NOTE = (
+    "An identity: any assignment of roles gives equal means, so only the spreads say something "
+    "about the network."
+)
+"""R7's takeaway's caveat."""
+
+
+def judge_shares(r7: ShareIdentity) -> Judged:
+    """Claim R7 judged on one run (``r7``: the means and spreads over units and over classes;
+    the core check registered in :data:`unitroles.verdicts.CLAIMS`), with the numbers the prose
+    reads, the takeaway and its caveat (:data:`R7_NOTE`)."""
+    core = list(verdicts.CLAIMS["R7"].core)
+    return Judged(r7.checks(), core, r7.ours(), r7.takeaway(), r7.glue(), note=R7_NOTE)

@@ -8,7 +8,8 @@ confusing. This module reads a :class:`~unitroles.roles.Taxonomy` that way, for 
 (:func:`partition_summary`, :func:`band_counts`), and compares two rankings' roles
 (:func:`role_crosstab`). The page's claim R2 reads :func:`partition_checks`; its words and glue
 come from :func:`partition_ours`, :func:`shown_glue`, :func:`shown_takeaway` and
-:func:`band_exercise`.
+:func:`band_exercise`; :func:`judge` gathers them (a :class:`~unitroles.report.Judged`) beside
+the paper's statement (:data:`PAPER`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,20 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import verdicts
+from . import tables, verdicts
+from .report import Judged
 from .roles import ROLES, Taxonomy, is_partition
+
+PAPER = (
+    "two turning points, one on training and one on test images, give every unit one of four "
+    "roles for a class (a sketch)."
+)
+"""Zhao et al.'s Fig. 2, in words: the statement R2's takeaway quotes."""
+NOTE = (
+    "An identity: the partition holds by definition, so its check tests our code, not the paper. "
+    "How the units split among the roles is what the next pages compare."
+)
+"""R2's takeaway's caveat."""
 
 DEFINITIONS = {
     "core": "U0(train) ∩ U0(test)  (3)",
@@ -201,6 +214,22 @@ def shown_takeaway(shown_roles: Mapping[str, Mapping[str, int]], shown: str, pai
         f"for {shown}, {first} has {in_words(a)} units and {last} {in_words(b)}; the four roles "
         f"partition the layer in all {pairs} (class, model) pairs, as they must."
     )
+
+
+def judge(
+    partition: pd.DataFrame, shown: str, shown_roles: Mapping[str, Mapping[str, int]]
+) -> Judged:
+    """Claim R2 judged on :func:`partition_summary`'s ``partition`` of every model (one run; the
+    core check registered in :data:`unitroles.verdicts.CLAIMS`), with the class ``shown`` (its
+    raw name) and its roles in each model shown (``shown_roles``: name -> :func:`class_roles`):
+    the numbers the prose reads (:func:`shown_glue`), the card's line (:func:`partition_ours`),
+    the takeaway (:func:`shown_takeaway`) and its caveat (:data:`NOTE`)."""
+    total, pretty = int(partition["classes"].sum()), tables.pretty(shown)
+    return Judged(
+        partition_checks(partition), list(verdicts.CLAIMS["R2"].core),
+        partition_ours(partition, shown, shown_roles), shown_takeaway(shown_roles, pretty, total),
+        shown_glue(shown_roles, pretty, total), note=NOTE,
+    )  # fmt: skip
 
 
 def band_exercise(name: str, taxonomies: Mapping[str, Taxonomy], k: int) -> dict:

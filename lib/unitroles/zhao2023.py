@@ -4,7 +4,8 @@
 :data:`TABLE3` (role shares over units) as the paper prints them, typed in once for every page
 that compares with them; :func:`beside_paper` sets the paper's row of each model above ours, and
 :func:`seed_table` writes a value of each model over the ladder's seeds. The Table 1 page's
-checks, tables, captions and glue (claim R3, ``accuracy_*``, :func:`recipe_table`), Table 2's
+checks, tables, captions and glue (claim R3, ``accuracy_*``, :func:`recipe_table`, judged in one
+:class:`~unitroles.report.Judged` by :func:`judge` beside :data:`PAPER`), Table 2's
 tables beside the paper's, and the closing page (:func:`read_pages`, :func:`side_by_side`,
 :func:`closing_figure`), which reads the other pages back, are here too.
 """
@@ -15,7 +16,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from . import tables
+from . import study, tables
+from .report import Judged
 from .roles import format_mean_std, mean_std_table
 from .verdicts import CLAIMS, over_seeds
 
@@ -217,6 +219,31 @@ def accuracy_takeaway(ours: pd.DataFrame) -> str:
         f"our gaps run from {gaps.min():.3f} to {gaps.max():.3f} (A → E: {joined(gaps, '.2f')}), "
         f"and test accuracy goes {joined(ours['test_acc'], '.2f', ' → ')}."
     )
+
+
+PAPER = (
+    "five VGG16 models with gaps from 0.075 (model A) to 0.604 (model E); test accuracy falls "
+    "from 0.657 to 0.374 as the gap grows."
+)
+"""Zhao et al.'s Table 1, in words: the statement R3's takeaway quotes."""
+NOTE = (
+    "This is a setup claim: the recipes are built to span the range, so it is not evidence about "
+    "units; the later pages are."
+)
+"""R3's takeaway's caveat."""
+
+
+def judge(per_seed: pd.DataFrame) -> Judged:
+    """Claim R3 judged on Table 1's rows (:func:`unitroles.ladder.accuracy_rows`, a (model,
+    seed) a row), each check voted over the seeds (:func:`accuracy_outcomes`), with the numbers
+    the prose reads (:func:`accuracy_glue` of the mean over seeds), the card's line, the
+    takeaway and its caveat (:data:`NOTE`)."""
+    ours, seeds_n = accuracy_means(per_seed), per_seed["seed"].nunique()
+    checks, core = study.seed_checks(accuracy_outcomes(per_seed), core=CLAIMS["R3"].core)
+    return Judged(
+        checks, core, accuracy_ours(ours, seeds_n), accuracy_takeaway(ours),
+        accuracy_glue(ours, seeds_n), note=NOTE,
+    )  # fmt: skip
 
 
 def accuracy_caption(paper: pd.DataFrame, ours: pd.DataFrame) -> dict[str, str]:
