@@ -49,7 +49,7 @@ from unitroles import build_record, plots, report
 
 plots.use_style()
 folder = Path(executed or f"../build/executed/{profile}")
-runs, env = build_record.runs(folder)  # (notebooks, [seconds, profile]); each one's environment
+runs, env = build_record.runs(folder, leave_out=["status"])  # this page not counted
 print(f"{len(runs)} executed notebooks in {folder.resolve().name}/")
 
 # %% [markdown]

@@ -15,6 +15,16 @@ def test_runs_raise_with_what_to_run_when_the_folder_holds_no_notebook(tmp_path)
         build_record.runs(tmp_path)
 
 
+def test_runs_leave_out_the_named_notebooks(monkeypatch):
+    records = [
+        {"notebook": name, "seconds": 1.0, "parameters": {"profile": "book"}}
+        for name in ("fig1", "status")
+    ]
+    monkeypatch.setattr(build_record.report, "runs_in", lambda folder: records)
+    assert list(build_record.runs("x")[0].index) == ["fig1", "status"]
+    assert list(build_record.runs("x", leave_out=["status"])[0].index) == ["fig1"]
+
+
 def test_build_joins_differing_values_and_gives_dates_as_a_range():
     runs = pd.DataFrame({"seconds": [1.0, 2.0], "profile": ["book", "book"]})
     env = pd.DataFrame({"torch": ["2.1", "2.2"], "date": ["2024-01-02", "2024-01-01"]})

@@ -30,11 +30,12 @@ ENVIRONMENT = {
 }
 
 
-def runs(folder: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
+def runs(folder: str | os.PathLike, *, leave_out=()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The executed notebooks of ``folder``: ``(runs, environment)``, ``runs`` indexed by
     notebook with its wall time (``seconds``) and ``profile``, ``environment`` one row per
-    notebook that recorded one. Raises ``FileNotFoundError`` when there is none."""
-    frame = pd.DataFrame(report.runs_in(folder))
+    notebook that recorded one. Notebooks named in ``leave_out`` are not read (the status page
+    leaves out its own earlier run). Raises ``FileNotFoundError`` when there is none."""
+    frame = pd.DataFrame([r for r in report.runs_in(folder) if r["notebook"] not in leave_out])
     if frame.empty:
         raise FileNotFoundError(f"no executed notebooks in {folder}; run `make notebooks` first")
     env = pd.DataFrame(list(frame.pop("environment").dropna()) if "environment" in frame else [])
