@@ -6,8 +6,9 @@ overall drop and with the max class drop, over all units and over the active uni
 (:meth:`unitroles.study.UnitStudy.live`), and the range a random attribute's r falls in (the
 central 95% of ``draws`` random draws, :func:`unitroles.study.random_r_band`). The rest reads
 the result: the scatter plots (:func:`scatter_figure`), the table of r (:func:`r_table`), the
-random bands (:func:`band_table`), the dot plot of r (:func:`r_figure`) and claim Z5's checks
-(:func:`checks`). Drops are in percentage points, positive = worse.
+random bands (:func:`band_table`), the dot plot of r (:func:`r_figure`), claim Z5's checks
+(:func:`checks`) and the page's claim cell (:func:`judge`). Drops are in percentage points,
+positive = worse.
 """
 
 from __future__ import annotations

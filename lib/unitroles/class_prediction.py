@@ -4,8 +4,8 @@
 (:func:`unitroles.study.predict_most_damaged`), giving a :class:`unitroles.study.Prediction`;
 this module shows and judges it: the bar chart (:func:`figure`), the table beside the paper's
 (:func:`paper_table`), the glued accuracies (:func:`glue_values`), claim Z6's checks
-(:func:`checks`) and the page's sentences (:func:`ours`, :func:`takeaway_text`). Accuracies are
-in %.
+(:func:`checks`) and the page's sentences (:func:`ours`, :func:`takeaway_text`), put together
+for the claim cell by :func:`judge`. Accuracies are in %.
 """
 
 from __future__ import annotations

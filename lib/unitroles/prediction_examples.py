@@ -5,7 +5,8 @@ three classes the attribute classifier of Table 1 ranks highest.
 :class:`~unitroles.study.Prediction`'s units, :func:`draw` picks the units shown,
 :func:`figure` draws them (:func:`show`: or says why there is nothing to draw), and
 :func:`scores` gives the top-1 and top-3 hit rates against chance (%), NaN when there was nothing
-to predict, with claim Z7's check and the page's sentences (:class:`Scores`).
+to predict, with claim Z7's check and the page's sentences (:class:`Scores`), judged for the
+page's claim cell by :func:`judge`.
 """
 
 from __future__ import annotations

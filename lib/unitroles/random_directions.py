@@ -8,9 +8,9 @@ several rotations of each model, and summarises each basis's sorted max class dr
 (:func:`unitroles.drop_curves.summary`: head, share over 10 pts, mean, largest) and its mean
 overall drop. :class:`DirectionCurves` holds the result; :func:`figure`, :func:`table`,
 :func:`checks` and :func:`over_sentence` read it; :func:`models` gives the page's models and
-:func:`glue_values`, :func:`ours` and :func:`takeaway_text` its glue and sentences. Drops are in
-percentage points (pts), positive = worse. The sweeps are cached by :mod:`unitroles.sweeps`;
-nothing here keys a cache.
+:func:`glue_values`, :func:`ours` and :func:`takeaway_text` its glue and sentences, which
+:func:`judge` puts together for the claim cell. Drops are in percentage points (pts),
+positive = worse. The sweeps are cached by :mod:`unitroles.sweeps`; nothing here keys a cache.
 """
 
 from __future__ import annotations
