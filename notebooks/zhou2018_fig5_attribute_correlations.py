@@ -95,13 +95,8 @@ display(report.table(fig5.band_table(corr)))
 fig5.r_figure(corr, layer)
 
 # %%
-checks, core = fig5.seed_checks(corr)  # each check voted over the seeds
-units = len(tables[0])
-report.glue(fig5.glue_values(corr, active, units, checks, core, random_draws))
-report.claim("Z5", ours=fig5.ours(corr), checks=checks, core=core, profile=profile)
-report.takeaway(
-    fig5.takeaway_text(corr, checks, core, units, layer), paper=fig5.PAPER_SUMMARY, claim="Z5"
-)
+z5 = fig5.judge(corr, active, len(tables[0]), layer, random_draws)  # checks voted over seeds
+z5.show("Z5", paper=fig5.PAPER, profile=profile)
 
 # %% [markdown]
 # Over {glue:text}`n_seeds` instances of {glue:text}`n_units` conv5 units each
@@ -120,7 +115,7 @@ report.takeaway(
 
 # %%
 within = diagnosis.within_category_r(tables, study.spearman)  # IoU's r per concept category
-failed = verdicts.failed_core(checks, core)
+failed = verdicts.failed_core(z5.checks, z5.core)
 report.glue(fig5.diagnosis_glue(studies, tables, corr, within, failed))
 display(report.table(fig5.within_table(within, seeds), decimals=2, caption=fig5.WITHIN_CAPTION))
 

@@ -87,10 +87,8 @@ prediction_examples.show(prediction, test, test_seeds, shown, layer=layer, top_k
 # %%
 score = prediction_examples.scores(units, len(prediction.class_names))
 display(report.table(score.table(), decimals=1))
-report.glue(score.glue())
-report.claim("Z7", ours=score.ours(), checks=score.checks(), profile=profile,
-             unmeasured=prediction.why or None)  # fmt: skip
-report.takeaway(score.takeaway(), paper=prediction_examples.PAPER_SUMMARY, claim="Z7")
+z7 = prediction_examples.judge(score, prediction)  # the one check: top 3 twice chance's rate
+z7.show("Z7", paper=prediction_examples.PAPER, profile=profile)
 
 # %% [markdown]
 # Over all {glue:text}`n_units` held-out units, the ensemble ranks the true most damaged class

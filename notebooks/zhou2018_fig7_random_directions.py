@@ -104,12 +104,8 @@ display(report.table(table, wrap=True))
 # {glue:text}`num_classes`th of it.
 
 # %%
-checks, core, old = random_directions.checks(curves)
-report.glue(random_directions.glue_values(curves, setups["ResNet18"][-1].num_classes))
-report.claim("Z8", ours=random_directions.ours(curves), checks=checks, core=core, profile=profile)
-report.takeaway(
-    random_directions.takeaway_text(curves), paper=random_directions.PAPER_SUMMARY, claim="Z8"
-)
+z8 = random_directions.judge(curves, setups["ResNet18"][-1].num_classes)  # core: paired heads
+z8.show("Z8", paper=random_directions.PAPER, profile=profile)
 
 # %% [markdown]
 # **The core checks were rewritten** (issue 25), before the run that shows their outcome: units
@@ -117,7 +113,7 @@ report.takeaway(
 # them. The old checks are evaluated on this run too, and not counted:
 
 # %%
-report.check_changes("Z8", random_directions.changes(curves, checks, core, old))
+report.check_changes("Z8", random_directions.changes(curves))
 
 # %% [markdown]
 # Read the curves from the left. At AlexNet's {glue:text}`alexnet_layer_name` the top

@@ -85,10 +85,8 @@ table1.figure(prediction, layer, len(test))
 # %%
 print(table1.units_text(prediction, train, test))
 display(report.table(table1.paper_table(prediction), decimals=2))
-report.glue(table1.glue_values(prediction))
-report.claim("Z6", ours=table1.ours(prediction), checks=table1.checks(prediction),
-             profile=profile, unmeasured=prediction.why or None)  # fmt: skip
-report.takeaway(table1.takeaway_text(prediction), paper=table1.PAPER_SUMMARY, claim="Z6")
+z6 = table1.judge(prediction)  # the core: every attribute's κ at least 0.25
+z6.show("Z6", paper=table1.PAPER, profile=profile)
 
 # %% [markdown]
 # **The core check was rewritten** to say what the paper says (issue 25), before the run that

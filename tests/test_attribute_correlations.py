@@ -67,18 +67,19 @@ def _studies(seeds, units: int = 40):
     ]
 
 
-def test_the_page_glue_and_text_read_the_correlations_and_the_vote():
+def test_judge_votes_the_checks_over_seeds_with_the_page_glue_and_text():
     seeds = [0, 1, 2]
     tables = [_table(s) for s in seeds]
     active = [np.ones(40, bool), np.ones(40, bool), np.arange(40) > 3]
     corr = fig5.measure(tables, active, seeds, draws=50)
-    checks, core = fig5.seed_checks(corr)
-    assert all(name.endswith("on 3 of 3 seeds") for name in core)
-    glued = fig5.glue_values(corr, active, 40, checks, core, draws=1000)
+    z5 = fig5.judge(corr, active, 40, "conv5", draws=1000)
+    assert all(name.endswith("on 3 of 3 seeds") for name in z5.core)
+    assert all(z5.checks[c] is True for c in z5.core) and not z5.changes
+    glued = z5.glue
     assert (glued["random_draws"], glued["n_active"], glued["core_passed"]) == ("1,000", "40", 4)
     assert glued["sel_max_r"] == f"{corr.median_r('all', 'max_class_drop', 'selectivity'):.2f}"
-    assert fig5.ours(corr).startswith("3 instances: max class drop median r: l1 ")
-    text = fig5.takeaway_text(corr, checks, core, 40, "conv5")
+    assert z5.ours.startswith("3 instances: max class drop median r: l1 ")
+    text = z5.takeaway
     assert "4 of the 4 attributes correlate positively" in text and text.endswith("on seed 0.")
     lines = fig5.models_text(_studies(seeds), active, "conv5").splitlines()
     assert lines[2] == "seed 2 — top-1 accuracy 72.5%, 36 of 40 conv5 units active"

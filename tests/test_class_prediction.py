@@ -88,13 +88,23 @@ def test_predict_reads_the_held_out_units_and_the_page_text_follows_the_predicti
     assert class_prediction.units_text(pred, train, test).startswith(
         "24 training units (2 instances), 12 held-out units (1 instances), 0 units hurt"
     )
-    assert class_prediction.ours(pred).startswith("concept 100.0%, correlation 100.0%")
-    assert "Cohen's κ 1.00 at least" in class_prediction.takeaway_text(pred)
     assert class_prediction.OLD_CORE in class_prediction.outcomes(pred)
 
 
+def test_judge_reads_the_prediction_into_the_card_glue_and_takeaway():
+    _, _, pred = class_prediction.predict(_Run(), [0, 1], [2], layer="conv5", regularization=1.0)
+    z6 = class_prediction.judge(pred)
+    assert z6.core == list(verdicts.CLAIMS["Z6"].core) and z6.checks[z6.core[0]] is True
+    assert z6.unmeasured is None and not z6.changes
+    assert z6.glue["acc_concept"] == "100.0%" and z6.glue["n_heldout"] == 12
+    assert z6.ours.startswith("concept 100.0%, correlation 100.0%")
+    assert "Cohen's κ 1.00 at least" in z6.takeaway
+
+
 def test_nothing_to_predict_leaves_no_outcomes_and_says_so():
-    empty = study.Prediction(pd.DataFrame({"label": []}), {}, ("a", "b"), 0, why="too weak")
+    nothing = {f: np.zeros((0, 2)) for f in ("concept", "correlation", "selectivity", "ensemble")}
+    empty = study.Prediction(pd.DataFrame({"label": []}), nothing, ("a", "b"), 0, why="too weak")
     assert class_prediction.outcomes(empty) == {}
-    assert class_prediction.ours(empty) == "no units to predict"
-    assert "could not be made" in class_prediction.takeaway_text(empty)
+    z6 = class_prediction.judge(empty)
+    assert z6.unmeasured == "too weak" and z6.ours == "no units to predict"
+    assert "could not be made" in z6.takeaway

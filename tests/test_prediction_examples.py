@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from unitroles import prediction_examples, study
+from unitroles import prediction_examples, study, verdicts
 
 NAMES = ("bedroom", "hostel", "desert", "forest")
 
@@ -49,3 +49,17 @@ def test_the_claim_and_the_takeaway_read_the_scores(capsys):
     empty = study.Prediction(pd.DataFrame({"label": []}), {}, NAMES, 0, why="too weak")
     prediction_examples.show(empty, [], [], pd.DataFrame(), layer="conv5", top_k=2)
     assert capsys.readouterr().out == "too weak\n"
+
+
+def test_judge_reads_the_scores_into_the_card_glue_and_takeaway():
+    made = prediction()
+    z7 = prediction_examples.judge(
+        prediction_examples.scores(prediction_examples.ranked(made), 4), made
+    )
+    assert z7.core == list(verdicts.CLAIMS["Z7"].core) and z7.checks == {z7.core[0]: False}
+    assert z7.unmeasured is None and z7.glue["n_units"] == 3 and not z7.changes
+    assert z7.ours == "the true class is in the ensemble's top 3 for 100% of 3 units"
+    assert z7.takeaway.startswith("for 3 held-out units, the true most damaged class is")
+    empty = study.Prediction(pd.DataFrame({"label": []}), {}, NAMES, 0, why="too weak")
+    none = prediction_examples.scores(prediction_examples.ranked(made).iloc[:0], 4)
+    assert prediction_examples.judge(none, empty).unmeasured == "too weak"

@@ -62,19 +62,20 @@ def test_table_has_a_row_per_statistic_and_the_papers_reading():
     assert table.loc[fig7.STATISTICS["largest"], "paper: AlexNet conv5, ResNet18 layer4"] == "—"
 
 
-def test_the_page_text_reads_the_curves():
+def test_judge_reads_the_curves_into_the_card_glue_and_takeaway():
     drops = [30, 5, 1, 0, 0, 0, 0, 0, 0, 0], [3, 2, 2, 1, 1, 1, 1, 0, 0, 0]
     curves = _curves(*drops, net="AlexNet")  # a network the page's glue names know
-    checks, core, old = fig7.checks(curves)
-    glued = fig7.glue_values(curves, num_classes=24)
+    z8 = fig7.judge(curves, num_classes=24)
+    assert len(z8.core) == 1 and z8.checks[z8.core[0]] is True and not z8.changes
+    glued = z8.glue
     assert glued["alexnet_layer_name"] == "conv5" and glued["head_wins_alexnet"] == 3
     assert (glued["n_seeds"], glued["rotation_seeds"], glued["num_classes"]) == (3, 2, 24)
-    assert fig7.ours(curves).startswith("AlexNet conv5: top 10% mean max class drop 30.0–30.0")
-    assert fig7.takeaway_text(curves).startswith(
+    assert z8.ours.startswith("AlexNet conv5: top 10% mean max class drop 30.0–30.0")
+    assert z8.takeaway.startswith(
         "At AlexNet conv5, the head of the units' max class drop curve lies above every random "
         "rotation's on 3 of 3 seeds"
     )
-    changes = fig7.changes(curves, checks, core, old)
+    changes = fig7.changes(curves)
     assert changes[fig7.paired_head("AlexNet", "conv5")] is True and len(changes) == 2
 
 

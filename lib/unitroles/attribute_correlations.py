@@ -6,8 +6,9 @@ overall drop and with the max class drop, over all units and over the active uni
 (:meth:`unitroles.study.UnitStudy.live`), and the range a random attribute's r falls in (the
 central 95% of ``draws`` random draws, :func:`unitroles.study.random_r_band`). The rest reads
 the result: the scatter plots (:func:`scatter_figure`), the table of r (:func:`r_table`), the
-random bands (:func:`band_table`), the dot plot of r (:func:`r_figure`) and claim Z5's checks
-(:func:`checks`). Drops are in percentage points, positive = worse.
+random bands (:func:`band_table`), the dot plot of r (:func:`r_figure`), claim Z5's checks
+(:func:`checks`) and the page's claim cell (:func:`judge`). Drops are in percentage points,
+positive = worse.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import plots, study
+from .report import Judged
 
 DROPS = {"overall_drop": "overall drop (pts)", "max_class_drop": "max class drop (pts)"}
 ATTRS = [a for a in study.ATTRIBUTES if a != "random"]  # the attributes the claim is about
@@ -280,7 +282,7 @@ def medians_text(corr: Correlations, drop: str, fmt: str = ".2f", *, labels: boo
 
 # --- the page: its models, checks over seeds, glue, claim text, takeaway and diagnosis -----------
 
-PAPER_SUMMARY = (
+PAPER = (
     "for the overall drop, selective and interpretable units matter *less* (negative r; weight L1 "
     "positive), as Morcos et al. found; for the max class drop every attribute correlates "
     "*positively*: the units that look selective are the ones some class needs."
@@ -310,13 +312,6 @@ def models_text(
     )
 
 
-def seed_checks(corr: Correlations) -> tuple[dict[str, bool | None], list[str]]:
-    """:func:`checks` voted over the seeds (:func:`unitroles.study.seed_checks`): the claim's
-    checks, each named with its seeds, and the core ones' names."""
-    per_seed, core = checks(corr)
-    return study.seed_checks(per_seed, core=core)
-
-
 def glue_values(
     corr: Correlations,
     active: Sequence[np.ndarray],
@@ -326,7 +321,7 @@ def glue_values(
     draws: int,
 ) -> dict:
     """The page's glue: the first seed and its ``units``, the seeds, the median count of active
-    units, how many checks and core checks pass (``checks``, ``core``: :func:`seed_checks`'s),
+    units, how many checks and core checks pass (``checks``, ``core``: :func:`judge`'s),
     the median r of :data:`GLUED_R`, the first seed's random band, the note on seeds whose units
     are all active (:func:`active_note`) and the random ``draws``."""
     seeds = corr.seeds
@@ -371,6 +366,19 @@ def takeaway_text(
         + "{:+.2f} and {:+.2f}".format(*corr.bands[("max_class_drop", seed)])
         + f" in 95% of draws on seed {seed}."
     )
+
+
+def judge(
+    corr: Correlations, active: Sequence[np.ndarray], units: int, layer: str, draws: int
+) -> Judged:
+    """Claim Z5 judged on ``corr``: :func:`checks` voted over the seeds
+    (:func:`unitroles.study.seed_checks`; the core: the max class drop's r > 0 for each
+    attribute), with the page's glue (:func:`glue_values`), the claim card's *This run*
+    (:func:`ours`) and the takeaway's (:func:`takeaway_text`); ``active``: each seed's active
+    units, ``units`` the layer's, ``draws`` the random attributes per seed."""
+    found, core = study.seed_checks(*checks(corr))
+    glue = glue_values(corr, active, units, found, core, draws)
+    return Judged(found, core, ours(corr), takeaway_text(corr, found, core, units, layer), glue)
 
 
 def diagnosis_glue(

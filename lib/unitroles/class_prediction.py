@@ -4,8 +4,8 @@
 (:func:`unitroles.study.predict_most_damaged`), giving a :class:`unitroles.study.Prediction`;
 this module shows and judges it: the bar chart (:func:`figure`), the table beside the paper's
 (:func:`paper_table`), the glued accuracies (:func:`glue_values`), claim Z6's checks
-(:func:`checks`) and the page's sentences (:func:`ours`, :func:`takeaway_text`). Accuracies are
-in %.
+(:func:`checks`) and the page's sentences (:func:`ours`, :func:`takeaway_text`), put together
+for the claim cell by :func:`judge`. Accuracies are in %.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from . import plots, study, verdicts
+from .report import Judged
 
 # Zhou et al. 2018, Table 1: held-out accuracy (%) over 365 classes, AlexNet-Places365 conv5
-PAPER = {"Concept Alignment": 38.67, "Class Correlation": 38.28, "Class Selectivity": 38.08,
+PAPER_TABLE = {"Concept Alignment": 38.67, "Class Correlation": 38.28, "Class Selectivity": 38.08,
          "Ensemble": 39.06}  # fmt: skip
 PAPER_CLASSES = 365
 
@@ -61,10 +62,13 @@ def figure(prediction: study.Prediction, layer: str, instances: int) -> None:
 
 
 def paper_table(prediction: study.Prediction) -> pd.DataFrame:
-    """Our accuracies beside the paper's (:data:`PAPER`), with both chance rows."""
+    """Our accuracies beside the paper's (:data:`PAPER_TABLE`), with both chance rows."""
     accuracy, chance = prediction.accuracy(), prediction.chance()
     rows = pd.DataFrame(
-        {"ours (%)": accuracy.rename(index=study.FEATURE_LABELS), "paper (%)": pd.Series(PAPER)}
+        {
+            "ours (%)": accuracy.rename(index=study.FEATURE_LABELS),
+            "paper (%)": pd.Series(PAPER_TABLE),
+        }
     )
     rows.loc["chance: uniform"] = [chance["uniform"], 100 / PAPER_CLASSES]
     rows.loc["chance: most common label"] = [chance["majority"], np.nan]
@@ -84,7 +88,7 @@ def glue_values(prediction: study.Prediction) -> dict:
         **{f"acc_{f}": pct(accuracy[f]) for f in ("concept", "correlation", "selectivity")},
         **{f"kappa_{f}": f"{kappa[f]:.2f}" for f in kappa.index},
         "kappa_min": f"{kappa.drop('ensemble').min():.2f}" if len(kappa) > 1 else "—",
-        "paper_kappa": f"{paper_kappa(min(PAPER.values())):.2f}",
+        "paper_kappa": f"{paper_kappa(min(PAPER_TABLE.values())):.2f}",
         "acc_ensemble": pct(accuracy["ensemble"]),
         "chance_uniform": pct(chance["uniform"]),
         "chance_majority": pct(chance["majority"]),
@@ -132,7 +136,7 @@ def old_checks(prediction: study.Prediction) -> dict[str, bool]:
 
 # --- the page's text, from the prediction's own numbers -------------------------------------------
 
-PAPER_SUMMARY = (
+PAPER = (
     "trained on the conv5 units of three AlexNet instances and tested on two others, each "
     "attribute predicts the class a unit matters most for about 38% of the time over 365 "
     "classes (chance 0.27%): a unit's role carries over between independently trained networks."
@@ -215,3 +219,15 @@ def takeaway_text(prediction: study.Prediction) -> str:
         f"the most common label: Cohen's κ {prediction.kappa().drop('ensemble').min():.2f} at "
         f"least (the core check's line {KAPPA_LINE}; the paper's about 0.39)."
     )
+
+
+def judge(prediction: study.Prediction) -> Judged:
+    """Claim Z6 judged on ``prediction`` (:func:`checks`; the core: the registered one, every
+    attribute's κ at least :data:`KAPPA_LINE`), with the page's glue (:func:`glue_values`), the
+    claim card's *This run* (:func:`ours`) and the takeaway's (:func:`takeaway_text`); not
+    measured when there was nothing to predict (``prediction.why``). The old check beside the
+    new is the page's later table (:func:`outcomes`), so ``changes`` stays empty here."""
+    return Judged(
+        checks(prediction), list(verdicts.CLAIMS["Z6"].core), ours(prediction),
+        takeaway_text(prediction), glue_values(prediction), unmeasured=prediction.why or None,
+    )  # fmt: skip

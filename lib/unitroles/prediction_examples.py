@@ -5,7 +5,8 @@ three classes the attribute classifier of Table 1 ranks highest.
 :class:`~unitroles.study.Prediction`'s units, :func:`draw` picks the units shown,
 :func:`figure` draws them (:func:`show`: or says why there is nothing to draw), and
 :func:`scores` gives the top-1 and top-3 hit rates against chance (%), NaN when there was nothing
-to predict, with claim Z7's check and the page's sentences (:class:`Scores`).
+to predict, with claim Z7's check and the page's sentences (:class:`Scores`), judged for the
+page's claim cell by :func:`judge`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import dissection, plots, study, tables, verdicts
+from .report import Judged
 
 
 def ranked(prediction: study.Prediction, feature: str = "ensemble", k: int = 3) -> pd.DataFrame:
@@ -150,7 +152,7 @@ class Scores:
         )
 
 
-PAPER_SUMMARY = (
+PAPER = (
     "examples of held-out units: an attribute-based classifier often names the class a unit's "
     "ablation hurts most among its top 3 (qualitative; Table 1 has the numbers)."
 )
@@ -162,3 +164,13 @@ def scores(units: pd.DataFrame, classes: int) -> Scores:
     top1 = 100 * float(np.mean(first)) if first else float("nan")  # NaN: nothing to predict
     top3 = 100 * float(units["hit"].mean()) if len(units) else float("nan")
     return Scores(top1, top3, 100 / classes, 300 / classes, len(units))
+
+
+def judge(score: Scores, prediction: study.Prediction) -> Judged:
+    """Claim Z7 judged on ``score`` (:meth:`Scores.checks`, its one check the core), with the
+    page's glue, the claim card's and the takeaway's *This run*; not measured when
+    ``prediction`` (Table 1's, which ``score`` reads) had nothing to predict."""
+    return Judged(
+        score.checks(), list(verdicts.CLAIMS["Z7"].core), score.ours(), score.takeaway(),
+        score.glue(), unmeasured=prediction.why or None,
+    )  # fmt: skip

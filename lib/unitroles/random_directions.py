@@ -8,9 +8,9 @@ several rotations of each model, and summarises each basis's sorted max class dr
 (:func:`unitroles.drop_curves.summary`: head, share over 10 pts, mean, largest) and its mean
 overall drop. :class:`DirectionCurves` holds the result; :func:`figure`, :func:`table`,
 :func:`checks` and :func:`over_sentence` read it; :func:`models` gives the page's models and
-:func:`glue_values`, :func:`ours` and :func:`takeaway_text` its glue and sentences. Drops are in
-percentage points (pts), positive = worse. The sweeps are cached by :mod:`unitroles.sweeps`;
-nothing here keys a cache.
+:func:`glue_values`, :func:`ours` and :func:`takeaway_text` its glue and sentences, which
+:func:`judge` puts together for the claim cell. Drops are in percentage points (pts),
+positive = worse. The sweeps are cached by :mod:`unitroles.sweeps`; nothing here keys a cache.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import torch
 
 from . import drop_curves, engine, evidence, plots, sweeps, verdicts
 from .evaluation import Setup
+from .report import Judged
 
 span = partial(verdicts.over_seeds, mean=False)  # "10.1–14.2": the range over the models
 HEAD_PCT = round(100 * drop_curves.HEAD_FRACTION)  # the head of a curve, in % of its units
@@ -301,7 +302,7 @@ def ranges(curves: DirectionCurves, keys: dict[str, str]) -> dict[str, str | int
 # --- the page: its models, glue, claim text and takeaway ------------------------------------------
 
 GLUE_KEYS = {"AlexNet": "alexnet", "ResNet18": "resnet"}  # network -> its glue names' suffix
-PAPER_SUMMARY = (
+PAPER = (
     "ablating units costs single classes more than ablating random directions of the same layer "
     "(AlexNet conv5, ResNet18 layer4), while the overall-drop gap is tiny: the network's units, "
     "not just its representation, carry class-specific information."
@@ -364,13 +365,13 @@ def ours(curves: DirectionCurves) -> str:
     )
 
 
-def changes(curves: DirectionCurves, checks: dict, core: Sequence[str], old: dict) -> dict:
-    """The outcomes of the core checks under their names without the run's interval (as
-    :mod:`unitroles.claim_history` names them: :func:`paired_head`) and of the ``old`` checks
-    they replaced, for :func:`unitroles.report.check_changes`; ``checks``, ``core``, ``old``:
-    :func:`checks`'s."""
+def changes(curves: DirectionCurves) -> dict:
+    """The outcomes of :func:`checks`' core checks under their names without the run's interval
+    (as :mod:`unitroles.claim_history` names them: :func:`paired_head`) and of the old checks
+    they replaced, for :func:`unitroles.report.check_changes`."""
+    found, core, old = checks(curves)
     names = [paired_head(name, layer) for name, layer in curves.layers.items()]
-    return {**{name: checks[c] for name, c in zip(names, core)}, **old}
+    return {**{name: found[c] for name, c in zip(names, core)}, **old}
 
 
 def takeaway_text(curves: DirectionCurves) -> str:
@@ -385,3 +386,14 @@ def takeaway_text(curves: DirectionCurves) -> str:
         f"{span(random_mean.loc[name, 'head'])} for random directions)."
         for name, layer in curves.layers.items()
     )
+
+
+def judge(curves: DirectionCurves, num_classes: int) -> Judged:
+    """Claim Z8 judged on ``curves`` (:func:`checks`; the core: each network's units' head
+    against the best rotation's, paired over seeds), with the page's glue (:func:`glue_values`,
+    ``num_classes`` the models' classes), the claim card's *This run* (:func:`ours`) and the
+    takeaway's (:func:`takeaway_text`). The old checks beside the new are the page's later table
+    (:func:`changes`), so ``changes`` stays empty here."""
+    found, core, _ = checks(curves)
+    glue = glue_values(curves, num_classes)
+    return Judged(found, core, ours(curves), takeaway_text(curves), glue)
