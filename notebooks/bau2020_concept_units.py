@@ -108,17 +108,10 @@ if measured:
 # Places365; their units are ranked by their effect on the class, ours without ablating).
 
 # %%
-rows = concept_removal.per_seed(runs, seeds) if measured else None  # after the last step
-if measured:
-    display(report.table(rows.T, decimals=1))  # one column per seed, to fit the column
-report.glue(concept_removal.glue_values(rows, len(seeds), len(runs[0].classes) if measured else 0))
-checks, core = concept_removal.claim(rows)  # voted over the seeds
-report.claim(
-    "W2", ours=concept_removal.claim_text(rows, steps), checks=checks, core=core, profile=profile,
-    unmeasured=None if measured else concept_removal.UNMEASURED,
-)  # fmt: skip
-ours, paper = concept_removal.takeaway_text(rows, steps, layer)
-report.takeaway(ours, paper=paper, claim="W2")
+if measured:  # each rule's drops after the last step, one column per seed, to fit the column
+    display(report.table(concept_removal.per_seed(runs, seeds).T, decimals=1))
+w2 = concept_removal.judge(runs, seeds, layer)  # the checks voted over the seeds
+w2.show("W2", paper=concept_removal.PAPER, profile=profile)
 
 # %% [markdown]
 # After {glue:text}`steps_` units chosen by concept IoU, a class loses {glue:text}`concept_own`

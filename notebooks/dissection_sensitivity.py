@@ -125,15 +125,9 @@ display(report.table(sensitivity.outcome_grid(z10, scenes=True)))
 # rule before issue 25).
 
 # %%
-checks, core = sensitivity.checks(axis, z10)
-report.glue(grid.glue_values(recipes, quantiles, iou_lines, len(seeds), len(rotated_seeds)))
-units = len(dissections[base, seeds[0], "units", quantiles[0]].thresholds)
-report.claim(
-    "W3", ours=grid.claim_text(units, len(rotated_seeds)), checks=checks, core=core,
-    profile=profile,
-)  # fmt: skip
-ours, paper = grid.takeaway_text(len(rotated_seeds))
-report.takeaway(ours, paper=paper, claim="W3")
+units = len(dissections[base, seeds[0], "units", quantiles[0]].thresholds)  # the layer's width
+w3 = sensitivity.judge(grid, recipes, quantiles, iou_lines, seeds, rotated_seeds, units)
+w3.show("W3", paper=sensitivity.PAPER, profile=profile)
 
 # %% [markdown]
 # At the book's line (top 0.5%, IoU > 0.04, scene labels left out) the {glue:text}`base_`

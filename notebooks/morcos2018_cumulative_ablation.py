@@ -75,10 +75,10 @@ run = profiles.check(
 # %%
 from IPython.display import display
 
-from unitroles import cumulative, cumulative_page, plots, report, verdicts
+from unitroles import cumulative, cumulative_page, plots, report
 
 plots.use_style()
-rungs = zhous = per_recipe = numbers = None  # the paper profile: not measured (see the claim)
+rungs = zhous = per_recipe = sizes = None  # the paper profile: not measured (see the claim)
 if run.synthetic:
     sizes = cumulative_page.sizes(train_per_class, test_per_class, run["data_scale"])
     kw = dict(**sizes, random_orders=random_orders, seed=order_seed, points=points)
@@ -126,21 +126,10 @@ if run.synthetic:
 # ## Morcos et al.'s findings beside ours
 
 # %%
-if run.synthetic:
-    checks, numbers = cumulative.claim_checks(rungs.frame, zhous.frame, best=ladder[0])
-    report.glue(cumulative_page.glue_values(
-        rungs, zhous, per_recipe, checks, numbers, sizes=sizes, random_orders=random_orders,
-        points=points,
-    ))  # fmt: skip
-else:
-    checks = {name: False for name in verdicts.CLAIMS["W4"].core}
-report.claim(
-    "W4", ours=cumulative_page.claim_text(rungs, per_recipe, numbers), checks=checks,
-    core=list(verdicts.CLAIMS["W4"].core), profile=profile,
-    unmeasured=None if run.synthetic else cumulative_page.UNMEASURED,
-)  # fmt: skip
-ours, paper = cumulative_page.takeaway_text(rungs, per_recipe, numbers)
-report.takeaway(ours, paper=paper, claim="W4")
+w4 = cumulative_page.judge(  # the ladder's areas against its gaps, selectivity against random
+    rungs, zhous, per_recipe, sizes=sizes, random_orders=random_orders, points=points
+)
+w4.show("W4", paper=cumulative_page.PAPER, profile=profile)
 
 # %% [markdown]
 # Over the {glue:text}`n_ladder` ladder models, the area under the training-accuracy curve goes

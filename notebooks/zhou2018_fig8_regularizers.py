@@ -107,8 +107,7 @@ display(report.table(table.rename_axis(["recipe", "max class drop at"]), wrap=Tr
 # The old core checks are evaluated on this run too, and not counted:
 
 # %%
-checks, core, outcomes, old = regularizers.band_checks(curves.stats, regularizers.RULES, seeds)
-report.check_changes("Z9", regularizers.changed_checks(checks, old))
+report.check_changes("Z9", regularizers.changes(curves))  # the new checks, then the old
 
 # %% [markdown]
 # ## Beside the paper
@@ -124,15 +123,8 @@ display(report.table(comparison, headers={c: f"{c}: head vs baseline" for c in l
 # conv5 dropout {glue:text}`acc_dropout`%. {glue:text}`schedule`
 
 # %%
-report.glue(regularizers.glue_values(curves, outcomes))
-report.claim("Z9", ours=regularizers.ours(curves), checks=checks, core=core, profile=profile)
-report.takeaway(
-    regularizers.takeaway(curves, core, outcomes),
-    paper="batch norm lowers the max class drop curves of conv3–conv5, and channel dropout at "
-    "conv5 lowers the conv5 curve a lot while raising conv4's: regularizers spread class "
-    "information over more units, so single units matter less.",
-    claim="Z9",
-)
+z9 = regularizers.judge(curves)  # each regularizer paired with the baseline of the same seed
+z9.show("Z9", paper=regularizers.PAPER, profile=profile)
 
 # %% [markdown]
 # At conv5 the top {glue:text}`head_pct`% of units drop their worst class by
@@ -152,7 +144,7 @@ report.takeaway(
 # ## How much room there is to lower a curve here
 
 # %%
-room, diagnosis = regularizers.room(curves, checks, core)  # heads in images of the worst class
+room, diagnosis = regularizers.room(curves, z9.checks, z9.core)  # heads in worst-class images
 display(report.table(room, decimals=1))
 report.glue(diagnosis)
 

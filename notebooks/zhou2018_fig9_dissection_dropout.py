@@ -101,10 +101,8 @@ display(interpretable_counts.model_table(best))  # one row a model (recipe, seed
 
 # %%
 base, drop = recipes[:2]
-checks, core, passes, old = interpretable_counts.paired_checks(best, base, drop, seeds)
-report.glue(interpretable_counts.glue_values(best, base, drop, passes))
-ours = interpretable_counts.ours(best, base, drop)  # the counts, seed by seed
-report.claim("Z10", ours=ours, checks=checks, core=core, profile=profile)
+z10 = interpretable_counts.judge(best, base, drop, layer)  # paired over seeds, core: fewer units
+z10.show("Z10", paper=interpretable_counts.PAPER, profile=profile)
 
 # %% [markdown]
 # **The core check was rewritten** (issue 25), before the run that shows its outcome: scene
@@ -112,13 +110,7 @@ report.claim("Z10", ours=ours, checks=checks, core=core, profile=profile)
 # could not fail a null effect. The old check is evaluated on this run too, and not counted:
 
 # %%
-report.check_changes("Z10", old)
-report.takeaway(
-    interpretable_counts.takeaway(best, base, drop, layer, passes),
-    paper="training with channel dropout on conv5 greatly reduces the number of units that "
-    "network dissection finds interpretable.",
-    claim="Z10",
-)
+report.check_changes("Z10", interpretable_counts.changes(best, base, drop))
 
 # %% [markdown]
 # Of {glue:text}`n_units` conv5 units, dissection finds {glue:text}`n_base` interpretable in the
@@ -129,7 +121,9 @@ report.takeaway(
 # ## What channel dropout does to the units here
 
 # %%
-summary, diagnosis = interpretable_counts.diagnosis_of(best_all, best, recipes, checks, core)
+summary, diagnosis = interpretable_counts.diagnosis_of(
+    best_all, best, recipes, z10.checks, z10.core
+)
 display(report.table(summary, **interpretable_counts.SUMMARY_FORMAT))  # scene labels counted
 report.glue(diagnosis)
 

@@ -87,17 +87,8 @@ plots.show()
 display(report.table(scale.width_table(trend), decimals=scale.DECIMALS, missing=""))
 
 # %%
-checks, core, unmeasured = scale.checks(trend)
-report.claim(
-    "W1", ours=scale.ours(trend), checks=checks, core=core, profile=profile, unmeasured=unmeasured
-)
-report.glue(scale.glue_values(trend))
-report.takeaway(
-    scale.takeaway(trend),
-    paper="at 0.7 conv5 units a class, more than half of AlexNet's units drop some class by over "
-    "10 pts and the largest drop is 50 pts, while overall accuracy barely moves.",
-    claim="W1",
-)
+w1 = scale.judge(trend)  # Spearman ρ against units per class; unmeasured under three widths
+w1.show("W1", paper=scale.PAPER, profile=profile)
 
 # %% [markdown]
 # The narrowest layer ({glue:text}`narrow_units` units, {glue:text}`narrow_upc` a class) has

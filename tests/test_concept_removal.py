@@ -175,9 +175,9 @@ def test_page_text_reads_the_per_seed_rows():
     assert glued["concept_own"] == cr.span(rows, "concept: class (pts)")
     assert glued["n_classes"] == 7 and glued["best_rule"] == "class selectivity"
     assert glued["ratio"] == cr.verdicts.over_seeds([0.75, 0.5], ".2f", mean=False, alone=True)
-    ours, paper = cr.takeaway_text(rows, 8, "conv5")
+    ours = cr.takeaway_text(rows, 8, "conv5")
     assert glued["concept_own"] in ours and glued["random_own"] not in ("", None)
-    assert paper == cr.PAPER and "after 8 conv5 units" in ours
+    assert "after 8 conv5 units" in ours
     claim = cr.claim_text(rows, 8)
     assert claim.startswith("seed 0: after 8 units, concept 30 pts") and "; seed 1:" in claim
     checks, core = cr.claim(rows)
@@ -188,11 +188,35 @@ def test_page_text_when_nothing_is_measured():
     glued = cr.glue_values(None, 3, 0)
     assert glued["n_seeds"] == 3 and glued["concept_own"] == "—" and "best_rule" not in glued
     assert cr.claim_text(None, 8) == "not measured"
-    ours, paper = cr.takeaway_text(None, 8, "conv5")
-    assert ours.startswith("not measured: no class") and paper is None
+    assert cr.takeaway_text(None, 8, "conv5").startswith("not measured: no class")
     checks, core = cr.claim(None)
     assert checks == {cr.FAST_CHECK: None, cr.SPARE_CHECK: None} and core == list(cr.CORE)
     glued = cr.overlap_glue(None, 4, 32)
     assert glued == {"ex1_table": "—", "ex1_chance": "0.5", "ex1_units": 32}
     table = cr.overlap_glue(pd.Series({"random units": 1.0}, name="shared"), 4, 32)["ex1_table"]
     assert "random units" in table.to_html()
+
+
+def _runs(rows: pd.DataFrame) -> list:
+    """One :class:`~unitroles.concept_removal.Removal` a row of ``rows``: ``steps`` 8, two
+    classes, each rule's drops those of the row at every step."""
+    runs = []
+    for _, row in rows.iterrows():
+        own = {r: np.full((2, 9), row[f"{r}: class (pts)"], float) for r in cr.RULES}
+        others = {r: np.full((2, 9), row[f"{r}: others (pts)"], float) for r in cr.RULES}
+        units = {r: np.zeros((2, 1, 8), int) for r in cr.RULES}
+        runs.append(cr.Removal(np.array([0, 1]), 8, own, others, units))
+    return runs
+
+
+def test_judge_reads_the_per_seed_rows_or_says_why_nothing_was_measured():
+    rows = _rows()
+    w2 = cr.judge(_runs(rows), [0, 1], "conv5")
+    assert (w2.checks, w2.core) == cr.claim(rows) and w2.unmeasured is None
+    assert w2.ours == cr.claim_text(rows, 8)
+    assert w2.takeaway == cr.takeaway_text(rows, 8, "conv5")
+    assert w2.glue == cr.glue_values(rows, 2, 2) and w2.changes == {}
+    none = cr.judge([None, None], [0, 1], "conv5")
+    assert none.unmeasured == cr.UNMEASURED and none.ours == "not measured"
+    assert none.checks == {cr.FAST_CHECK: None, cr.SPARE_CHECK: None}
+    assert none.glue["concept_own"] == "—"

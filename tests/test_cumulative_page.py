@@ -5,7 +5,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from unitroles import cumulative, cumulative_page
+from unitroles import cumulative, cumulative_page, verdicts
 
 matplotlib.use("Agg")
 
@@ -62,13 +62,29 @@ def test_claim_glue_and_takeaway_read_the_same_numbers():
     assert glued["n_ladder"] == 9 and glued["n_train"] == 50 and glued["n_points"] == 3
     assert glued["top_area"] == f"{table.loc['gen-A', 'area, random (train)']:.2f}"
     claim = cumulative_page.claim_text(ladder, table, numbers)
-    ours, paper = cumulative_page.takeaway_text(ladder, table, numbers)
+    ours = cumulative_page.takeaway_text(ladder, table, numbers)
     for text in (claim, ours):
         assert glued["top_area"] in text and glued["bottom_area"] in text
         assert glued["bn_paired"] in text and glued["first_on"] in text
-    assert paper == cumulative_page.PAPER
     assert cumulative_page.claim_text(None, None, None) == "not run on the paper profile"
-    assert "synthetic" in cumulative_page.takeaway_text(None, None, None)[0]
+    assert "synthetic" in cumulative_page.takeaway_text(None, None, None)
+
+
+def test_judge_reads_the_sweeps_or_says_the_paper_profile_measures_nothing():
+    ladder = group(["gen-A", "gen-B", "gen-C"], seeds=(0, 1, 2))
+    zhou = group(["baseline", "batchnorm", "dropout-conv5"], seeds=(0, 1, 2))
+    table = cumulative_page.per_recipe(ladder.frame, zhou.frame)
+    kw = dict(sizes=cumulative_page.sizes(50, 50, 1.0), random_orders=2, points=3)
+    w4 = cumulative_page.judge(ladder, zhou, table, **kw)
+    checks, numbers = cumulative.claim_checks(ladder.frame, zhou.frame, best="gen-A")
+    assert w4.checks == checks and w4.core == list(verdicts.CLAIMS["W4"].core)
+    assert w4.glue == cumulative_page.glue_values(ladder, zhou, table, checks, numbers, **kw)
+    assert w4.ours == cumulative_page.claim_text(ladder, table, numbers)
+    assert w4.takeaway == cumulative_page.takeaway_text(ladder, table, numbers)
+    assert w4.unmeasured is None and w4.changes == {}
+    none = cumulative_page.judge(None, None, None, sizes=None, random_orders=2, points=3)
+    assert none.unmeasured == cumulative_page.UNMEASURED and none.glue == {}
+    assert set(none.checks) == set(none.core) and not any(none.checks.values())
 
 
 def test_quarter_glue_ranks_the_rungs_and_skips_models_at_chance():

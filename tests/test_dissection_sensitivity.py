@@ -176,14 +176,23 @@ def test_the_grid_reads_the_book_line_for_the_page():
     assert glued["quantiles_text"] == "0.5%, 2.5%" and glued["axis_share"] == "4 of 4"
     assert glued["n_flips"] == 0 and glued["flip_text"] == "none" and glued["n_plain"] == 4
     assert "base 6–7 interpretable units of 10" in grid.claim_text(10, 3)
-    ours, paper = grid.takeaway_text(3)
-    assert "the units win at 4 of 4 settings" in ours and paper == S.PAPER
+    assert "the units win at 4 of 4 settings" in grid.takeaway_text(3)
     assert S.setting_text(S.at_book(grid.z10).iloc[0]) == "top 0.5%, IoU > 0.04, no scene labels"
     ex = grid.exercise_glue([0.02, 0.04], [0.005, 0.025])
     assert ex["ex1_book"] == "6.3" and ex["ex1_quantile"] == "2.5%" and ex["ex1_iou_line"] == "0.02"
     table = S.mean_counts(grid.frame, "base")
     assert list(table.columns) == ["base", "base, rotated", "drop"]
     assert ("no", "0.5%", "0.04 ★") in table.index
+
+
+def test_judge_gives_claim_w3_the_grids_checks_card_takeaway_and_glue():
+    grid = _page_grid()
+    args = (["base", "drop"], [0.005, 0.025], [0.02, 0.04])
+    w3 = S.judge(grid, *args, [0, 1, 2], [0, 1, 2], 10)
+    assert (w3.checks, w3.core) == S.checks(grid.axis, grid.z10) and len(w3.core) == 2
+    assert w3.ours == grid.claim_text(10, 3) and w3.takeaway == grid.takeaway_text(3)
+    assert w3.glue == grid.glue_values(*args, 3, 3)
+    assert w3.changes == {} and w3.unmeasured is None
 
 
 def test_dissect_models_rotates_the_named_recipes_seeds_only(tmp_path, store, capsys):

@@ -131,6 +131,18 @@ def test_the_pages_glue_claim_takeaway_and_diagnosis_read_the_counts():
     assert shown.columns[-1] == "mean best IoU" and "units in the layer" not in shown.columns
 
 
+def test_judge_gives_the_claim_card_takeaway_glue_and_the_checks_it_rewrote():
+    base, drop = "baseline", "dropout-conv5"
+    z10 = interpretable_counts.judge(BEST, base, drop, "conv5")
+    checks, core, passes, old = interpretable_counts.paired_checks(BEST, base, drop, [0, 1])
+    assert (z10.checks, z10.core) == (checks, core)
+    assert z10.ours == interpretable_counts.ours(BEST, base, drop)
+    assert z10.takeaway == interpretable_counts.takeaway(BEST, base, drop, "conv5", passes)
+    assert z10.glue == interpretable_counts.glue_values(BEST, base, drop, passes)
+    assert z10.changes == {} and interpretable_counts.changes(BEST, base, drop) == old
+    assert interpretable_counts.PAPER.startswith("training with channel dropout on conv5")
+
+
 def test_dissect_reads_each_models_best_concepts(monkeypatch, capsys):
     import torch
 

@@ -144,8 +144,9 @@ def test_the_pages_glue_claim_and_takeaway_read_the_curves(monkeypatch):
     assert "batch norm conv4 2.0–2.0, conv5 5.0–7.0" in regularizers.ours(curves)
     text = regularizers.takeaway(curves, core, outcomes)
     assert "with batch norm on 3 of 3 seeds" in text and "1.0 pts more accurate" in text
-    changed = regularizers.changed_checks(checks, old)
+    changed = regularizers.changes(curves, rules)
     assert all(name.endswith(", paired over seeds") for name in list(changed)[: len(checks)])
+    assert list(changed)[len(checks) :] == list(old)
     comparison = regularizers.beside_paper(curves, ["batchnorm", "dropout-conv5"])
     assert comparison.loc[("batchnorm", "paper"), "conv5"] == "lower"
     assert comparison.loc[("dropout-conv5", "this run"), "conv4"] == (
@@ -155,3 +156,16 @@ def test_the_pages_glue_claim_and_takeaway_read_the_curves(monkeypatch):
     assert room.loc[("baseline", "conv5"), "head, in images of the worst class"] == 12.0 / 20
     assert glue["z9_images"] == 5 and glue["z9_base_band"] == "10.0–14.0"
     assert glue["z9_failed_core"] == "; ".join(verdicts.failed_core(checks, core)) or "none"
+
+
+def test_judge_gives_the_claim_card_takeaway_and_glue_of_the_curves(monkeypatch):
+    curves = curves_of(monkeypatch, three_recipes())
+    rules = [r for r in regularizers.RULES if r[1] in curves.layers and r[2] == "head"]
+    z9 = regularizers.judge(curves, rules)
+    checks, core, outcomes, _ = regularizers.band_checks(curves.stats, rules, curves.seeds)
+    assert (z9.checks, z9.core) == (checks, core) and len(z9.core) == 2
+    assert z9.ours == regularizers.ours(curves)
+    assert z9.takeaway == regularizers.takeaway(curves, core, outcomes)
+    assert z9.glue == regularizers.glue_values(curves, outcomes)
+    assert z9.changes == {} and z9.unmeasured is None
+    assert "regularizers spread class information" in regularizers.PAPER

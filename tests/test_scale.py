@@ -69,3 +69,15 @@ def test_the_trend_over_widths_gives_the_pages_checks_glue_and_takeaway():
     plt.close(fig)
     one = scale.trend(widths_frame().query("units == 64"))
     assert "a trend needs at least three" in scale.checks(one)[2]
+
+
+def test_judge_gives_claim_w1_its_card_takeaway_and_glue():
+    t = scale.trend(widths_frame())
+    w1 = scale.judge(t)
+    checks, core, _ = scale.checks(t)
+    assert (w1.checks, w1.core, w1.unmeasured) == (checks, core, None)
+    assert (w1.ours, w1.takeaway) == (scale.ours(t), scale.takeaway(t))
+    assert w1.glue == scale.glue_values(t) and w1.changes == {}
+    one = scale.judge(scale.trend(widths_frame().query("units == 64")))
+    assert "a trend needs at least three" in one.unmeasured
+    assert scale.PAPER.startswith("at 0.7 conv5 units a class")

@@ -34,6 +34,7 @@ import pandas as pd
 from . import attributes, engine, greedy, plots, study, sweeps, verdicts
 from .dissection import Dissection
 from .evaluation import Setup
+from .report import Judged
 
 RULES = ("concept", "selectivity", "weight", "greedy", "random")
 RULE_LABELS = {
@@ -324,17 +325,37 @@ def claim_text(rows: pd.DataFrame | None, steps: int) -> str:
     )
 
 
-def takeaway_text(rows: pd.DataFrame | None, steps: int, layer: str) -> tuple[str, str | None]:
-    """The takeaway's "this run" sentence and the paper's (None when not measured)."""
+def takeaway_text(rows: pd.DataFrame | None, steps: int, layer: str) -> str:
+    """The takeaway's "this run" sentence (``rows`` None: why nothing was measured)."""
     if rows is None:
-        return f"not measured: {UNMEASURED}.", None
+        return f"not measured: {UNMEASURED}."
     return (
         f"after {steps} {layer} units chosen by their IoU with the class's object, without any "
         f"ablation, a class loses {span(rows, 'concept: class (pts)')} pts over {len(rows)} "
         f"seeds, against {span(rows, 'greedy: class (pts)')} pts for the {steps} greedy units "
         f"and {span(rows, 'random: class (pts)', '.1f')} pts for random ones, while the other "
         f"classes lose {span(rows, 'concept: others (pts)', '.1f')} pts on average."
-    ), PAPER
+    )
+
+
+def judge(runs: Sequence[Removal | None], seeds: Sequence[int], layer: str) -> Judged:
+    """Claim W2 judged on :func:`measure`'s ``runs`` (one a seed of ``seeds``): :func:`claim`
+    of :func:`per_seed`'s rows after the last step, voted over the seeds, with
+    :func:`glue_values`, :func:`claim_text` and :func:`takeaway_text`; unmeasured
+    (:data:`UNMEASURED`) when a seed has no class with a concept (a run is None)."""
+    measured = None not in runs
+    rows = per_seed(runs, seeds) if measured else None
+    steps = runs[0].steps if measured else 0  # read only when measured
+    n_classes = len(runs[0].classes) if measured else 0
+    checks, core = claim(rows)
+    return Judged(
+        checks,
+        core,
+        claim_text(rows, steps),
+        takeaway_text(rows, steps, layer),
+        glue_values(rows, len(seeds), n_classes),
+        unmeasured=None if measured else UNMEASURED,
+    )
 
 
 def overlap_glue(overlap: pd.Series | None, steps: int, units: int) -> dict:
@@ -390,7 +411,7 @@ def figure(runs: Sequence[Removal], seeds: Sequence[int], layer: str) -> None:
 __all__ = [
     "ALMOST_CHECK", "CORE", "FAST_CHECK", "RANDOM_CHECK", "RULES", "RULE_LABELS", "Removal",
     "SPARE_CHECK", "WEIGHT_CHECK", "PAPER", "UNMEASURED", "checks", "claim", "claim_text",
-    "class_concepts", "figure", "glue_values", "measure", "orders", "overlap_glue",
+    "class_concepts", "figure", "glue_values", "judge", "measure", "orders", "overlap_glue",
     "overlap_with_greedy", "per_seed", "required_objects", "set_drops", "span", "step_table",
     "takeaway_text", "top_units",
 ]  # fmt: skip

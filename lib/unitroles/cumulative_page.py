@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import cumulative, plots, report, verdicts
+from .report import Judged
 
 __all__ = [
     "COLUMNS",
@@ -24,6 +25,7 @@ __all__ = [
     "areas_text",
     "claim_text",
     "glue_values",
+    "judge",
     "per_recipe",
     "quarter_glue",
     "random_figure",
@@ -253,16 +255,11 @@ def glue_values(
     }
 
 
-def takeaway_text(
-    ladder: Group | None, table: pd.DataFrame, numbers: dict | None
-) -> tuple[str, str]:
-    """The takeaway's "this run" sentence, from the run's numbers, and the paper's
-    (``ladder`` None: the paper profile, which runs nothing)."""
+def takeaway_text(ladder: Group | None, table: pd.DataFrame, numbers: dict | None) -> str:
+    """The takeaway's "this run" sentence, from the run's numbers (``ladder`` None: the paper
+    profile, which runs nothing)."""
     if ladder is None:
-        return (
-            "this page runs on the synthetic world's models only.",
-            "networks that generalize better rely less on single directions.",
-        )
+        return "this page runs on the synthetic world's models only."
     n = _numbers(ladder, table, numbers)
     best, worst = ladder.recipes[0], ladder.recipes[-1]
     return (
@@ -272,7 +269,36 @@ def takeaway_text(
         f"(test curves: {numbers['rho']['test'][0]:.2f}); removing {best}'s most selective units "
         f"first stays inside or above the random band {n['first_on']}; batch norm minus "
         f"baseline: {n['bn_paired']} of area."
-    ), PAPER
+    )
+
+
+def judge(
+    ladder: Group | None, zhou: Group | None, table: pd.DataFrame | None, *,
+    sizes: dict | None, random_orders: int, points: int,
+) -> Judged:  # fmt: skip
+    """Claim W4 judged on the sweeps of Zhao's ladder and Zhou's recipes and their
+    :func:`per_recipe` ``table``: :func:`unitroles.cumulative.claim_checks` (the best rung the
+    ladder's first; core: the claim's in :data:`unitroles.verdicts.CLAIMS`), with
+    :func:`glue_values` (``sizes``, ``random_orders`` and ``points`` as the sweep read them),
+    :func:`claim_text` and :func:`takeaway_text`. ``ladder`` None (the paper profile, which runs
+    nothing): unmeasured (:data:`UNMEASURED`), every core check failed, nothing glued."""
+    core = list(verdicts.CLAIMS["W4"].core)
+    if ladder is None:
+        checks = {name: False for name in core}
+        return Judged(
+            checks, core, claim_text(None, table, None), takeaway_text(None, table, None), {},
+            unmeasured=UNMEASURED,
+        )  # fmt: skip
+    checks, numbers = cumulative.claim_checks(ladder.frame, zhou.frame, best=ladder.recipes[0])
+    glue = glue_values(ladder, zhou, table, checks, numbers, sizes=sizes,
+                       random_orders=random_orders, points=points)  # fmt: skip
+    return Judged(
+        checks,
+        core,
+        claim_text(ladder, table, numbers),
+        takeaway_text(ladder, table, numbers),
+        glue,
+    )
 
 
 def quarter_glue(quarter: pd.DataFrame) -> dict:

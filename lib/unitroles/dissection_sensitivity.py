@@ -31,6 +31,7 @@ from torch import nn
 from . import dissection, engine, evidence, interpretable_counts, plots, sweeps, verdicts
 from .broden import BrodenDataset
 from .dissection import INTERPRETABLE_IOU, TOP_QUANTILE, Dissection
+from .report import Judged
 
 QUANTILES = (0.0025, 0.005, 0.01, 0.025)  # the top share of activation values kept
 IOU_LINES = (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10)
@@ -401,8 +402,8 @@ class Grid:
             "scene labels"
         )
 
-    def takeaway_text(self, n_rotations: int) -> tuple[str, str]:
-        """The takeaway's "this run" sentence and the paper's."""
+    def takeaway_text(self, n_rotations: int) -> str:
+        """The takeaway's "this run" sentence."""
         won, settings = self.axis_share()
         return (
             f"at network dissection's line, the {self.base} models have {self.spread(self.base)} "
@@ -412,7 +413,7 @@ class Grid:
             f"{'holds' if self.holds else 'fails'} at the book's line and has the other outcome "
             f"at {len(self.plain_flips())} of {int((~self.z10['scenes']).sum())} settings "
             "without scene labels."
-        ), PAPER
+        )
 
     def exercise_glue(self, iou_lines: Sequence[float], quantiles: Sequence[float]) -> dict:
         """Exercise 1's glue: ``base``'s mean interpretable units (scene labels left out) at the
@@ -433,6 +434,30 @@ class Grid:
             "ex1_iou_line": f"{low_iou:g}",
             "ex1_quantile": f"{100 * wide_q:g}%",
         }
+
+
+def judge(
+    grid: Grid,
+    recipes: Sequence[str],
+    quantiles: Sequence[float],
+    iou_lines: Sequence[float],
+    seeds: Sequence[int],
+    rotated_seeds: Sequence[int],
+    units: int,
+) -> Judged:
+    """Claim W3 judged on ``grid`` (:func:`checks` of its units against rotations and of Fig.
+    9's check over the settings), with :meth:`Grid.glue_values`, :meth:`Grid.claim_text` (of the
+    layer's ``units``) and :meth:`Grid.takeaway_text`; ``recipes``, ``quantiles``,
+    ``iou_lines``, ``seeds`` and ``rotated_seeds`` as the grid was measured."""
+    found, core = checks(grid.axis, grid.z10)
+    n_rotations = len(rotated_seeds)
+    return Judged(
+        found,
+        core,
+        grid.claim_text(units, n_rotations),
+        grid.takeaway_text(n_rotations),
+        grid.glue_values(recipes, quantiles, iou_lines, len(seeds), n_rotations),
+    )
 
 
 def figure(frame: pd.DataFrame, z10: pd.DataFrame, recipes: Sequence[str], layer: str) -> None:
@@ -507,6 +532,6 @@ __all__ = [
     "AXIS_CHECK", "BOOK", "CORE", "GRID_CHECK", "Grid", "IN_MEMORY_ITEMS", "IOU_LINES",
     "InMemory", "PAPER", "QUANTILES", "ROTATED_LAYER", "Rotated", "Z10_CHECK", "at_book",
     "best_at", "checks", "counts", "dissect", "dissect_models", "figure", "flips", "in_memory",
-    "mean_counts", "outcome_grid", "rotated", "setting_text", "units_vs_rotations",
+    "judge", "mean_counts", "outcome_grid", "rotated", "setting_text", "units_vs_rotations",
     "z10_outcomes",
 ]  # fmt: skip

@@ -19,6 +19,13 @@ import numpy as np
 import pandas as pd
 
 from unitroles import diagnosis, dissection, evidence, plots, report, verdicts
+from unitroles.report import Judged
+
+# the paper's statement the takeaway quotes (Zhou et al. 2018, sec. 3.5 and Fig. 9)
+PAPER = (
+    "training with channel dropout on conv5 greatly reduces the number of units that network "
+    "dissection finds interpretable."
+)
 
 
 def _interpretable(table: pd.DataFrame) -> pd.DataFrame:
@@ -292,6 +299,27 @@ def takeaway(best: dict, base: str, drop: str, layer: str, passes: dict) -> str:
     )
 
 
+def judge(best: dict, base: str, drop: str, layer: str) -> Judged:
+    """Claim Z10 judged on ``best`` (each model's best concepts, keyed ``(recipe, seed)``):
+    :func:`paired_checks` of ``drop`` against ``base`` over the seeds, with :func:`glue_values`,
+    :func:`ours` and :func:`takeaway`. Its ``changes`` stay empty: the page shows the rewritten
+    check (:func:`changes`) after the card, below its own prose."""
+    checks, core, passes, _ = paired_checks(best, base, drop, _seeds(best))
+    return Judged(
+        checks,
+        core,
+        ours(best, base, drop),
+        takeaway(best, base, drop, layer, passes),
+        glue_values(best, base, drop, passes),
+    )
+
+
+def changes(best: dict, base: str, drop: str) -> dict:
+    """The rewritten core check of :func:`paired_checks` beside the old one it replaced (issue
+    25), with their outcomes: what :func:`unitroles.report.check_changes` shows."""
+    return paired_checks(best, base, drop, _seeds(best))[3]
+
+
 def diagnosis_of(
     best_all: dict, best: dict, recipes: Sequence[str], checks: dict, core: Sequence[str]
 ) -> tuple[pd.DataFrame, dict]:
@@ -324,13 +352,16 @@ SUMMARY_FORMAT = {
 
 
 __all__ = [
+    "PAPER",
     "SUMMARY_FORMAT",
+    "changes",
     "concept_spread",
     "copies_sentence",
     "counts_figure",
     "diagnosis_of",
     "dissect",
     "glue_values",
+    "judge",
     "model_table",
     "ours",
     "paired_checks",

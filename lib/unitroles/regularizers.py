@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from unitroles import drop_curves, evidence, plots, study, sweeps, train, verdicts
+from unitroles.report import Judged
 
 BASELINE = "baseline"
 # how a page names a recipe in its checks' sentences
@@ -41,12 +42,18 @@ RULES = (
     ("dropout-conv5", "conv4", "head", "higher", False),
 )
 # Zhou et al. 2018, sec. 3.5 and Fig. 8 (Places365 AlexNet): what the figure shows, per recipe
-PAPER = {
+PAPER_FIG8 = {
     "batchnorm": {"conv3": "lower", "conv4": "lower", "conv5": "lower",
                   "accuracy vs baseline": "similar"},
     "dropout-conv5": {"conv3": "≈ baseline", "conv4": "higher", "conv5": "much lower",
                       "accuracy vs baseline": "2 pts lower"},
 }  # fmt: skip
+# the paper's statement the takeaway quotes
+PAPER = (
+    "batch norm lowers the max class drop curves of conv3–conv5, and channel dropout at conv5 "
+    "lowers the conv5 curve a lot while raising conv4's: regularizers spread class information "
+    "over more units, so single units matter less."
+)
 
 
 @dataclass(frozen=True)
@@ -245,19 +252,21 @@ def room_table(head: pd.DataFrame, pts_per_image: float) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis(["recipe", "layer"])
 
 
-def changed_checks(checks: dict, old: dict) -> dict:
-    """The rewritten checks (:func:`band_checks`) by their names without the measured numbers,
-    then the ``old`` ones they replaced: what :func:`unitroles.report.check_changes` shows."""
+def changes(curves: Curves, rules: Sequence[tuple] = RULES) -> dict:
+    """The rewritten checks (:func:`band_checks` of ``curves`` under ``rules``) by their names
+    without the measured numbers, then the old ones they replaced: what
+    :func:`unitroles.report.check_changes` shows."""
+    checks, _, _, old = band_checks(curves.stats, rules, curves.seeds)
     tag = ", paired over seeds"
     return {name.split(tag)[0] + tag: ok for name, ok in checks.items()} | old
 
 
 def beside_paper(curves: Curves, regularized: Sequence[str]) -> pd.DataFrame:
-    """What the paper's Fig. 8 shows (:data:`PAPER`) beside this run, per regularized recipe:
+    """What the paper's Fig. 8 shows (:data:`PAPER_FIG8`) beside this run, per regularized recipe:
     the head of each layer's curve against the baseline's band (:func:`head_direction`) and the
     accuracy against the baseline's; rows ``(recipe, source)``."""
     accuracy = curves.accuracy
-    paper = pd.DataFrame([PAPER[r] for r in regularized], index=list(regularized))
+    paper = pd.DataFrame([PAPER_FIG8[r] for r in regularized], index=list(regularized))
     ours = pd.DataFrame(
         {layer: [head_direction(curves.stats, r, layer) for r in regularized]
          for layer in curves.layers}
@@ -341,6 +350,21 @@ def takeaway(curves: Curves, core: Sequence[str], outcomes: dict) -> str:
         f"seeds and with conv5 dropout on {held['do_conv5']}; conv5 dropout raises the conv4 head "
         f"above the baseline's on {held['do_conv4']}. The dropout models are "
         f"{against_baseline(curves.accuracy, 'dropout-conv5')} (mean over seeds)."
+    )
+
+
+def judge(curves: Curves, rules: Sequence[tuple] = RULES) -> Judged:
+    """Claim Z9 judged on ``curves``: :func:`band_checks` under ``rules`` (each regularizer
+    paired with the baseline of the same seed; core: both lower the conv5 head), with
+    :func:`glue_values`, :func:`ours` and :func:`takeaway`. Its ``changes`` stay empty: the page
+    shows the rewritten checks (:func:`changes`) in a cell of their own, before the claim."""
+    checks, core, outcomes, _ = band_checks(curves.stats, rules, curves.seeds)
+    return Judged(
+        checks,
+        core,
+        ours(curves),
+        takeaway(curves, core, outcomes),
+        glue_values(curves, outcomes),
     )
 
 
@@ -431,6 +455,7 @@ __all__ = [
     "LOOKS",
     "NAMES",
     "PAPER",
+    "PAPER_FIG8",
     "RULES",
     "SHORT",
     "Curves",
@@ -438,7 +463,7 @@ __all__ = [
     "band_checks",
     "beside_paper",
     "beyond_band",
-    "changed_checks",
+    "changes",
     "curve_stats",
     "curves_figure",
     "glue_values",
@@ -446,6 +471,7 @@ __all__ = [
     "head_pct",
     "head_ranges",
     "held_seeds",
+    "judge",
     "max_class_drops",
     "measure",
     "ours",

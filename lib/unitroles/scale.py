@@ -20,11 +20,13 @@ import pandas as pd
 
 from . import drop_curves, plots, study, sweeps
 from .evaluation import Setup
+from .report import Judged
 
 __all__ = [
     "COLUMNS",
     "DECIMALS",
     "PAPER",
+    "PAPER_ALEXNET",
     "REGIME",
     "Target",
     "Trend",
@@ -32,6 +34,7 @@ __all__ = [
     "figure",
     "glue_values",
     "headline",
+    "judge",
     "ours",
     "regime_table",
     "sweep",
@@ -41,7 +44,7 @@ __all__ = [
 ]
 
 # Zhou et al. 2018, sec. 3.1-3.2 and Fig. 1, 3: AlexNet conv5 on Places365.
-PAPER = {
+PAPER_ALEXNET = {
     "units": 256,
     "classes": 365,
     "units_per_class": 256 / 365,
@@ -50,6 +53,11 @@ PAPER = {
     "largest": 50.0,  # pts, the largest max class drop at conv5
     "overall": 0.2,  # pts, the bed unit's overall drop (Fig. 1); Fig. 3: "below 1%"
 }
+# the paper's statement the takeaway of claim W1 quotes
+PAPER = (
+    "at 0.7 conv5 units a class, more than half of AlexNet's units drop some class by over 10 "
+    "pts and the largest drop is 50 pts, while overall accuracy barely moves."
+)
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,8 @@ def regime_table(units: int, classes: int, accuracies: Sequence[float], per_clas
         "validation images a class": (per_class, str(per_class)),
     }
     paper = {
-        "conv5 units per class": f"{PAPER['units_per_class']:.2f} (256 / 365)",
-        "baseline validation accuracy": f"{PAPER['accuracy']:.1f}%",
+        "conv5 units per class": f"{PAPER_ALEXNET['units_per_class']:.2f} (256 / 365)",
+        "baseline validation accuracy": f"{PAPER_ALEXNET['accuracy']:.1f}%",
         "validation images a class": "100",
     }
     return pd.DataFrame(
@@ -211,9 +219,9 @@ def figure(t: Trend):
     with alt text."""
     frame, per_width, layer = t.frame, t.per_width, t.layer
     panels = [
-        ("over", "units > 10 pts (%)", PAPER["over"]),
-        ("largest", "largest max class drop (pts)", PAPER["largest"]),
-        ("overall_mean", "mean overall drop (pts)", PAPER["overall"]),
+        ("over", "units > 10 pts (%)", PAPER_ALEXNET["over"]),
+        ("largest", "largest max class drop (pts)", PAPER_ALEXNET["largest"]),
+        ("overall_mean", "mean overall drop (pts)", PAPER_ALEXNET["overall"]),
     ]
     import matplotlib.pyplot as plt
 
@@ -225,8 +233,8 @@ def figure(t: Trend):
         mine = per_width.loc[t.default_units]
         ax.scatter([mine["units_per_class"]], [mine[column]], s=60, facecolor="none",
                    edgecolor="C1", lw=1.5, label="the book's baseline", zorder=3)  # fmt: skip
-        ax.scatter([PAPER["units_per_class"]], [paper_value], marker="*", s=90, color="C3",
-                   label="the paper's AlexNet conv5", zorder=3)  # fmt: skip
+        ax.scatter([PAPER_ALEXNET["units_per_class"]], [paper_value], marker="*", s=90,
+                   color="C3", label="the paper's AlexNet conv5", zorder=3)  # fmt: skip
         ax.set_xscale("log", base=2)
         ax.set_xticks([0.25, 0.5, 1, 2, 4], ["¼", "½", "1", "2", "4"])
         ax.set(xlabel=f"{layer} units per class", ylabel=label)
@@ -275,12 +283,12 @@ def width_table(t: Trend) -> pd.DataFrame:
     )
     paper_row = pd.DataFrame(
         {
-            "units per class": PAPER["units_per_class"],
-            "accuracy (%)": PAPER["accuracy"],
+            "units per class": PAPER_ALEXNET["units_per_class"],
+            "accuracy (%)": PAPER_ALEXNET["accuracy"],
             "units > 10 pts (%)": "> 50",
-            "largest class drop (pts)": PAPER["largest"],
+            "largest class drop (pts)": PAPER_ALEXNET["largest"],
         },
-        index=[f"paper, AlexNet {PAPER['units']} units"],
+        index=[f"paper, AlexNet {PAPER_ALEXNET['units']} units"],
     )
     return pd.concat([shown, paper_row])
 
@@ -363,3 +371,10 @@ def takeaway(t: Trend) -> str:
         f"{t.rho_largest:.2f} over {len(t.frame)} models); a unit's mean overall drop stays "
         f"under {t.frame['overall_mean'].max():.2f} pts at every width."
     )
+
+
+def judge(t: Trend) -> Judged:
+    """Claim W1 judged on the trend over widths: :func:`checks` (unmeasured with fewer than
+    three widths), with :func:`glue_values`, :func:`ours` and :func:`takeaway`."""
+    found, core, unmeasured = checks(t)
+    return Judged(found, core, ours(t), takeaway(t), glue_values(t), unmeasured=unmeasured)
