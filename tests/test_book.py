@@ -54,6 +54,11 @@ def test_notebook_executes_under_smoke(smoke_build, source):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     reprs = [o["data"]["text/plain"] for o in outputs if "text/plain" in o.get("data", {})]
     assert not [r for r in reprs if r.startswith("<matplotlib.") or r.startswith("[<matplotlib")]
+    # a value left as a cell's last expression shows as its repr (a dict of glued numbers did);
+    # a page displays what it shows explicitly
+    shown_last = [o["data"].get("text/plain", "")[:80] for o in outputs
+                  if o.get("output_type") == "execute_result"]  # fmt: skip
+    assert not shown_last, f"cell values shown as their repr: {shown_last}"
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
 
 

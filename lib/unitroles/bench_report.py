@@ -157,9 +157,10 @@ def glue_values(conv5: dict, layers: pd.DataFrame) -> dict:
     }
 
 
-def glue_page(conv5: dict, layers: pd.DataFrame, machine: str, weights: str) -> dict:
+def glue_page(conv5: dict, layers: pd.DataFrame, machine: str, weights: str) -> None:
     """Glue the performance page's numbers (:func:`glue_values`, the machine, the weights, whether
-    the GPU comparison ran) and its takeaway; returns the glued values."""
+    the GPU comparison ran) and its takeaway (returns nothing, so that a cell ending with it
+    shows nothing)."""
     glued = glue_values(conv5, layers)
     values = {
         "machine": machine,
@@ -177,7 +178,6 @@ def glue_page(conv5: dict, layers: pd.DataFrame, machine: str, weights: str) -> 
         "after them.",
         note="This page is for maintainers: it times the code, it tests no claim of the papers.",
     )
-    return values
 
 
 def gpu_table(gpu: dict) -> pd.DataFrame:

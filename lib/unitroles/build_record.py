@@ -80,10 +80,10 @@ def run_time_figure(seconds: pd.Series):
     )
 
 
-def glue_runs(runs: pd.DataFrame, build: dict[str, str]) -> dict:
+def glue_runs(runs: pd.DataFrame, build: dict[str, str]) -> None:
     """Glue the status page's numbers (``total_minutes``, ``n_notebooks``, ``slowest``,
-    ``slowest_seconds``) and its takeaway, from :func:`runs` and :func:`build`; returns the
-    glued values."""
+    ``slowest_seconds``) and its takeaway, from :func:`runs` and :func:`build` (returns nothing,
+    so that a cell ending with it shows nothing)."""
     total, ordered = float(runs["seconds"].sum()), runs["seconds"].sort_values()
     values = {
         "total_minutes": f"{total / 60:.1f}",
@@ -99,7 +99,6 @@ def glue_runs(runs: pd.DataFrame, build: dict[str, str]) -> dict:
         f"{build['CPU cores']} CPU cores, GPU: {build['GPU']}.",
         note="This page is for maintainers: it records how the book was built.",
     )
-    return values
 
 
 def trained_models(trained: dict) -> pd.DataFrame:
@@ -121,11 +120,11 @@ def trained_models(trained: dict) -> pd.DataFrame:
     ).set_index(["recipe", "seed"])
 
 
-def glue_published(manifest: dict, size_mib: float, records: list[dict]) -> dict:
+def glue_published(manifest: dict, size_mib: float, records: list[dict]) -> None:
     """Glue the replication page's numbers (``n_published``, ``size_mib``, ``published_cpu``,
     ``published_torch``, ``published_date``) and its takeaway, from the published manifest
-    (:func:`unitroles.published.manifest`), the weights' size and the replication records;
-    returns the glued values."""
+    (:func:`unitroles.published.manifest`), the weights' size and the replication records
+    (returns nothing, so that a cell ending with it shows nothing)."""
     n = len(manifest["models"])
     values = {
         "n_published": n,
@@ -141,7 +140,6 @@ def glue_published(manifest: dict, size_mib: float, records: list[dict]) -> dict
         f"{manifest['cpu']}); {len(records)} replication record(s) so far, "
         f"{len(identical)} of them with every model bit-identical to the published one.",
     )
-    return values
 
 
 def published_table(models: pd.DataFrame):

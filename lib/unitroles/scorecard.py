@@ -142,9 +142,10 @@ def numbers(evidence: pd.DataFrame) -> str:
     return markdown(["claim", "paper's figures", "this run"], numbers_rows(evidence))
 
 
-def glue_summary(claims: list[verdicts.Claim], n_apart: int, n_missing: int) -> dict:
+def glue_summary(claims: list[verdicts.Claim], n_apart: int, n_missing: int) -> None:
     """Glue the scorecard's counts (``n_claims``, ``n_holds`` …, ``summary_all`` and one
-    ``summary_<first word of the paper>`` a paper) and its takeaway; returns the glued values."""
+    ``summary_<first word of the paper>`` a paper) and its takeaway. Returns nothing, so that a
+    cell ending with it shows nothing."""
     total, counts = verdicts.tally(claims), counts_per_paper(claims)
     profiles = ", ".join(sorted({c.profile for c in claims}))
     values = {
@@ -170,7 +171,6 @@ def glue_summary(claims: list[verdicts.Claim], n_apart: int, n_missing: int) -> 
         for paper in counts.index
     }
     report.glue(summaries)
-    return values | summaries
 
 
 def numbers_rows(table: pd.DataFrame) -> list[str]:
