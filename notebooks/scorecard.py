@@ -67,7 +67,8 @@ claims = [c for c in report.claims_in(folder) if c.id in verdicts.CLAIMS]
 missing = report.missing_claims(claims)
 table = scorecard.frame(claims)
 evidence, apart = table[table["kind"] == "evidence"], table[table["kind"] != "evidence"]
-print(f"{len(table)} claims read from {folder.resolve().name}/")
+profiles = ", ".join(sorted(set(table["profile"])))
+print(f"{len(table)} claims read from {folder.resolve().name}/ ({profiles} profile)")
 
 # %% [markdown]
 # ## Verdicts at a glance
