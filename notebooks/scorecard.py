@@ -67,8 +67,8 @@ claims = [c for c in report.claims_in(folder) if c.id in verdicts.CLAIMS]
 missing = report.missing_claims(claims)
 table = scorecard.frame(claims)
 evidence, apart = table[table["kind"] == "evidence"], table[table["kind"] != "evidence"]
-profiles = ", ".join(sorted(set(table["profile"])))
-print(f"{len(table)} claims read from {folder.resolve().name}/ ({profiles} profile)")
+built = ", ".join(sorted(set(table["profile"])))  # the profiles the pages ran under
+print(f"{len(table)} claims read from {folder.resolve().name}/ ({built} profile)")
 
 # %% [markdown]
 # ## Verdicts at a glance
