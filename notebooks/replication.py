@@ -82,5 +82,7 @@ if len(rows):
     display(report.table(rows, decimals={"largest val. acc. change (pts)": 1}, index=False))
 else:
     print("No replication record yet: run `make retrain` to make the first.")
+
+# %% tags=["hide-input"]
 build_record.replication_figure(models, records)
 plots.show()

@@ -103,9 +103,11 @@ display(world_page.recipe_table(world))
 # %%
 n_per_class = max(4, int(40 * data_scale))
 freq = world_page.object_frequency(world, "val", n_per_class)  # classes x objects
-world_page.frequency_figure(freq, n_per_class)
 shared = world_page.shared_objects(freq)
 report.glue({"shared_objects": shared, "freq_images": n_per_class})
+
+# %%
+world_page.frequency_figure(freq, n_per_class)
 
 # %% [markdown]
 # {glue:text}`shared_objects` of the objects are common (in more than half of the images) in two or

@@ -76,9 +76,11 @@ print(f"{len(table)} claims read from {folder.resolve().name}/ ({built} profile)
 # Evidence only: identity, setup and illustration claims are not counted.
 
 # %% tags=["hide-input"]
+scorecard.glue_summary(claims, n_apart=len(apart), n_missing=len(missing))
+
+# %% tags=["hide-input"]
 scorecard.verdicts_figure(scorecard.counts_per_paper(claims))
 plots.show()
-scorecard.glue_summary(claims, n_apart=len(apart), n_missing=len(missing))
 
 # %% [markdown]
 # On the {glue:text}`scorecard_profile` profile, {glue:text}`summary_all`.

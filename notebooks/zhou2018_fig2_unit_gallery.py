@@ -92,6 +92,8 @@ plots.show()
 display(unit_gallery.table(galleries[0]))
 per_seed = unit_gallery.per_seed(seeds, galleries)
 display(report.table(per_seed))
+
+# %%
 if shares is not None:  # the paper profile has no masks: no match to count
     unit_gallery.match_figure(seeds, per_seed, n_units)
     plots.show()

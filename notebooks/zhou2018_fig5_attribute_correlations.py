@@ -77,6 +77,8 @@ studies = run.unit_studies(seeds, layer=layer)
 tables = [s.table() for s in studies]  # one row per unit: its attributes and drops
 active = [s.live() for s in studies]  # (U,) per seed: mean activation >= 10% of the median's
 print(fig5.models_text(studies, active, layer))
+
+# %%
 fig5.scatter_figure(tables[0], seeds[0], layer)
 
 # %% [markdown]
@@ -92,6 +94,8 @@ fig5.scatter_figure(tables[0], seeds[0], layer)
 corr = fig5.measure(tables, active, seeds, draws=random_draws)  # r and p; random bands
 display(report.table(fig5.r_table(corr), decimals=2))
 display(report.table(fig5.band_table(corr)))
+
+# %%
 fig5.r_figure(corr, layer)
 
 # %%

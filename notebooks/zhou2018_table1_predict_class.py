@@ -77,6 +77,8 @@ train, test, prediction = table1.predict(
     run, train_seeds, test_seeds, layer=layer, regularization=regularization
 )
 print(table1.models_text(train + test))
+
+# %%
 table1.figure(prediction, layer, len(test))
 
 # %% [markdown]

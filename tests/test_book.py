@@ -259,6 +259,37 @@ def test_intro_and_chapters_open_with_the_verdict_counts(smoke_build):
     assert toc.index("Engineering") < toc.index("book/methods") < toc.index("notebooks/status")
 
 
+def unnumbered_figures(executed: Path) -> list[str]:
+    """Cells of the executed notebooks in ``executed`` whose figure, captioned with
+    ``plots.caption``, would not be numbered: the stage step numbers a figure only when it is the
+    cell's one shown output (a glue record, a table or a printed log beside it counts)."""
+    found = []
+    for source in NOTEBOOKS:
+        nb = nbformat.read(executed / f"{source.stem}.ipynb", as_version=4)
+        for i, cell in enumerate(nb.cells):
+            outputs = cell.get("outputs", [])
+            captioned = [
+                o for o in outputs
+                if "caption" in o.get("metadata", {}).get("image/png", {})
+                and "scrapbook" not in o.get("metadata", {})  # a glued figure: its directive
+            ]  # fmt: skip
+            shown = [
+                o for o in outputs
+                if o.get("output_type") in ("display_data", "execute_result")
+                or o.get("output_type") == "stream" and o.get("name") == "stdout"
+            ]  # fmt: skip
+            if captioned and len(shown) != 1:
+                found.append(f"{source.stem}, cell {i}: {len(shown)} outputs")
+    return found
+
+
+def test_every_captioned_figure_is_alone_in_its_cell_so_it_is_numbered(smoke_build):
+    """A refactor put Zhou Fig. 5's two figures in cells with a table and a log, and they lost
+    their numbers and captions while every glued value stayed the same."""
+    out, _ = smoke_build
+    assert unnumbered_figures(out / "executed") == []
+
+
 def test_figures_on_a_paper_figure_page_carry_the_papers_number(smoke_build):
     """The Zhou Fig 3 page captioned its figure "Fig. 1": a paper's figure page numbers its
     first figure as the paper does ("Fig. 3"), the others "Fig. 3 (continued)", ...; other pages
